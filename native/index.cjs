@@ -1,0 +1,3 @@
+'use strict';
+// @x/native: the compiled addon, loaded once for this package directory.
+module.exports = require('./loader.cjs').loadBinding(__dirname);

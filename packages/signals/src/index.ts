@@ -1,0 +1,1 @@
+export const placeholderForInstall = 1;

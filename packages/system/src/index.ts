@@ -1,0 +1,8 @@
+/**
+ * @x/system: every x package as a namespace, so one import reaches the whole tree.
+ *
+ * @example
+ * import { signals } from '@x/system';
+ * signals.onExit(() => console.log('bye'));
+ */
+export * as signals from '@x/signals';
