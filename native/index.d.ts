@@ -46,3 +46,24 @@ export declare function setDisposition(signal: number, disposition: SignalDispos
  * @throws `ERR_X_INVALID_ARG` for a signal that is not an integer in range.
  */
 export declare function raiseDefault(signal: number): void;
+
+/**
+ * Remembers the current disposition of a signal (its handler, mask and flags), replacing any
+ * remembered before, so that `restoreDisposition` can put it back. @x/signals calls it before adding
+ * the first listener for a signal: Node's own handlers (the inspector's SIGUSR1, SIGPIPE ignored) are
+ * overwritten by libuv's and would otherwise be lost when the last listener goes.
+ *
+ * @param signal the signal's number.
+ * @throws `EINVAL` (syscall `sigaction`) for a signal number the kernel rejects.
+ * @throws `ERR_X_INVALID_ARG` for a signal that is not an integer in range.
+ */
+export declare function captureDisposition(signal: number): void;
+
+/**
+ * Puts back the disposition `captureDisposition` remembered for a signal, once; does nothing when
+ * none is remembered.
+ *
+ * @param signal the signal's number.
+ * @throws `ERR_X_INVALID_ARG` for a signal that is not an integer in range.
+ */
+export declare function restoreDisposition(signal: number): void;

@@ -39,11 +39,25 @@ Napi::Value RaiseDefaultJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value CaptureDispositionJs(const Napi::CallbackInfo& info) {
+  int sig = SignalArg(info, 0);
+  Guard(info, [&] { CaptureDisposition(sig); });
+  return info.Env().Undefined();
+}
+
+Napi::Value RestoreDispositionJs(const Napi::CallbackInfo& info) {
+  int sig = SignalArg(info, 0);
+  Guard(info, [&] { RestoreDisposition(sig); });
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setDisposition", Napi::Function::New(env, SetDispositionJs, "setDisposition"));
   exports.Set("raiseDefault", Napi::Function::New(env, RaiseDefaultJs, "raiseDefault"));
+  exports.Set("captureDisposition", Napi::Function::New(env, CaptureDispositionJs, "captureDisposition"));
+  exports.Set("restoreDisposition", Napi::Function::New(env, RestoreDispositionJs, "restoreDisposition"));
   return exports;
 }
 

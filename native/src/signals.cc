@@ -6,6 +6,25 @@
 
 namespace xnative {
 
+namespace {
+
+// Only the JS thread of the main isolate changes these; indexed by signal number.
+struct sigaction captured[NSIG];
+bool isCaptured[NSIG];
+
+}  // namespace
+
+void CaptureDisposition(int sig) {
+  if (sigaction(sig, nullptr, &captured[sig]) != 0) ThrowErrno("sigaction");
+  isCaptured[sig] = true;
+}
+
+void RestoreDisposition(int sig) {
+  if (!isCaptured[sig]) return;
+  if (sigaction(sig, &captured[sig], nullptr) != 0) ThrowErrno("sigaction");
+  isCaptured[sig] = false;
+}
+
 void SetDisposition(int sig, Disposition disposition) {
   struct sigaction action = {};
   action.sa_handler = disposition == Disposition::Default ? SIG_DFL : SIG_IGN;
