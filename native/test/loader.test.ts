@@ -1,0 +1,36 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const { loadBinding, REBUILD_COMMAND } = require('@x/native/loader') as typeof import('../loader.cjs');
+
+describe('loadBinding()', () => {
+  it('loads the built addon', () => {
+    const binding = loadBinding(packageDir) as Record<string, unknown>;
+    expect(typeof binding.setDisposition).toBe('function');
+  });
+
+  it('throws ERR_X_NATIVE_MISSING naming the fixing command for a directory with no build', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'x-native-unbuilt-'));
+    try {
+      cpSync(join(packageDir, 'package.json'), join(dir, 'package.json'));
+      let error: (Error & { code?: string; command?: string }) | undefined;
+      try {
+        loadBinding(dir);
+      } catch (caught) {
+        error = caught as typeof error;
+      }
+      expect(error).toMatchObject({ code: 'ERR_X_NATIVE_MISSING', command: REBUILD_COMMAND });
+      expect(error!.message).toContain(`Run \`${REBUILD_COMMAND}\``);
+      expect(error!.message).toContain(join(dir, 'build', 'Release'));
+      expect(error!.cause).toBeInstanceOf(Error);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
