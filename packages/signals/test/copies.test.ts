@@ -43,7 +43,7 @@ describe('without the native addon', () => {
     }
   });
 
-  it('exits with 128+n for SIGUSR1 while Node's inspector handler holds it, which only the addon gets past', async () => {
+  it("exits with 128+n for SIGUSR1 while Node's inspector handler holds it, which only the addon gets past", async () => {
     const copy = copyPackageWithoutAddon();
     try {
       const outcome = await runFixture('exit-by-signal.mjs', ['SIGUSR1', 'no-listener'], { X_SIGNALS_MODULE: copy.url });
