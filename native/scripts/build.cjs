@@ -19,7 +19,16 @@ function alreadyBuilt() {
   }
 }
 
-if (!force && alreadyBuilt()) process.exit(0);
+// A binary older than a source file is stale (turbo reruns this script when sources change).
+function stale() {
+  const binary = path.join(root, 'build', 'Release', 'x_native.node');
+  if (!fs.existsSync(binary)) return false;
+  const built = fs.statSync(binary).mtimeMs;
+  const sources = ['binding.gyp', ...fs.readdirSync(path.join(root, 'src')).map((name) => path.join('src', name))];
+  return sources.some((source) => fs.statSync(path.join(root, source)).mtimeMs > built);
+}
+
+if (!force && !stale() && alreadyBuilt()) process.exit(0);
 
 const prefix = path.dirname(path.dirname(process.execPath));
 const args = ['rebuild'];

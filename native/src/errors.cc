@@ -33,9 +33,9 @@ const char* ErrnoName(int err) {
 
 }  // namespace
 
-void ThrowErrno(const char* syscall, std::string path) {
-  throw SysError{errno, syscall, std::move(path)};
-}
+void ThrowErrno(const char* syscall, std::string path) { ThrowError(errno, syscall, std::move(path)); }
+
+void ThrowError(int err, const char* syscall, std::string path) { throw SysError{err, syscall, std::move(path)}; }
 
 Napi::Error NodeError(Napi::Env env, const SysError& failure) {
   const char* code = ErrnoName(failure.err);

@@ -18,6 +18,9 @@ struct SysError {
 // Throws SysError for the current errno.
 [[noreturn]] void ThrowErrno(const char* syscall, std::string path = {});
 
+// Throws SysError for `err`: for calls that return an error number (pthread_*) instead of setting errno.
+[[noreturn]] void ThrowError(int err, const char* syscall, std::string path = {});
+
 // The JS error Node itself would throw for this failure: message "<CODE>: <description>, <syscall>",
 // with `code` ('EBADF'), `errno` (negative, as in Node), `syscall` and `path` when there is one.
 Napi::Error NodeError(Napi::Env env, const SysError& failure);

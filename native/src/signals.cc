@@ -2,28 +2,19 @@
 
 #include <signal.h>
 
+#include <mutex>
+
 #include "errors.hh"
 
 namespace xnative {
 
 namespace {
 
-// Only the JS thread of the main isolate changes these; indexed by signal number.
+std::mutex capturedLock;
 struct sigaction captured[NSIG];
 bool isCaptured[NSIG];
 
 }  // namespace
-
-void CaptureDisposition(int sig) {
-  if (sigaction(sig, nullptr, &captured[sig]) != 0) ThrowErrno("sigaction");
-  isCaptured[sig] = true;
-}
-
-void RestoreDisposition(int sig) {
-  if (!isCaptured[sig]) return;
-  if (sigaction(sig, &captured[sig], nullptr) != 0) ThrowErrno("sigaction");
-  isCaptured[sig] = false;
-}
 
 void SetDisposition(int sig, Disposition disposition) {
   struct sigaction action = {};
@@ -38,8 +29,38 @@ void RaiseDefault(int sig) {
   sigemptyset(&set);
   if (sigaddset(&set, sig) != 0) ThrowErrno("sigaddset");
   // A blocked signal stays pending; unblock it here so raise() acts at once.
-  if (pthread_sigmask(SIG_UNBLOCK, &set, nullptr) != 0) ThrowErrno("pthread_sigmask");
+  int err = pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  if (err != 0) ThrowError(err, "pthread_sigmask");
   if (raise(sig) != 0) ThrowErrno("raise");
+}
+
+void CaptureDisposition(int sig) {
+  std::lock_guard<std::mutex> hold(capturedLock);
+  if (sigaction(sig, nullptr, &captured[sig]) != 0) ThrowErrno("sigaction");
+  isCaptured[sig] = true;
+}
+
+void RestoreDisposition(int sig) {
+  std::lock_guard<std::mutex> hold(capturedLock);
+  if (!isCaptured[sig]) return;
+  if (sigaction(sig, &captured[sig], nullptr) != 0) ThrowErrno("sigaction");
+  isCaptured[sig] = false;
+}
+
+std::vector<int> SetMask(MaskHow how, const std::vector<int>& signals) {
+  sigset_t set, previous;
+  sigemptyset(&set);
+  for (int sig : signals) {
+    if (sigaddset(&set, sig) != 0) ThrowErrno("sigaddset");
+  }
+  int kind = how == MaskHow::Block ? SIG_BLOCK : how == MaskHow::Unblock ? SIG_UNBLOCK : SIG_SETMASK;
+  int err = pthread_sigmask(kind, &set, &previous);
+  if (err != 0) ThrowError(err, "pthread_sigmask");
+  std::vector<int> blocked;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sigismember(&previous, sig) == 1) blocked.push_back(sig);
+  }
+  return blocked;
 }
 
 }  // namespace xnative
