@@ -26,11 +26,12 @@ void PreparedChild::Exec(int reportFd) const {
     _exit(127);
   };
   // Default dispositions for every signal (handlers are the parent's code; SIG_IGN
-  // would be inherited through exec). Errors are expected for SIGKILL, SIGSTOP and
-  // the C library's internal signals.
+  // would be inherited through exec). The C library refuses its internal signals.
   struct sigaction fallback = {};
   fallback.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &fallback, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &fallback, nullptr);
+  }
 
   if (options_.setsid && setsid() < 0) fail(kStepSetsid);
   if (options_.pgid >= 0 && setpgid(0, options_.pgid) != 0) fail(kStepSetpgid);
