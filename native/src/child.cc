@@ -123,4 +123,29 @@ void ReapForked(pid_t pid) {
   }
 }
 
+Forked ForkAndCollect(const std::function<void(int reportFd)>& child) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) ThrowErrno("pipe");
+  pid_t pid;
+  int forkError;
+  {
+    SignalsBlocked blocked;
+    pid = fork();
+    if (pid == 0) {
+      close(report[0]);
+      child(report[1]);
+      _exit(127);
+    }
+    forkError = errno;
+  }
+  close(report[1]);
+  if (pid < 0) {
+    close(report[0]);
+    ThrowError(forkError, "fork");
+  }
+  std::vector<ChildReport> reports = ReadReports(report[0]);
+  close(report[0]);
+  return {pid, std::move(reports)};
+}
+
 }  // namespace xnative

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -72,5 +73,15 @@ class SignalsBlocked {
 
 // Reaps a process this call forked itself (blocking, retrying EINTR).
 void ReapForked(pid_t pid);
+
+struct Forked {
+  pid_t pid;
+  std::vector<ChildReport> reports;  // what the child (and its own children) reported
+};
+
+// Forks with every signal blocked and runs `child(reportFd)` in the child, which must exec
+// or _exit. Returns once every copy of the report pipe's write end is closed (exec'd or
+// exited). Throws SysError for a failed pipe or fork.
+Forked ForkAndCollect(const std::function<void(int reportFd)>& child);
 
 }  // namespace xnative

@@ -6,6 +6,16 @@ import { native } from './native.js';
 
 useLeakCheck();
 
+// The events of the first callback of a watch, which is then stopped.
+function nextEvents(fd: number, events: 'r' | 'w' | 'rw') {
+  return new Promise<unknown>((resolve) => {
+    const stop = native.watchFd(fd, events, (error, ready) => {
+      stop();
+      resolve(error ?? ready);
+    });
+  });
+}
+
 describe('watchFd()', () => {
   it('reports a pipe becoming readable', async () => {
     const [readEnd, writeEnd] = native.pipe();
@@ -24,21 +34,9 @@ describe('watchFd()', () => {
 
   it('reports a socket writable, and a hang-up when the peer closes', async () => {
     const [left, right] = native.socketpair('stream');
-    const writable = await new Promise<unknown>((resolve) => {
-      const stop = native.watchFd(left, 'w', (error, events) => {
-        stop();
-        resolve(events);
-      });
-    });
-    expect(writable).toMatchObject({ writable: true });
+    expect(await nextEvents(left, 'w')).toMatchObject({ writable: true });
     native.close(right);
-    const hungUp = await new Promise<unknown>((resolve) => {
-      const stop = native.watchFd(left, 'rw', (error, events) => {
-        stop();
-        resolve(events);
-      });
-    });
-    expect(hungUp).toMatchObject({ hangup: true });
+    expect(await nextEvents(left, 'rw')).toMatchObject({ hangup: true });
     native.close(left);
   });
 

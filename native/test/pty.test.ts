@@ -24,21 +24,28 @@ function readUntilHangup(master: number): Promise<string> {
   });
 }
 
+// Runs `sh -c script` as a session leader with the pty's slave as its terminal, and
+// returns what it printed and its status. The slave is closed here once the child has it.
+async function onTerminal(pty: { master: number; slave: number }, script: string) {
+  const pid = native.spawn('/bin/sh', ['sh', '-c', script], { PATH: '/usr/bin:/bin' }, {
+    fdmap: [pty.slave, pty.slave, pty.slave],
+    setsid: true,
+    controllingTty: 0,
+  });
+  native.close(pty.slave);
+  const output = await readUntilHangup(pty.master);
+  native.close(pty.master);
+  return { output, status: native.waitpid(pid) };
+}
+
 describe('openpty()', () => {
   it("runs `sh -c tty` on the slave as its controlling terminal; the master reads back the terminal's name and size", async () => {
-    const { master, slave, name } = native.openpty({ cols: 100, rows: 30 });
-    expect(name).toMatch(/^\/dev\/pts\/\d+$/);
-    expect(native.fdType(slave)).toBe('tty');
-    const pid = native.spawn('/bin/sh', ['sh', '-c', 'tty; stty size'], { PATH: '/usr/bin:/bin' }, {
-      fdmap: [slave, slave, slave],
-      setsid: true,
-      controllingTty: 0,
-    });
-    native.close(slave);
-    const output = await readUntilHangup(master);
-    expect(native.waitpid(pid)).toMatchObject({ code: 0, signal: null });
-    native.close(master);
-    expect(output.split('\r\n')).toEqual([name, '30 100', '']);
+    const pty = native.openpty({ cols: 100, rows: 30 });
+    expect(pty.name).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(native.fdType(pty.slave)).toBe('tty');
+    const { output, status } = await onTerminal(pty, 'tty; stty size');
+    expect(status).toMatchObject({ code: 0, signal: null });
+    expect(output.split('\r\n')).toEqual([pty.name, '30 100', '']);
   });
 
   it('rejects sizes out of range', () => {
@@ -49,18 +56,9 @@ describe('openpty()', () => {
 
 describe('setWindowSize()', () => {
   it('changes the size a program on the terminal sees', async () => {
-    const { master, slave } = native.openpty();
-    native.setWindowSize(master, 132, 50);
-    const pid = native.spawn('/bin/sh', ['sh', '-c', 'stty size'], { PATH: '/usr/bin:/bin' }, {
-      fdmap: [slave, slave, slave],
-      setsid: true,
-      controllingTty: 0,
-    });
-    native.close(slave);
-    const output = await readUntilHangup(master);
-    native.waitpid(pid);
-    native.close(master);
-    expect(output).toBe('50 132\r\n');
+    const pty = native.openpty();
+    native.setWindowSize(pty.master, 132, 50);
+    expect((await onTerminal(pty, 'stty size')).output).toBe('50 132\r\n');
   });
 
   it('throws ENOTTY for a pipe', () => {
