@@ -186,7 +186,7 @@ export function encode(memory: Memory, value: unknown, keep = false): Uint8Array
   if (recordSize(bytes.length) > memory.capacity) {
     throw new LatchValueTooLargeError(recordSize(bytes.length), memory.capacity);
   }
-  return keep ? bytes.slice() : bytes;
+  return keep ? Uint8Array.prototype.slice.call(bytes) : bytes;
 }
 
 /** A put: appends the record if it fits, else sleeps until records leave the ring. */
