@@ -39,8 +39,9 @@ void PreparedChild::Exec(int reportFd) const {
   // Move every source above the targets first, so no dup2 overwrites a source still needed.
   const int count = static_cast<int>(staged_.size());
   if (reportFd < count) {
-    reportFd = fcntl(reportFd, F_DUPFD_CLOEXEC, count);
-    if (reportFd < 0) _exit(127);
+    int moved = fcntl(reportFd, F_DUPFD_CLOEXEC, count);
+    if (moved < 0) fail(kStepDup);  // still written to the original, not yet overwritten
+    reportFd = moved;
   }
   for (int i = 0; i < count; ++i) {
     int source = options_.fdmap[i];
