@@ -286,7 +286,8 @@ export type Environment = Record<string, string | undefined>;
 export interface SpawnOptions {
   /**
    * The child's fds: child fd `i` is a copy of this process's fd `fdmap[i]`, or `/dev/null` for
-   * `null`. No other fd crosses exec. Default `[0, 1, 2]` (inherit stdio).
+   * `null`. No other fd crosses exec (on Linux 5.11+; on older kernels, only close-on-exec fds are kept
+   * out). Default `[0, 1, 2]` (inherit stdio).
    */
   fdmap?: Array<number | null>;
   /** The child's working directory (default: this process's). */
