@@ -1,0 +1,446 @@
+// A coroutine: a generator driven by the run queue, with shrapnel's lifecycle.
+import {
+  CoroutineShutdownError,
+  DeadCoroutineError,
+  InvalidArgumentError,
+  ScheduleError,
+  Shutdown,
+  checkFunction,
+  checkInteger,
+} from './errors.js';
+import { describe } from './describe.js';
+import { notifyException } from './exception-notifier.js';
+import { type Operation, Suspension } from './operation.js';
+import { enqueue, kick, nextId, rt, soon } from './runtime.js';
+
+const NEW = 0;
+const SCHEDULED = 1;
+const RUNNING = 2;
+const PARKED = 3;
+const DEAD = 4;
+
+const NO_ARGS: readonly unknown[] = [];
+
+/** Something told when a coroutine ends (internal). */
+interface Joiner {
+  ended(co: Coro): void;
+}
+
+/** The function a coroutine runs: a generator function, or any function returning an operation. */
+export type CoroFunction<A extends readonly unknown[], T> = (...args: A) => Operation<T>;
+
+/**
+ * A cooperative thread: a generator resumed by the run queue until it returns, throws or is shut down.
+ * Create one with {@link spawn} (started at once) or {@link newCoro} (started by `start()`).
+ *
+ * States: new (not started) → scheduled ⇄ running ⇄ parked (suspended in an operation) → dead.
+ *
+ * @example
+ * import { spawn, sleep, toPromise } from '@x/coro';
+ * const worker = spawn(function* (ms: number) {
+ *   yield* sleep(ms);
+ *   return 'done';
+ * }, 10);
+ * console.log(worker.id, worker.name, await toPromise(worker.join())); // 1 'coro 1' 'done'
+ */
+export class Coro<T = unknown> {
+  /** A unique number among live coroutines (shrapnel's rule: counts up, wraps at 2^31-1, skips live ids). */
+  readonly id: number;
+  /** A name for where()/whereAll() and reports: the function's name unless set; `coro <id>` for anonymous functions. */
+  name: string;
+  /** @internal The time the last slice ended (performance.now() ms). */
+  parkedAt = 0;
+  /** @internal Synchronous completions left before a forced yield. */
+  selfishActs: number;
+  /** @internal The budget `selfishActs` is reset to. */
+  maxSelfishActs: number;
+  /** @internal ThreadLocal slots. */
+  locals: unknown[] | undefined = undefined;
+  /** @internal The function the coroutine runs, for the profiler. */
+  readonly fnName: string;
+  /** @internal Errors are reported to the exception notifier (false when the outcome goes to a promise or inParallel). */
+  reportErrors = true;
+
+  #state = NEW;
+  #fn: CoroFunction<readonly unknown[], T> | undefined;
+  #args: readonly unknown[] | undefined;
+  #gen: Iterator<Suspension, T, unknown> | undefined = undefined;
+  #value: unknown = undefined;
+  #error: unknown = undefined;
+  #hasError = false;
+  /** An interruption raised by the coroutine in itself, delivered at its next suspension point. */
+  #pending: unknown = undefined;
+  #park: Suspension | undefined = undefined;
+  #joiners: Joiner[] | undefined = undefined;
+  #abort: AbortController | undefined = undefined;
+  /** 0 returned, 1 failed, 2 shut down (set when dead). */
+  #outcome = 0;
+
+  /** @internal Use spawn() or newCoro(). */
+  constructor(fn: CoroFunction<readonly unknown[], T>, args: readonly unknown[]) {
+    this.id = nextId();
+    this.#fn = fn;
+    this.#args = args.length === 0 ? NO_ARGS : args;
+    this.fnName = fn.name || 'anonymous';
+    this.name = fn.name || `coro ${this.id}`;
+    this.selfishActs = this.maxSelfishActs = rt.selfishness;
+    rt.threads.set(this.id, this);
+  }
+
+  /** True once the coroutine has been started (by spawn() or start()). */
+  get started(): boolean {
+    return this.#state !== NEW;
+  }
+
+  /** True once it has returned, thrown or been shut down. */
+  get dead(): boolean {
+    return this.#state === DEAD;
+  }
+
+  /** True while it is the coroutine running right now. */
+  get running(): boolean {
+    return this.#state === RUNNING;
+  }
+
+  /** The operation it is suspended in, if it is parked or woken but not yet resumed. */
+  get suspendedIn(): Suspension | undefined {
+    return this.#park;
+  }
+
+  /**
+   * Schedules the coroutine to run. It runs from a microtask when started from plain code, or after the
+   * coroutines already queued when started from a coroutine.
+   *
+   * @throws {ScheduleError} `ERR_X_CORO_SCHEDULE` if it was already started (or shut down before starting).
+   */
+  start(): this {
+    if (this.#state !== NEW) {
+      throw new ScheduleError(`${this.#label()} was already started; a coroutine runs once. Use newCoro() again for another run.`);
+    }
+    this.#schedule();
+    soon();
+    return this;
+  }
+
+  /**
+   * Waits until the coroutine ends and gives its return value.
+   *
+   * @throws the coroutine's own error if it failed.
+   * @throws {CoroutineShutdownError} `ERR_X_CORO_SHUT_DOWN` if it was shut down before returning.
+   * @throws {ScheduleError} `ERR_X_CORO_SCHEDULE` when a coroutine joins itself.
+   * @example
+   * import { spawn, toPromise } from '@x/coro';
+   * const child = spawn(function* () { return 42; });
+   * const answer: number = await toPromise(child.join());
+   */
+  join(): Operation<T> {
+    return new Join<T>(this);
+  }
+
+  /**
+   * Ends the coroutine: `Shutdown` is thrown at its suspension point, its `finally` blocks run, and it
+   * ends quietly. A coroutine not yet started never runs. Never throws; does nothing to a dead coroutine.
+   *
+   * @example
+   * import { sleep, spawn } from '@x/coro';
+   * const ticker = spawn(function* () { for (;;) yield* sleep(1_000); });
+   * ticker.shutdown();
+   */
+  shutdown(): void {
+    if (this.#state === DEAD) return;
+    if (this.#state === NEW) {
+      this.#fn = undefined;
+      this.#args = undefined;
+      this.#die(2, undefined);
+      return;
+    }
+    this.interrupt(new Shutdown(), true);
+  }
+
+  /**
+   * Throws `error` into the coroutine at its suspension point (an `Interrupted` unless you have a reason
+   * for another error). With `force` (the default) a pending wakeup is overridden: the operation it was
+   * woken from gives back what it was handed (a popped item, a permit). Raised by a coroutine in itself,
+   * the error arrives at its next suspension point.
+   *
+   * @throws {DeadCoroutineError} `ERR_X_CORO_DEAD` if the coroutine has ended.
+   * @throws {ScheduleError} `ERR_X_CORO_SCHEDULE` if it has not been started.
+   * @example
+   * import { Interrupted, sleep, spawn } from '@x/coro';
+   * const sleeper = spawn(function* () { yield* sleep(60_000); });
+   * setTimeout(() => sleeper.raiseException(new Interrupted('wake up')), 10);
+   */
+  raiseException(error: unknown, options: { force?: boolean } = {}): void {
+    if (this.#state === DEAD) throw new DeadCoroutineError(this.#label());
+    if (this.#state === NEW) throw new ScheduleError(`${this.#label()} has not been started; start() it first, or shutdown() to cancel it.`);
+    const force = options.force ?? true;
+    if (typeof force !== 'boolean') throw new InvalidArgumentError('options.force', 'a boolean', force);
+    this.interrupt(error, force);
+  }
+
+  /** Describes where the coroutine is: the operation it waits in and for how long. See {@link where}. */
+  where(): string {
+    return describe(this);
+  }
+
+  /**
+   * Sets how many operations this coroutine may complete synchronously in a row before it is made to
+   * yield to the others (default: `setSelfishness()`, 4). Returns the previous value.
+   *
+   * @param acts 1 to 32768.
+   * @throws {InvalidArgumentError} `ERR_X_INVALID_ARG` for anything else.
+   */
+  setMaxSelfishActs(acts: number): number {
+    checkInteger('acts', acts, 1, 32768);
+    const previous = this.maxSelfishActs;
+    this.maxSelfishActs = acts;
+    if (this.selfishActs > acts) this.selfishActs = acts;
+    return previous;
+  }
+
+  /** An AbortSignal aborted when the coroutine is interrupted or ends (created on first use). */
+  get signal(): AbortSignal {
+    this.#abort ??= new AbortController();
+    if (this.#state === DEAD && !this.#abort.signal.aborted) this.#abort.abort(new DeadCoroutineError(this.#label()));
+    return this.#abort.signal;
+  }
+
+  toString(): string {
+    return `<Coro ${this.id} ${JSON.stringify(this.name)}>`;
+  }
+
+  /** @internal What this coroutine ended with; `outcome` 0 returned, 1 failed, 2 shut down. */
+  settled(): { outcome: number; value: unknown } {
+    return { outcome: this.#outcome, value: this.#outcome === 0 ? this.#value : this.#error };
+  }
+
+  /** @internal Registers something to be told when the coroutine ends (told at once if it has). */
+  addJoiner(joiner: Joiner): void {
+    if (this.#state === DEAD) joiner.ended(this);
+    else (this.#joiners ??= []).push(joiner);
+  }
+
+  /** @internal */
+  removeJoiner(joiner: Joiner): void {
+    const joiners = this.#joiners;
+    if (!joiners) return;
+    const index = joiners.indexOf(joiner);
+    if (index >= 0) joiners.splice(index, 1);
+  }
+
+  /** @internal Wakes the coroutine with a value from the operation it is parked in. */
+  resume(value: unknown): void {
+    this.#value = value;
+    this.#schedule();
+    kick();
+  }
+
+  /** @internal Wakes the coroutine by throwing at its suspension point. */
+  resumeThrow(error: unknown): void {
+    this.#error = error;
+    this.#hasError = true;
+    this.#schedule();
+    kick();
+  }
+
+  /** @internal Puts the running coroutine at the back of the queue (a forced or voluntary yield). */
+  yieldSlice(): void {
+    this.#schedule();
+  }
+
+  /**
+   * @internal Delivers an interruption. Returns false when it could not be delivered now (the coroutine is
+   * already woken and `force` is false): the timebomb's case, which retries on the next pass.
+   */
+  interrupt(error: unknown, force: boolean): boolean {
+    switch (this.#state) {
+      case DEAD:
+        return true;
+      case RUNNING:
+        this.#pending = error;
+        return true;
+      case SCHEDULED:
+        if (!force) return false;
+        this.#error = error;
+        this.#hasError = true;
+        this.#abort?.abort(error);
+        return true;
+      case PARKED:
+        this.#abort?.abort(error);
+        this.resumeThrow(error);
+        return true;
+      default: // NEW: shutdown() handles it; raiseException refuses it
+        return false;
+    }
+  }
+
+  #schedule(): void {
+    if (this.#state === SCHEDULED) return;
+    if (this.#state === DEAD) throw new ScheduleError(`${this.#label()} is dead and cannot be resumed. This is a bug in @x/coro.`);
+    this.#state = SCHEDULED;
+    enqueue(this);
+  }
+
+  /** @internal One slice: resume the generator until it parks or ends. Called only by the drain. */
+  run(): void {
+    if (this.#state !== SCHEDULED) return;
+    let gen = this.#gen;
+    const hasError = this.#hasError;
+    const error = this.#error;
+    const value = this.#value;
+    this.#hasError = false;
+    this.#error = undefined;
+    this.#value = undefined;
+    this.#state = RUNNING;
+    const previous = rt.current;
+    rt.current = this;
+    let step: IteratorResult<Suspension, T>;
+    try {
+      if (gen === undefined) {
+        if (hasError) throw error; // interrupted before its first slice: the body never runs
+        const fn = this.#fn!;
+        const args = this.#args!;
+        this.#fn = undefined;
+        this.#args = undefined;
+        gen = this.#gen = fn(...args)[Symbol.iterator]();
+      }
+      step = hasError ? gen.throw!(error) : gen.next(value);
+    } catch (thrown) {
+      rt.current = previous;
+      this.#die(thrown instanceof Shutdown ? 2 : 1, thrown);
+      return;
+    }
+    rt.current = previous;
+    if (step.done) {
+      this.#die(0, step.value);
+      return;
+    }
+    const park = step.value;
+    if (!(park instanceof Suspension)) {
+      this.#park = undefined;
+      this.#state = PARKED;
+      this.resumeThrow(new TypeError(`${this.#label()} yielded ${String(park)}: use \`yield*\` with an operation, not \`yield\`.`));
+      return;
+    }
+    this.#park = park;
+    if (this.#state === RUNNING) this.#state = PARKED;
+    if (this.#pending !== undefined) {
+      const pending = this.#pending;
+      this.#pending = undefined;
+      this.interrupt(pending, true);
+    }
+  }
+
+  #die(outcome: number, result: unknown): void {
+    this.#state = DEAD;
+    this.#outcome = outcome;
+    this.#gen = undefined;
+    this.#park = undefined;
+    this.#pending = undefined;
+    this.locals = undefined;
+    if (outcome === 0) this.#value = result;
+    else this.#error = result;
+    rt.threads.delete(this.id);
+    if (this.#abort && !this.#abort.signal.aborted) this.#abort.abort(outcome === 0 ? new DeadCoroutineError(this.#label()) : result);
+    if (outcome === 1 && this.reportErrors) notifyException(this, result);
+    const joiners = this.#joiners;
+    this.#joiners = undefined;
+    if (joiners) for (const joiner of joiners) joiner.ended(this);
+    rt.onDeath?.(rt.threads.size);
+  }
+
+  #label(): string {
+    return `coroutine ${this.id} ${JSON.stringify(this.name)}`;
+  }
+}
+
+/** Waits for a coroutine to end (Coro.join). */
+class Join<T> extends Suspension<T> implements Joiner {
+  readonly #target: Coro<T>;
+
+  constructor(target: Coro<T>) {
+    super();
+    this.#target = target;
+  }
+
+  describe(): string {
+    return `join(${this.#target})`;
+  }
+
+  protected attempt(co: Coro): boolean {
+    const target = this.#target;
+    if (target === co) throw new ScheduleError(`${target} tried to join itself, which would wait forever.`);
+    if (!target.dead) {
+      target.addJoiner(this);
+      return false;
+    }
+    this.result = outcomeOf(target);
+    return true;
+  }
+
+  protected cancel(): void {
+    this.#target.removeJoiner(this);
+  }
+
+  ended(target: Coro): void {
+    try {
+      this.wake(outcomeOf(target));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+}
+
+/** @internal The return value of a dead coroutine, or its error thrown. */
+export function outcomeOf<T>(target: Coro<T>): T {
+  const { outcome, value } = target.settled();
+  if (outcome === 0) return value as T;
+  if (outcome === 2) throw new CoroutineShutdownError(String(target));
+  throw value;
+}
+
+/**
+ * Creates a coroutine that runs `fn(...args)` and starts it. From plain code it first runs in a
+ * microtask; from a coroutine, after the coroutines already queued.
+ *
+ * @param fn a generator function (or any function returning an operation).
+ * @throws {InvalidArgumentError} `ERR_X_INVALID_ARG` if `fn` is not a function.
+ * @example
+ * import { sleep, spawn } from '@x/coro';
+ * spawn(function* (greeting: string) {
+ *   yield* sleep(100);
+ *   console.log(greeting);
+ * }, 'hello');
+ */
+export function spawn<A extends readonly unknown[], T>(fn: CoroFunction<A, T>, ...args: A): Coro<T> {
+  return newCoro(fn, ...args).start();
+}
+
+/**
+ * Creates a coroutine that will run `fn(...args)` once `start()` is called (shrapnel's `new`).
+ *
+ * @throws {InvalidArgumentError} `ERR_X_INVALID_ARG` if `fn` is not a function.
+ * @example
+ * import { newCoro } from '@x/coro';
+ * const co = newCoro(function* () { return 1; });
+ * co.name = 'one';
+ * co.start();
+ */
+export function newCoro<A extends readonly unknown[], T>(fn: CoroFunction<A, T>, ...args: A): Coro<T> {
+  checkFunction('fn', fn);
+  return new Coro<T>(fn as unknown as CoroFunction<readonly unknown[], T>, args);
+}
+
+/**
+ * The coroutine running now, or undefined in plain code (shrapnel's `current()`).
+ *
+ * @example
+ * import { current, spawn } from '@x/coro';
+ * spawn(function* () { console.log(current()?.id); });
+ */
+export function current(): Coro | undefined {
+  return rt.current as Coro | undefined;
+}
+
+/** Every live coroutine by id (shrapnel's `all_threads`); read-only. */
+export const allThreads: ReadonlyMap<number, Coro> = rt.threads as Map<number, Coro>;

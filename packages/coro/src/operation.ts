@@ -1,0 +1,156 @@
+// What coroutines run: operations used with `yield*`, and the suspension points at their leaves.
+import { NotInCoroutineError } from './errors.js';
+import { rt } from './runtime.js';
+import type { Coro } from './coro.js';
+
+/**
+ * Something a coroutine runs with `yield*`, giving `T` to the caller: a generator function's result
+ * (`function* (): Operation<number> { ... }`) or one of this package's operations (`sleep(10)`,
+ * `fifo.pop()`). Like a generator object, an operation is used once; call the function again to run it again.
+ */
+export interface Operation<T> {
+  [Symbol.iterator](): Iterator<Suspension, T, unknown>;
+}
+
+/** The result type of an operation: `Result<typeof op>`. */
+export type Result<O> = O extends Operation<infer T> ? T : never;
+
+const FRESH = 0;
+const SLICE = 1; // a forced yield (selfishness); the attempt is made when resumed
+const PARKED = 2;
+const WOKEN = 3; // woken with a value, not yet resumed
+const DONE = 4;
+
+const debugFrames = { stack: '' };
+
+/**
+ * A leaf operation: the point where a coroutine suspends. Subclasses say how to complete at once
+ * (`attempt`), how to stop waiting when interrupted (`cancel`), how to give back what they were handed
+ * if the interruption came after the wakeup (`undo`), and what they wait for (`describe`).
+ *
+ * It is its own iterator, so `yield* op` allocates no generator: the first `next()` attempts, parks if
+ * it must, and the resume `next(value)` returns the value. Interruption reaches it as `throw(error)`.
+ */
+export abstract class Suspension<T = unknown> implements Iterator<Suspension, T, unknown>, Operation<T> {
+  /** The coroutine waiting in it, once it has parked. */
+  co: Coro | undefined = undefined;
+  /** Where the operation was started, when debug stacks are on. */
+  stack: string | undefined = undefined;
+  /** Whether a forced yield (selfishness) may come before it: true for operations that can complete at once. */
+  protected get selfish(): boolean {
+    return false;
+  }
+  #state = FRESH;
+  #value: unknown = undefined;
+
+  /** What the coroutine waits for, for where(): e.g. `sleep(50)`, `Fifo.pop`. */
+  abstract describe(): string;
+
+  /** Completes at once if it can, returning true (the result goes in `this.result`); otherwise registers to be woken and returns false. May throw. */
+  protected abstract attempt(co: Coro): boolean;
+
+  /** Stops waiting: removes the waiter from whatever it was registered with. */
+  protected cancel(): void {}
+
+  /** Gives back what a wakeup handed over (a popped item, granted permits), when an interruption arrived before the coroutine ran. */
+  protected undo(_value: unknown): void {}
+
+  /** The value of a synchronous completion. */
+  protected result: unknown = undefined;
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<Suspension, T> {
+    const state = this.#state;
+    if (state === PARKED || state === WOKEN) {
+      this.#state = DONE;
+      this.co = undefined;
+      return { done: true, value: value as T };
+    }
+    if (state === DONE) return { done: true, value: undefined as T };
+    const co = rt.current as Coro | undefined;
+    if (co === undefined) throw new NotInCoroutineError(this.describe());
+    if (state === FRESH && this.selfish && co.selfishActs <= 0) {
+      co.selfishActs = co.maxSelfishActs;
+      this.#state = SLICE;
+      this.co = co;
+      co.yieldSlice();
+      return { done: false, value: this };
+    }
+    if (this.attempt(co)) {
+      co.selfishActs--;
+      this.#state = DONE;
+      this.co = undefined;
+      return { done: true, value: this.result as T };
+    }
+    this.#state = PARKED;
+    this.co = co;
+    co.selfishActs = co.maxSelfishActs;
+    if (rt.debugStacks) {
+      Error.captureStackTrace(debugFrames, Suspension.prototype.next);
+      this.stack = debugFrames.stack;
+    }
+    return { done: false, value: this };
+  }
+
+  throw(error: unknown): IteratorResult<Suspension, T> {
+    this.#leave();
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Suspension, T> {
+    this.#leave();
+    return { done: true, value: value as T };
+  }
+
+  #leave(): void {
+    const state = this.#state;
+    this.#state = DONE;
+    this.co = undefined;
+    if (state === PARKED) this.cancel();
+    else if (state === WOKEN) this.undo(this.#value);
+  }
+
+  /** True while a coroutine is parked here and has not been woken. */
+  get waiting(): boolean {
+    return this.#state === PARKED;
+  }
+
+  /** Wakes the parked coroutine with `value` (ignored unless it is still waiting). */
+  wake(value: unknown): void {
+    if (this.#state !== PARKED) return;
+    this.#state = WOKEN;
+    this.#value = value;
+    this.co!.resume(value);
+  }
+
+  /** Wakes the parked coroutine by throwing `error` at its suspension point. */
+  fail(error: unknown): void {
+    if (this.#state !== PARKED) return;
+    this.#state = WOKEN;
+    this.co!.resumeThrow(error);
+  }
+}
+
+/** An operation that completes at once with what `fn` computes for the calling coroutine. */
+export class Immediate<T> extends Suspension<T> {
+  readonly #fn: (co: Coro) => T;
+  readonly #name: string;
+
+  constructor(name: string, fn: (co: Coro) => T) {
+    super();
+    this.#name = name;
+    this.#fn = fn;
+  }
+
+  describe(): string {
+    return this.#name;
+  }
+
+  protected attempt(co: Coro): boolean {
+    this.result = this.#fn(co);
+    return true;
+  }
+}

@@ -1,0 +1,150 @@
+// The trampoline: one run queue, drained synchronously. No Promise and no microtask per yield; each drain
+// resumes a bounded number of coroutines, then leaves the rest to setImmediate so libuv can run.
+import { performance } from 'node:perf_hooks';
+import { describe } from './describe.js';
+
+/** A coroutine as the run queue sees it (internal). */
+export interface Runnable {
+  readonly id: number;
+  name: string;
+  /** One step: resume the generator until it parks or ends. */
+  run(): void;
+  /** Called after the step with the time it ended, for where() and the latency warning. */
+  parkedAt: number;
+}
+
+/** Receives each slice of a coroutine that blocked the loop for longer than the latency threshold. */
+export type LatencyNotifier = (report: { coro: Runnable; durationMs: number; where: string }) => void;
+
+/** Hooks the profiler installs around every slice (internal). */
+export interface SliceHooks {
+  beforeDrain(start: number): void;
+  beforeSlice(co: Runnable, start: number): void;
+  afterSlice(co: Runnable, end: number): void;
+  afterDrain(end: number): void;
+}
+
+/** How many coroutines one drain resumes before it yields to libuv (js-csp: 1024, Effect: 2048). */
+export const DRAIN_BUDGET = 1024;
+
+/** Process-wide state, shared under a global symbol so two installed copies drive one queue. */
+export class Runtime {
+  queue: (Runnable | undefined)[] = [];
+  head = 0;
+  draining = false;
+  microtaskQueued = false;
+  immediateQueued = false;
+  /** The coroutine whose slice is running, if any. */
+  current: Runnable | undefined = undefined;
+  threads = new Map<number, Runnable>();
+  nextId = 1;
+  /** 0.2 s times the factor of setLatencyWarning(); Infinity when disabled. */
+  latencyThresholdMs = 200;
+  latencyFactor = 1;
+  latencyNotifier: LatencyNotifier | undefined = undefined;
+  selfishness = 4;
+  debugStacks = false;
+  hooks: SliceHooks | undefined = undefined;
+  /** Called when a coroutine dies, with the number still alive (eventLoop listens). */
+  onDeath: ((alive: number) => void) | undefined = undefined;
+}
+
+const key = Symbol.for('@x/coro');
+const global = globalThis as unknown as Record<symbol, Runtime | undefined>;
+/** The one runtime of this process. */
+export const rt: Runtime = (global[key] ??= new Runtime());
+
+/** A fresh coroutine id: counts up from 1, wraps at 2^31-1, skips ids still alive (shrapnel's rule). */
+export function nextId(): number {
+  for (;;) {
+    const id = rt.nextId;
+    rt.nextId = id >= 0x7fffffff ? 1 : id + 1;
+    if (!rt.threads.has(id)) return id;
+  }
+}
+
+/** Appends a coroutine to the run queue; the caller has set what it resumes with. */
+export function enqueue(co: Runnable): void {
+  rt.queue.push(co);
+}
+
+/** Runs the queue now unless a drain is already on the stack: used by wakeups from timers, I/O and promises. */
+export function kick(): void {
+  if (!rt.draining) drain();
+}
+
+/** Runs the queue soon (a microtask), for work queued from plain code, e.g. spawn() at the top level. */
+export function soon(): void {
+  if (!rt.draining && !rt.microtaskQueued) {
+    rt.microtaskQueued = true;
+    queueMicrotask(drainFromMicrotask);
+  }
+}
+
+function drainFromMicrotask(): void {
+  rt.microtaskQueued = false;
+  drain();
+}
+
+function drainFromImmediate(): void {
+  rt.immediateQueued = false;
+  drain();
+}
+
+function reportLatency(co: Runnable, durationMs: number): void {
+  const where = describe(co);
+  const notifier = rt.latencyNotifier;
+  if (notifier) {
+    try {
+      notifier({ coro: co, durationMs, where });
+      return;
+    } catch (error) {
+      process.stderr.write(`@x/coro: the latency notifier threw: ${String(error)}\n`);
+    }
+  }
+  process.stderr.write(
+    `${new Date().toISOString()} High Latency: (${(durationMs / 1000).toFixed(3)}s) for coroutine ${co.id} ` +
+      `${JSON.stringify(co.name)}, now ${where}\n`,
+  );
+}
+
+/** Resumes queued coroutines, each for one slice, until the queue is empty or the budget is spent. */
+export function drain(): void {
+  if (rt.draining) return;
+  rt.draining = true;
+  const hooks = rt.hooks;
+  const queue = rt.queue;
+  let budget = DRAIN_BUDGET;
+  let before = performance.now();
+  hooks?.beforeDrain(before);
+  try {
+    while (rt.head < queue.length) {
+      const co = queue[rt.head]!;
+      queue[rt.head++] = undefined;
+      hooks?.beforeSlice(co, before);
+      co.run();
+      const after = performance.now();
+      hooks?.afterSlice(co, after);
+      co.parkedAt = after;
+      if (after - before > rt.latencyThresholdMs) reportLatency(co, after - before);
+      before = after;
+      if (--budget === 0) break;
+    }
+  } finally {
+    if (rt.head === queue.length) {
+      queue.length = 0;
+      rt.head = 0;
+    } else {
+      if (rt.head > 4096) {
+        queue.splice(0, rt.head);
+        rt.head = 0;
+      }
+      if (!rt.immediateQueued) {
+        rt.immediateQueued = true;
+        setImmediate(drainFromImmediate);
+      }
+    }
+    hooks?.afterDrain(before);
+    rt.draining = false;
+  }
+}
