@@ -46,27 +46,28 @@ export type CoroFunction<A extends readonly unknown[], T> = (...args: A) => Oper
 export class Coro<T = unknown> {
   /** A unique number among live coroutines (shrapnel's rule: counts up, wraps at 2^31-1, skips live ids). */
   readonly id: number;
-  /** A name for where()/whereAll() and reports: the function's name unless set; `coro <id>` for anonymous functions. */
-  name: string;
   /** @internal The time the last slice ended (performance.now() ms). */
   parkedAt = 0;
   /** @internal Synchronous completions left before a forced yield. */
   selfishActs: number;
   /** @internal The budget `selfishActs` is reset to. */
   maxSelfishActs: number;
+  /** @internal Links of allThreads. */
+  prevLive: Coro | undefined = undefined;
+  /** @internal */
+  nextLive: Coro | undefined = undefined;
   /** @internal ThreadLocal slots. */
   locals: unknown[] | undefined = undefined;
-  /** @internal The function the coroutine runs, for the profiler. */
-  readonly fnName: string;
   /** @internal Errors are reported to the exception notifier (false when the outcome goes to a promise or inParallel). */
   reportErrors = true;
 
   #state = NEW;
-  #fn: CoroFunction<readonly unknown[], T> | undefined;
+  readonly #fn: CoroFunction<readonly unknown[], T>;
   #args: readonly unknown[] | undefined;
+  #name: string | undefined = undefined;
   #gen: Iterator<Suspension, T, unknown> | undefined = undefined;
-  #value: unknown = undefined;
-  #error: unknown = undefined;
+  /** What the next slice resumes with (a value, or the error to throw when #hasError); once dead, the result. */
+  #resume: unknown = undefined;
   #hasError = false;
   /** An interruption raised by the coroutine in itself, delivered at its next suspension point. */
   #pending: unknown = undefined;
@@ -81,10 +82,23 @@ export class Coro<T = unknown> {
     this.id = nextId();
     this.#fn = fn;
     this.#args = args.length === 0 ? NO_ARGS : args;
-    this.fnName = fn.name || 'anonymous';
-    this.name = fn.name || `coro ${this.id}`;
     this.selfishActs = this.maxSelfishActs = rt.selfishness;
-    rt.threads.set(this.id, this);
+    rt.threads.add(this);
+  }
+
+  /** A name for where()/whereAll() and reports: the function's name unless set; `coro <id>` for anonymous functions. */
+  get name(): string {
+    return this.#name ?? (this.#fn.name || `coro ${this.id}`);
+  }
+
+  set name(name: string) {
+    if (typeof name !== 'string') throw new InvalidArgumentError('name', 'a string', name);
+    this.#name = name;
+  }
+
+  /** @internal The function the coroutine runs, for the profiler. */
+  get fnName(): string {
+    return this.#fn.name || 'anonymous';
   }
 
   /** True once the coroutine has been started (by spawn() or start()). */
@@ -149,7 +163,6 @@ export class Coro<T = unknown> {
   shutdown(): void {
     if (this.#state === DEAD) return;
     if (this.#state === NEW) {
-      this.#fn = undefined;
       this.#args = undefined;
       this.#die(2, undefined);
       return;
@@ -211,7 +224,7 @@ export class Coro<T = unknown> {
 
   /** @internal What this coroutine ended with; `outcome` 0 returned, 1 failed, 2 shut down. */
   settled(): { outcome: number; value: unknown } {
-    return { outcome: this.#outcome, value: this.#outcome === 0 ? this.#value : this.#error };
+    return { outcome: this.#outcome, value: this.#resume };
   }
 
   /** @internal Registers something to be told when the coroutine ends (told at once if it has). */
@@ -230,14 +243,14 @@ export class Coro<T = unknown> {
 
   /** @internal Wakes the coroutine with a value from the operation it is parked in. */
   resume(value: unknown): void {
-    this.#value = value;
+    this.#resume = value;
     this.#schedule();
     kick();
   }
 
   /** @internal Wakes the coroutine by throwing at its suspension point. */
   resumeThrow(error: unknown): void {
-    this.#error = error;
+    this.#resume = error;
     this.#hasError = true;
     this.#schedule();
     kick();
@@ -261,7 +274,7 @@ export class Coro<T = unknown> {
         return true;
       case SCHEDULED:
         if (!force) return false;
-        this.#error = error;
+        this.#resume = error;
         this.#hasError = true;
         this.#abort?.abort(error);
         return true;
@@ -286,25 +299,23 @@ export class Coro<T = unknown> {
     if (this.#state !== SCHEDULED) return;
     let gen = this.#gen;
     const hasError = this.#hasError;
-    const error = this.#error;
-    const value = this.#value;
+    const resume = this.#resume;
     this.#hasError = false;
-    this.#error = undefined;
-    this.#value = undefined;
+    this.#resume = undefined;
     this.#state = RUNNING;
     const previous = rt.current;
     rt.current = this;
     let step: IteratorResult<Suspension, T>;
     try {
       if (gen === undefined) {
-        if (hasError) throw error; // interrupted before its first slice: the body never runs
-        const fn = this.#fn!;
+        if (hasError) throw resume; // interrupted before its first slice: the body never runs
         const args = this.#args!;
-        this.#fn = undefined;
         this.#args = undefined;
-        gen = this.#gen = fn(...args)[Symbol.iterator]();
+        const fn = this.#fn;
+        const op = args.length === 0 ? fn() : args.length === 1 ? fn(args[0]) : fn(...args);
+        gen = this.#gen = op[Symbol.iterator]();
       }
-      step = hasError ? gen.throw!(error) : gen.next(value);
+      step = hasError ? gen.throw!(resume) : gen.next(resume);
     } catch (thrown) {
       rt.current = previous;
       this.#die(thrown instanceof Shutdown ? 2 : 1, thrown);
@@ -338,9 +349,8 @@ export class Coro<T = unknown> {
     this.#park = undefined;
     this.#pending = undefined;
     this.locals = undefined;
-    if (outcome === 0) this.#value = result;
-    else this.#error = result;
-    rt.threads.delete(this.id);
+    this.#resume = result;
+    rt.threads.delete(this);
     if (this.#abort && !this.#abort.signal.aborted) this.#abort.abort(outcome === 0 ? new DeadCoroutineError(this.#label()) : result);
     if (outcome === 1 && this.reportErrors) notifyException(this, result);
     const joiners = this.#joiners;
@@ -413,7 +423,8 @@ export function outcomeOf<T>(target: Coro<T>): T {
  * }, 'hello');
  */
 export function spawn<A extends readonly unknown[], T>(fn: CoroFunction<A, T>, ...args: A): Coro<T> {
-  return newCoro(fn, ...args).start();
+  checkFunction('fn', fn);
+  return new Coro<T>(fn as unknown as CoroFunction<readonly unknown[], T>, args).start();
 }
 
 /**
@@ -443,4 +454,4 @@ export function current(): Coro | undefined {
 }
 
 /** Every live coroutine by id (shrapnel's `all_threads`); read-only. */
-export const allThreads: ReadonlyMap<number, Coro> = rt.threads as Map<number, Coro>;
+export const allThreads: ReadonlyMap<number, Coro> = rt.threads as unknown as ReadonlyMap<number, Coro>;

@@ -2,9 +2,10 @@
 // resumes a bounded number of coroutines, then leaves the rest to setImmediate so libuv can run.
 import { performance } from 'node:perf_hooks';
 import { describe } from './describe.js';
+import { type Linked, LiveThreads } from './live-threads.js';
 
 /** A coroutine as the run queue sees it (internal). */
-export interface Runnable {
+export interface Runnable extends Linked {
   readonly id: number;
   name: string;
   /** One step: resume the generator until it parks or ends. */
@@ -36,8 +37,10 @@ export class Runtime {
   immediateQueued = false;
   /** The coroutine whose slice is running, if any. */
   current: Runnable | undefined = undefined;
-  threads = new Map<number, Runnable>();
+  threads = new LiveThreads<Runnable>();
   nextId = 1;
+  /** Ids have wrapped around at least once, so a new id may still be in use. */
+  wrapped = false;
   /** 0.2 s times the factor of setLatencyWarning(); Infinity when disabled. */
   latencyThresholdMs = 200;
   latencyFactor = 1;
@@ -58,8 +61,11 @@ export const rt: Runtime = (global[key] ??= new Runtime());
 export function nextId(): number {
   for (;;) {
     const id = rt.nextId;
-    rt.nextId = id >= 0x7fffffff ? 1 : id + 1;
-    if (!rt.threads.has(id)) return id;
+    if (id >= 0x7fffffff) {
+      rt.nextId = 1;
+      rt.wrapped = true;
+    } else rt.nextId = id + 1;
+    if (!rt.wrapped || !rt.threads.has(id)) return id;
   }
 }
 
