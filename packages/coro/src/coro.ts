@@ -287,6 +287,11 @@ export class Coro<T = unknown> {
     }
   }
 
+  /** @internal Withdraws an interruption raised in itself that has not been delivered yet. */
+  withdraw(error: unknown): void {
+    if (this.#pending === error) this.#pending = undefined;
+  }
+
   #schedule(): void {
     if (this.#state === SCHEDULED) return;
     if (this.#state === DEAD) throw new ScheduleError(`${this.#label()} is dead and cannot be resumed. This is a bug in @x/coro.`);

@@ -20,6 +20,7 @@ const SLICE = 1; // a forced yield (selfishness); the attempt is made when resum
 const PARKED = 2;
 const WOKEN = 3; // woken with a value, not yet resumed
 const DONE = 4;
+const FAILED = 5; // woken with an error: nothing was handed over
 
 const debugFrames = { stack: '' };
 
@@ -69,7 +70,7 @@ export abstract class Suspension<T = unknown> implements Iterator<Suspension, T,
       this.co = undefined;
       return { done: true, value: value as T };
     }
-    if (state === DONE) return { done: true, value: undefined as T };
+    if (state >= DONE) return { done: true, value: undefined as T };
     const co = rt.current as Coro | undefined;
     if (co === undefined) throw new NotInCoroutineError(this.describe());
     if (state === FRESH && this.selfish && co.selfishActs <= 0) {
@@ -129,7 +130,7 @@ export abstract class Suspension<T = unknown> implements Iterator<Suspension, T,
   /** Wakes the parked coroutine by throwing `error` at its suspension point. */
   fail(error: unknown): void {
     if (this.#state !== PARKED) return;
-    this.#state = WOKEN;
+    this.#state = FAILED;
     this.co!.resumeThrow(error);
   }
 }

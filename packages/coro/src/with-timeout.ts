@@ -24,14 +24,18 @@ function* timeboxed<T>(ms: number, op: Operation<T>): Generator<Suspension, T, u
   const co = current();
   if (co === undefined) throw new NotInCoroutineError('withTimeout()');
   const bomb = new TimeBomb(co);
-  bomb.task = timers().defer(ms, bomb.fire);
+  // A zero limit goes off at the first suspension, whatever woke it; otherwise the wheel sets it off.
+  const immediate = ms === 0 ? new Interrupted(bomb) : undefined;
+  if (immediate) co.interrupt(immediate, true);
+  else bomb.task = timers().defer(ms, bomb.fire);
   try {
     return yield* op;
   } catch (error) {
     if (error instanceof Interrupted && error.tag === bomb) throw new TimeoutError(ms, { cause: error });
     throw error;
   } finally {
-    bomb.task.cancel();
+    if (immediate) co.withdraw(immediate);
+    bomb.task?.cancel();
   }
 }
 

@@ -1,0 +1,80 @@
+// Interruption is delivered with generator.throw(): the cases where return() loses it.
+import { describe, expect, it } from 'vitest';
+import { Interrupted, Shutdown, sleep, spawn, yieldSlice } from '@x/coro';
+import { pause, settle } from './support.js';
+
+describe('interruption', () => {
+  it('runs a finally block that yields to completion and then stops: nothing after the interrupted yield* runs (Effection #1190)', async () => {
+    const events: string[] = [];
+    function* child() {
+      try {
+        yield* sleep(10_000);
+      } finally {
+        events.push('cleanup start');
+        yield* sleep(2); // the cleanup itself suspends
+        yield* yieldSlice();
+        events.push('cleanup end');
+      }
+    }
+    const parent = spawn(function* parent() {
+      yield* child();
+      events.push('after yield* child (must not run)');
+      yield* sleep(1);
+      events.push('later (must not run)');
+    });
+    await settle();
+    parent.shutdown();
+    await pause(30);
+    expect(events).toEqual(['cleanup start', 'cleanup end']);
+    expect(parent.dead).toBe(true);
+  });
+
+  it('lets a yield* inside finally run in full after an interruption (Effection #1154)', async () => {
+    const events: string[] = [];
+    const co = spawn(function* () {
+      try {
+        yield* sleep(10_000);
+      } finally {
+        for (let k = 0; k < 3; k++) {
+          yield* sleep(1);
+          events.push(`step ${k}`);
+        }
+      }
+      events.push('continued (must not run)');
+    });
+    await settle();
+    co.shutdown();
+    await pause(30);
+    expect(events).toEqual(['step 0', 'step 1', 'step 2']);
+  });
+
+  it('makes Interrupted the base of TimeoutError and Shutdown', () => {
+    expect(new Shutdown()).toBeInstanceOf(Interrupted);
+    expect(new Interrupted('tag').tag).toBe('tag');
+    expect(new Interrupted()).toMatchObject({ code: 'ERR_X_CORO_INTERRUPTED' });
+  });
+
+  it('interrupts a coroutine that is queued after a forced yield', async () => {
+    let reached = false;
+    const co = spawn(function* () {
+      yield* yieldSlice();
+      reached = true;
+    });
+    co.shutdown();
+    await settle();
+    expect(reached).toBe(false);
+    expect(co.dead).toBe(true);
+  });
+
+  it('throws a TypeError into a coroutine that used yield instead of yield*', async () => {
+    const co = spawn(function* () {
+      try {
+        yield 'oops' as never;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    await settle();
+    expect(co.settled().value).toMatch(/use `yield\*` with an operation/);
+  });
+});

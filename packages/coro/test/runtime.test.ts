@@ -1,0 +1,64 @@
+// The trampoline: synchronous resumes, bounded drains, direct wakeups.
+import { describe, expect, it } from 'vitest';
+import { Fifo, spawn, yieldSlice } from '@x/coro';
+import { run, settle } from './support.js';
+
+describe('the run queue', () => {
+  it('resumes without a Promise or a microtask per yield', async () => {
+    let microtaskRan = false;
+    let slicesBeforeMicrotask = -1;
+    await run(function* () {
+      queueMicrotask(() => (microtaskRan = true));
+      for (let k = 0; k < 500; k++) {
+        yield* yieldSlice();
+        if (microtaskRan && slicesBeforeMicrotask < 0) slicesBeforeMicrotask = k;
+      }
+    });
+    expect(microtaskRan).toBe(true);
+    expect(slicesBeforeMicrotask).toBe(-1); // all 500 slices ran before the microtask
+  });
+
+  it('yields to libuv after a bounded number of resumes, so I/O callbacks run while coroutines stay busy', async () => {
+    let immediateRanAt = -1;
+    let slices = 0;
+    await run(function* () {
+      setImmediate(() => (immediateRanAt = slices));
+      for (; slices < 5_000; slices++) yield* yieldSlice();
+    });
+    expect(immediateRanAt).toBeGreaterThan(0);
+    expect(immediateRanAt).toBeLessThan(5_000);
+  });
+
+  it('runs a coroutine woken from a timer callback before that callback returns', async () => {
+    const fifo = new Fifo<string>();
+    const received: string[] = [];
+    spawn(function* () {
+      received.push(yield* fifo.pop());
+    });
+    await settle();
+    const seenInCallback = await new Promise<string[]>((resolve) =>
+      setTimeout(() => {
+        fifo.push('from a timer');
+        resolve([...received]);
+      }, 1),
+    );
+    expect(seenInCallback).toEqual(['from a timer']);
+  });
+
+  it('runs coroutines round-robin in the order they were queued', async () => {
+    const order: string[] = [];
+    const worker = function* (name: string) {
+      for (let k = 0; k < 3; k++) {
+        order.push(`${name}${k}`);
+        yield* yieldSlice();
+      }
+    };
+    const a = spawn(worker, 'a');
+    const b = spawn(worker, 'b');
+    await run(function* () {
+      yield* a.join();
+      yield* b.join();
+    });
+    expect(order).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b2']);
+  });
+});
