@@ -7,6 +7,14 @@ function* delayed<T>(ms: number, value: T): Operation<T> {
   return value;
 }
 
+function* slowName(ms: number): Operation<string> {
+  return yield* delayed(ms, 'slow');
+}
+
+function* quickNumber(ms: number): Operation<number> {
+  return yield* delayed(ms, 42);
+}
+
 function* failing(ms: number, message: string): Operation<never> {
   yield* sleep(ms);
   throw new Error(message);
@@ -17,8 +25,8 @@ describe('inParallel()', () => {
     const started: number[] = [];
     const result = await run(function* () {
       const results = yield* inParallel([
-        [delayed, [5, 'slow']],
-        [delayed, [1, 42]],
+        [slowName, [5]],
+        [quickNumber, [1]],
         [
           function* () {
             started.push(1);

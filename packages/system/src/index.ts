@@ -6,3 +6,4 @@
  * signals.onExit(() => console.log('bye'));
  */
 export * as signals from '@x/signals';
+export * as coro from '@x/coro';

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import * as coro from '@x/coro';
 import * as signals from '@x/signals';
-import { signals as viaSystem } from '@x/system';
+import { coro as coroViaSystem, signals as viaSystem } from '@x/system';
 
 describe('@x/system', () => {
   it('re-exports @x/signals as the `signals` namespace', () => {
     expect(viaSystem.onExit).toBe(signals.onExit);
     expect(viaSystem.signalCode('process/terminate')).toBe(15);
+  });
+
+  it('re-exports @x/coro as the `coro` namespace', () => {
+    expect(coroViaSystem.spawn).toBe(coro.spawn);
   });
 });
