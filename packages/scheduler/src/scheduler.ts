@@ -247,7 +247,7 @@ export class Scheduler implements Disposable {
 
   #add(entry: unknown, deadline: number, now: number): Task {
     const wheel = this.#wheel;
-    if (!this.#processing) wheel.syncTo(this.#tick(now));
+    if (wheel.size === 0 && !this.#processing) wheel.syncTo(this.#tick(now));
     const index = wheel.add(entry, deadline);
     if (!this.#processing && wheel.lastEvent < this.#armedTick) this.#arm(wheel.lastEvent);
     return new Task(this.#owner, index, wheel.lastSeq);

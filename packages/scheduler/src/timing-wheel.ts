@@ -12,6 +12,8 @@
 // index), so insert and cancel are O(1), and a 64-bit occupancy mask per level finds the next occupied
 // slot without visiting empty ones.
 
+import { sortBatch } from './batch-sort.js';
+
 const SLOTS = 64;
 const LEVELS = 9; // 64^9 = 2^54 ticks: every delay up to 2^52 ms fits.
 const POW: number[] = Array.from({ length: LEVELS + 1 }, (_, level) => SLOTS ** level);
@@ -221,6 +223,16 @@ export class TimingWheel {
       this.#link(index, DUE);
       return -Infinity;
     }
+    if (tick <= 0x7fffffff) {
+      // Both fit in 31 bits (the first 24 days at 1 ms): the level is where the highest differing bit lies.
+      const differing = tick ^ cur;
+      const level = differing < SLOTS ? 0 : ((31 - Math.clz32(differing)) / 6) | 0;
+      const shift = level * 6;
+      this.#link(index, level * SLOTS + ((tick >>> shift) & 63));
+      if (level === 0) return tick;
+      const start = (tick >>> shift) << shift;
+      return start > cur ? start : cur;
+    }
     let level = 0;
     while (Math.floor(tick / POW[level + 1]!) !== Math.floor(cur / POW[level + 1]!)) level++;
     const span = POW[level]!;
@@ -274,7 +286,7 @@ export class TimingWheel {
       batch.push(index);
       last = index;
     }
-    if (!sorted) batch.sort((a, b) => deadline[a]! - deadline[b]! || seq[a]! - seq[b]!);
+    if (!sorted) sortBatch(batch, deadline, seq);
   }
 
   #grow(): void {
@@ -288,6 +300,7 @@ export class TimingWheel {
     this.seq = grown(this.seq, (n) => new Float64Array(n));
     this.next = grown(this.next, (n) => new Int32Array(n));
     this.prev = grown(this.prev, (n) => new Int32Array(n));
-    for (let index = this.entries.length; index < capacity; index++) this.entries.push(undefined);
+    // Exactly `capacity` slots: growing by push would leave up to half again as many unused.
+    this.entries = this.entries.concat(Array.from({ length: capacity - this.entries.length }, () => undefined));
   }
 }
