@@ -7,3 +7,4 @@
  */
 export * as signals from '@x/signals';
 export * as coro from '@x/coro';
+export * as scheduler from '@x/scheduler';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as coro from '@x/coro';
+import * as scheduler from '@x/scheduler';
 import * as signals from '@x/signals';
-import { coro as coroViaSystem, signals as viaSystem } from '@x/system';
+import { coro as coroViaSystem, scheduler as schedulerViaSystem, signals as viaSystem } from '@x/system';
 
 describe('@x/system', () => {
   it('re-exports @x/signals as the `signals` namespace', () => {
@@ -11,5 +12,10 @@ describe('@x/system', () => {
 
   it('re-exports @x/coro as the `coro` namespace', () => {
     expect(coroViaSystem.spawn).toBe(coro.spawn);
+  });
+
+  it('re-exports @x/scheduler as the `scheduler` namespace', () => {
+    expect(schedulerViaSystem.Scheduler).toBe(scheduler.Scheduler);
+    expect(schedulerViaSystem.ManualClock).toBe(scheduler.ManualClock);
   });
 });
