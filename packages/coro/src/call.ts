@@ -71,9 +71,7 @@ export function toPromise<T>(op: Operation<T>): Promise<T> {
     throw new InvalidArgumentError('op', 'an operation (an iterable such as a generator object)', op);
   }
   return new Promise<T>((resolve, reject) => {
-    const co: Coro<T> = spawn(function* toPromise() {
-      return yield* op;
-    });
+    const co: Coro<T> = spawn(() => op); // the coroutine drives op itself: no extra generator level
     co.reportErrors = false;
     co.addJoiner({
       ended(ended: Coro<T>) {

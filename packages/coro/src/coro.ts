@@ -52,6 +52,8 @@ export class Coro<T = unknown> {
   selfishActs: number;
   /** @internal The budget `selfishActs` is reset to. */
   maxSelfishActs: number;
+  /** @internal The operation it is suspended in (set by the operation when it parks). */
+  park: Suspension | undefined = undefined;
   /** @internal Links of allThreads. */
   prevLive: Coro | undefined = undefined;
   /** @internal */
@@ -71,7 +73,6 @@ export class Coro<T = unknown> {
   #hasError = false;
   /** An interruption raised by the coroutine in itself, delivered at its next suspension point. */
   #pending: unknown = undefined;
-  #park: Suspension | undefined = undefined;
   #joiners: Joiner[] | undefined = undefined;
   #abort: AbortController | undefined = undefined;
   /** 0 returned, 1 failed, 2 shut down (set when dead). */
@@ -118,7 +119,7 @@ export class Coro<T = unknown> {
 
   /** The operation it is suspended in, if it is parked or woken but not yet resumed. */
   get suspendedIn(): Suspension | undefined {
-    return this.#park;
+    return this.#state === PARKED || this.#state === SCHEDULED ? this.park : undefined;
   }
 
   /**
@@ -308,7 +309,7 @@ export class Coro<T = unknown> {
     this.#hasError = false;
     this.#resume = undefined;
     this.#state = RUNNING;
-    const previous = rt.current;
+    this.park = undefined;
     rt.current = this;
     let step: IteratorResult<Suspension, T>;
     try {
@@ -322,23 +323,22 @@ export class Coro<T = unknown> {
       }
       step = hasError ? gen.throw!(resume) : gen.next(resume);
     } catch (thrown) {
-      rt.current = previous;
+      rt.current = undefined;
       this.#die(thrown instanceof Shutdown ? 2 : 1, thrown);
       return;
     }
-    rt.current = previous;
+    rt.current = undefined;
     if (step.done) {
       this.#die(0, step.value);
       return;
     }
-    const park = step.value;
-    if (!(park instanceof Suspension)) {
-      this.#park = undefined;
+    if (step.value !== undefined || this.park === undefined) {
+      // A plain `yield` (of anything): operations park through the shared PARKED result, which carries undefined.
+      this.park = undefined;
       this.#state = PARKED;
-      this.resumeThrow(new TypeError(`${this.#label()} yielded ${String(park)}: use \`yield*\` with an operation, not \`yield\`.`));
+      this.resumeThrow(new TypeError(`${this.#label()} yielded ${String(step.value)}: use \`yield*\` with an operation, not \`yield\`.`));
       return;
     }
-    this.#park = park;
     if (this.#state === RUNNING) this.#state = PARKED;
     if (this.#pending !== undefined) {
       const pending = this.#pending;
@@ -351,7 +351,7 @@ export class Coro<T = unknown> {
     this.#state = DEAD;
     this.#outcome = outcome;
     this.#gen = undefined;
-    this.#park = undefined;
+    this.park = undefined;
     this.#pending = undefined;
     this.locals = undefined;
     this.#resume = result;

@@ -23,6 +23,14 @@ const DONE = 4;
 const FAILED = 5; // woken with an error: nothing was handed over
 
 const debugFrames = { stack: '' };
+/** Where each suspension was started, kept only while debug stacks are on. */
+const stacks = new WeakMap<Suspension, string>();
+
+/**
+ * What every parking `next()` returns: one shared, frozen result. `yield*` hands an inner result to the
+ * driver unchanged, so the driver finds the operation in the coroutine (`co.park`), not in the result.
+ */
+const PARKED_RESULT: IteratorYieldResult<Suspension> = Object.freeze({ done: false, value: undefined as unknown as Suspension });
 
 /**
  * A leaf operation: the point where a coroutine suspends. Subclasses say how to complete at once
@@ -36,13 +44,16 @@ export abstract class Suspension<T = unknown> implements Iterator<Suspension, T,
   /** The coroutine waiting in it, once it has parked. */
   co: Coro | undefined = undefined;
   /** Where the operation was started, when debug stacks are on. */
-  stack: string | undefined = undefined;
+  get stack(): string | undefined {
+    return stacks.get(this);
+  }
   /** Whether a forced yield (selfishness) may come before it: true for operations that can complete at once. */
   protected get selfish(): boolean {
     return false;
   }
   #state = FRESH;
-  #value: unknown = undefined;
+  /** The value of a synchronous completion, or what a wakeup handed over. */
+  protected result: unknown = undefined;
 
   /** What the coroutine waits for, for where(): e.g. `sleep(50)`, `Fifo.pop`. */
   abstract describe(): string;
@@ -55,9 +66,6 @@ export abstract class Suspension<T = unknown> implements Iterator<Suspension, T,
 
   /** Gives back what a wakeup handed over (a popped item, granted permits), when an interruption arrived before the coroutine ran. */
   protected undo(_value: unknown): void {}
-
-  /** The value of a synchronous completion. */
-  protected result: unknown = undefined;
 
   [Symbol.iterator](): this {
     return this;
@@ -77,8 +85,9 @@ export abstract class Suspension<T = unknown> implements Iterator<Suspension, T,
       co.selfishActs = co.maxSelfishActs;
       this.#state = SLICE;
       this.co = co;
+      co.park = this;
       co.yieldSlice();
-      return { done: false, value: this };
+      return PARKED_RESULT;
     }
     if (this.attempt(co)) {
       co.selfishActs--;
@@ -88,12 +97,13 @@ export abstract class Suspension<T = unknown> implements Iterator<Suspension, T,
     }
     this.#state = PARKED;
     this.co = co;
+    co.park = this;
     co.selfishActs = co.maxSelfishActs;
     if (rt.debugStacks) {
       Error.captureStackTrace(debugFrames, Suspension.prototype.next);
-      this.stack = debugFrames.stack;
+      stacks.set(this, debugFrames.stack);
     }
-    return { done: false, value: this };
+    return PARKED_RESULT;
   }
 
   throw(error: unknown): IteratorResult<Suspension, T> {
@@ -111,7 +121,7 @@ export abstract class Suspension<T = unknown> implements Iterator<Suspension, T,
     this.#state = DONE;
     this.co = undefined;
     if (state === PARKED) this.cancel();
-    else if (state === WOKEN) this.undo(this.#value);
+    else if (state === WOKEN) this.undo(this.result);
   }
 
   /** True while a coroutine is parked here and has not been woken. */
@@ -123,7 +133,7 @@ export abstract class Suspension<T = unknown> implements Iterator<Suspension, T,
   wake(value: unknown): void {
     if (this.#state !== PARKED) return;
     this.#state = WOKEN;
-    this.#value = value;
+    this.result = value;
     this.co!.resume(value);
   }
 
