@@ -1,6 +1,6 @@
 // 1,000,000 tasks scheduled 1-2 s ahead (1,000 distinct delays, as timeouts with jitter), then all cancelled.
 import { compare } from '@x/bench';
-import { Scheduler, type Task } from '@x/scheduler';
+import { Scheduler, type Task } from '../src/index.js';
 import { SimpleIntervalJob, Task as ToadTask, ToadScheduler } from 'toad-scheduler';
 import { spreadDelay } from './support.js';
 

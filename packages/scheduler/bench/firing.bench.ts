@@ -1,6 +1,6 @@
 // 200,000 tasks due within 100 ms: CPU time (user + system) to schedule them and run them all. Wall time
 // would measure the 100 ms wait, not the work.
-import { Scheduler } from '@x/scheduler';
+import { Scheduler } from '../src/index.js';
 import { SimpleIntervalJob, Task as ToadTask, ToadScheduler } from 'toad-scheduler';
 import { compareBatches, cpuMs } from './support.js';
 

@@ -1,5 +1,5 @@
 // Heap per pending task: 1,000,000 tasks scheduled 1-2 s ahead, measured after full collections.
-import { Scheduler, type Task } from '@x/scheduler';
+import { Scheduler, type Task } from '../src/index.js';
 import { SimpleIntervalJob, Task as ToadTask, ToadScheduler } from 'toad-scheduler';
 import { compareBatches, spreadDelay, usedMemory } from './support.js';
 

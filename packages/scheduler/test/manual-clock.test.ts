@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClockReentryError, ManualClock, RunAllLimitError, Scheduler } from '@x/scheduler';
+import { ClockReentryError, ManualClock, RunAllLimitError, Scheduler } from '../src/index.js';
 
 describe('ManualClock', () => {
   it('starts at the given time and moves only when advanced', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, Scheduler } from '@x/scheduler';
+import { ManualClock, Scheduler } from '../src/index.js';
 import { ModelScheduler } from './model.js';
 
 // Set X_SCHEDULER_SEED to replay a failure; the failing seed is in the assertion message.

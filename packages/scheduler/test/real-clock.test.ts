@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
-import { Scheduler } from '@x/scheduler';
+import { Scheduler } from '../src/index.js';
 
 useLeakCheck();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, ManualClock, MAX_DELAY_MS, Scheduler, SchedulerClosedError, isSchedulerError } from '@x/scheduler';
+import { AbortError, ManualClock, MAX_DELAY_MS, Scheduler, SchedulerClosedError, isSchedulerError } from '../src/index.js';
 
 function setup(options: { resolutionMs?: number; onError?: (error: unknown, name: string) => void } = {}) {
   const clock = new ManualClock();
