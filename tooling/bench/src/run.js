@@ -20,6 +20,11 @@ function benchFiles() {
   return files;
 }
 
+// A record may carry `unit: 'bytes'` (memory per item) instead of the default, a duration in milliseconds.
+function formatFigure(record, value) {
+  return record.unit === 'bytes' ? `${value.toFixed(1)} B` : formatDuration(value);
+}
+
 const out = join(tmpdir(), `x-bench-${process.pid}.jsonl`);
 rmSync(out, { force: true });
 const failures = [];
@@ -40,7 +45,7 @@ rmSync(out, { force: true });
 const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
 const rows = records.map(
-  (r) => `| ${r.case} | ${formatDuration(r.ours)} | ${r.peerName} ${formatDuration(r.peer)} | ${r.ratio.toFixed(2)} | ${machine} | ${date} |`,
+  (r) => `| ${r.case} | ${formatFigure(r, r.ours)} | ${r.peerName} ${formatFigure(r, r.peer)} | ${r.ratio.toFixed(2)} | ${machine} | ${date} |`,
 );
 mkdirSync(join(root, 'bench'), { recursive: true });
 writeFileSync(
@@ -48,8 +53,9 @@ writeFileSync(
   [
     '# Benchmark results',
     '',
-    'Written by `pnpm bench`. Each figure is the median time of one operation; ours and the peer ran',
-    'alternately in the same process run. Ratio = peer / ours: above 1 means x is faster.',
+    'Written by `pnpm bench`. Each figure is the median time of one operation (or memory per item, in B);',
+    'ours and the peer ran alternately in the same process run. Ratio = peer / ours: above 1 means x is',
+    'faster (or smaller).',
     '',
     '| case | ours | peer | ratio | machine | date |',
     '|---|---|---|---|---|---|',
