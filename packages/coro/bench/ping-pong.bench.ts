@@ -75,3 +75,13 @@ await versus(
   ],
   5,
 );
+
+// The same with the latency warning off: the run queue then reads the clock once per drain, not per slice.
+coro.setLatencyWarning(0);
+await versus(
+  'ping-pong over a queue, latency warning off (per round trip)',
+  'ms',
+  { name: 'x', batch: () => perOp(N, () => coro.toPromise(pingPong(N))) },
+  [{ name: 'async/await', batch: () => perOp(N, () => asyncPingPong(N)) }],
+  5,
+);
