@@ -18,11 +18,33 @@ const atomicsWaitAsync = (
   }
 ).waitAsync;
 
-// A waiter first watches its word for a few microseconds before it sleeps: with a
-// producer running on another core, the value usually comes within that time, and
-// a futex sleep and wake-up cost tens of microseconds. On one core a spin only
-// delays the thread it waits for, so there it sleeps at once.
-const SPINS = availableParallelism() > 1 ? 4000 : 0;
+// A waiter first watches its word for a while before it sleeps: with the other
+// thread running on another core the value often comes within microseconds,
+// while a futex sleep and wake-up cost tens. The spin adapts per thread: a spin
+// that saw the change keeps a budget of at least twice what it needed, one that
+// had to sleep anyway halves it, and one wait in PROBE_EVERY spins the maximum to
+// find out whether spinning pays again. On a busy or single-core machine the
+// budget so stays small and the thread sleeps at once, instead of taking the CPU
+// from the thread it waits for.
+const MIN_SPINS = 16;
+const MAX_SPINS = availableParallelism() > 1 ? 8192 : MIN_SPINS;
+const PROBE_EVERY = 64;
+let spins = MIN_SPINS;
+let untilProbe = PROBE_EVERY;
+
+/** Watches the word for up to the current spin budget; true when it changed. */
+function spin(words: Int32Array, index: number, expected: number): boolean {
+  const budget = --untilProbe === 0 ? MAX_SPINS : spins;
+  if (untilProbe === 0) untilProbe = PROBE_EVERY;
+  for (let round = 0; round < budget; round++) {
+    if (Atomics.load(words, index) !== expected) {
+      spins = Math.min(MAX_SPINS, Math.max(spins, round * 2));
+      return true;
+    }
+  }
+  spins = Math.max(MIN_SPINS, spins >> 1);
+  return false;
+}
 
 /** How a wait ended. A number is the signal that interrupted it. */
 export type WaitEnd = 'woken' | 'timed-out' | 'aborted' | number;
@@ -44,9 +66,7 @@ export function waitSync(
   deadline: number,
   watch: InterruptWatch | undefined,
 ): WaitEnd {
-  for (let spin = 0; spin < SPINS; spin++) {
-    if (Atomics.load(words, index) !== expected) return 'woken';
-  }
+  if (spin(words, index, expected)) return 'woken';
   for (;;) {
     const left = remaining(deadline);
     if (left <= 0) return 'timed-out';

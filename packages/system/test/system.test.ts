@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as coro from '@x/coro';
+import * as latch from '@x/latch';
 import * as scheduler from '@x/scheduler';
 import * as signals from '@x/signals';
-import { coro as coroViaSystem, scheduler as schedulerViaSystem, signals as viaSystem } from '@x/system';
+import { coro as coroViaSystem, latch as latchViaSystem, scheduler as schedulerViaSystem, signals as viaSystem } from '@x/system';
 
 describe('@x/system', () => {
   it('re-exports @x/signals as the `signals` namespace', () => {
@@ -17,5 +18,10 @@ describe('@x/system', () => {
   it('re-exports @x/scheduler as the `scheduler` namespace', () => {
     expect(schedulerViaSystem.Scheduler).toBe(scheduler.Scheduler);
     expect(schedulerViaSystem.ManualClock).toBe(scheduler.ManualClock);
+  });
+
+  it('re-exports @x/latch as the `latch` namespace', () => {
+    expect(latchViaSystem.Latch).toBe(latch.Latch);
+    expect(latchViaSystem.LatchClosedError).toBe(latch.LatchClosedError);
   });
 });
