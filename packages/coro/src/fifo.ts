@@ -3,12 +3,15 @@ import type { Coro } from './coro.js';
 import type { Operation } from './operation.js';
 import { WaitQueue, Waiter } from './wait-queue.js';
 
-class Pop<T> extends Waiter<T> {
+/** Fifo.pop() (one item) or Fifo.popAll() (every item, as an array). */
+class Pop<T> extends Waiter<T | T[]> {
   readonly #fifo: Fifo<T>;
+  readonly all: boolean;
 
-  constructor(fifo: Fifo<T>) {
+  constructor(fifo: Fifo<T>, all: boolean) {
     super();
     this.#fifo = fifo;
+    this.all = all;
   }
 
   protected get selfish(): boolean {
@@ -16,54 +19,23 @@ class Pop<T> extends Waiter<T> {
   }
 
   describe(): string {
-    return 'Fifo.pop()';
+    return this.all ? 'Fifo.popAll()' : 'Fifo.pop()';
   }
 
   protected attempt(_co: Coro): boolean {
     const fifo = this.#fifo;
-    if (fifo.size > 0) {
-      this.result = fifo.take();
-      return true;
+    if (fifo.size === 0) {
+      fifo.waiters.push(this);
+      return false;
     }
-    fifo.waiters.push(this);
-    return false;
-  }
-
-  /** Interrupted after an item was handed over: it goes back to the front. */
-  protected undo(item: unknown): void {
-    this.#fifo.pushFront(item as T);
-  }
-}
-
-class PopAll<T> extends Waiter<T[]> {
-  readonly #fifo: Fifo<T>;
-
-  constructor(fifo: Fifo<T>) {
-    super();
-    this.#fifo = fifo;
-  }
-
-  protected get selfish(): boolean {
+    this.result = this.all ? fifo.takeAll() : fifo.take();
     return true;
   }
 
-  describe(): string {
-    return 'Fifo.popAll()';
-  }
-
-  protected attempt(_co: Coro): boolean {
-    const fifo = this.#fifo;
-    if (fifo.size > 0) {
-      this.result = fifo.takeAll();
-      return true;
-    }
-    fifo.waiters.push(this);
-    return false;
-  }
-
-  protected undo(items: unknown): void {
-    const list = items as T[];
-    for (let k = list.length - 1; k >= 0; k--) this.#fifo.pushFront(list[k]!);
+  /** Interrupted after the handoff: what it was handed goes back to the front. */
+  protected undo(handed: unknown): void {
+    const items = this.all ? (handed as T[]) : [handed as T];
+    for (let k = items.length - 1; k >= 0; k--) this.#fifo.pushFront(items[k]!);
   }
 }
 
@@ -86,7 +58,7 @@ export class Fifo<T> {
   #items: (T | undefined)[] = [];
   #head = 0;
   /** @internal */
-  readonly waiters = new WaitQueue<Pop<T> | PopAll<T>>();
+  readonly waiters = new WaitQueue<Pop<T>>();
 
   /** How many items are queued. */
   get size(): number {
@@ -102,13 +74,13 @@ export class Fifo<T> {
   push(item: T): void {
     const waiter = this.waiters.shift();
     if (waiter === undefined) this.#items.push(item);
-    else waiter.wake(waiter instanceof PopAll ? [item] : item);
+    else waiter.wake(waiter.all ? [item] : item);
   }
 
   /** Adds an item at the front (it is the next one popped). */
   pushFront(item: T): void {
     const waiter = this.waiters.shift();
-    if (waiter !== undefined) waiter.wake(waiter instanceof PopAll ? [item] : item);
+    if (waiter !== undefined) waiter.wake(waiter.all ? [item] : item);
     else if (this.#head > 0) this.#items[--this.#head] = item;
     else this.#items.unshift(item);
   }
@@ -123,12 +95,12 @@ export class Fifo<T> {
    * lines.push('hello');
    */
   pop(): Operation<T> {
-    return new Pop(this);
+    return new Pop(this, false) as Operation<T>;
   }
 
   /** Takes every queued item, suspending until there is at least one. */
   popAll(): Operation<T[]> {
-    return new PopAll(this);
+    return new Pop(this, true) as Operation<T[]>;
   }
 
   /** The first item without taking it, or undefined when empty. */
