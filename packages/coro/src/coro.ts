@@ -458,5 +458,11 @@ export function current(): Coro | undefined {
   return rt.current as Coro | undefined;
 }
 
-/** Every live coroutine by id (shrapnel's `all_threads`); read-only. */
+/**
+ * Every live coroutine by id (shrapnel's `all_threads`), in creation order; read-only.
+ *
+ * @example
+ * import { allThreads } from '@x/coro';
+ * for (const [id, co] of allThreads) console.log(id, co.name, co.where());
+ */
 export const allThreads: ReadonlyMap<number, Coro> = rt.threads as unknown as ReadonlyMap<number, Coro>;

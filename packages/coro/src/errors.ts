@@ -26,6 +26,10 @@ function named<C extends { prototype: object }>(cls: C, name: string): C {
  * The base of every error of @x/coro except the interruptions (`Interrupted` and its subclasses, which
  * are delivered into coroutines rather than thrown at callers). {@link isCoroError} recognises both across
  * installed copies of the package.
+ *
+ * @example
+ * import { CoroError, Fifo } from '@x/coro';
+ * try { new Fifo().pop()[Symbol.iterator]().next(); } catch (error) { console.log(error instanceof CoroError, (error as CoroError).code); }
  */
 export class CoroError extends Error {
   /** A stable identifier of the failure, e.g. `ERR_X_CORO_SCHEDULE`. */
@@ -59,6 +63,17 @@ named(InvalidArgumentError, 'InvalidArgumentError');
  * `tag` identifies who interrupted it: `withTimeout` compares it with its own token, so only the timeout
  * that fired turns an `Interrupted` into a `TimeoutError`. Code that catches errors broadly must rethrow
  * `Interrupted`, or the coroutine cannot be stopped.
+ *
+ * @example
+ * import { Interrupted, sleep, spawn } from '@x/coro';
+ * spawn(function* () {
+ *   try {
+ *     yield* sleep(1_000);
+ *   } catch (error) {
+ *     if (error instanceof Interrupted) throw error; // never swallow it
+ *     console.error(error);
+ *   }
+ * });
  */
 export class Interrupted extends Error {
   /** `ERR_X_CORO_INTERRUPTED`, or the subclass's code. */
@@ -193,7 +208,13 @@ export class NotOwnerError extends CoroError {
 }
 named(NotOwnerError, 'NotOwnerError');
 
-/** True for every error of @x/coro (including `Interrupted`), from any installed copy of the package. */
+/**
+ * True for every error of @x/coro (including `Interrupted`), from any installed copy of the package.
+ *
+ * @example
+ * import { isCoroError } from '@x/coro';
+ * process.on('uncaughtException', (error) => console.error(isCoroError(error) ? error.code : error));
+ */
 export function isCoroError(error: unknown): error is CoroError | Interrupted {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[brand] === true;
 }

@@ -7,6 +7,13 @@ import type { Coro } from './coro.js';
  * Something a coroutine runs with `yield*`, giving `T` to the caller: a generator function's result
  * (`function* (): Operation<number> { ... }`) or one of this package's operations (`sleep(10)`,
  * `fifo.pop()`). Like a generator object, an operation is used once; call the function again to run it again.
+ *
+ * @example
+ * import { type Operation, sleep } from '@x/coro';
+ * function* slowDouble(n: number): Operation<number> {
+ *   yield* sleep(10);
+ *   return n * 2;
+ * }
  */
 export interface Operation<T> {
   [Symbol.iterator](): Iterator<Suspension, T, unknown>;
@@ -39,6 +46,17 @@ const PARKED_RESULT: IteratorYieldResult<Suspension> = Object.freeze({ done: fal
  *
  * It is its own iterator, so `yield* op` allocates no generator: the first `next()` attempts, parks if
  * it must, and the resume `next(value)` returns the value. Interruption reaches it as `throw(error)`.
+ *
+ * @example
+ * import { type Coro, Suspension, spawn } from '@x/coro';
+ * // Waits for the next 'tick' event of an emitter.
+ * class NextTick extends Suspension<number> {
+ *   constructor(private emitter: import('node:events').EventEmitter) { super(); }
+ *   #listener = (n: number) => this.wake(n);
+ *   describe() { return 'NextTick'; }
+ *   protected attempt(_co: Coro) { this.emitter.once('tick', this.#listener); return false; }
+ *   protected cancel() { this.emitter.off('tick', this.#listener); }
+ * }
  */
 export abstract class Suspension<T = unknown> implements Iterator<Suspension, T, unknown>, Operation<T> {
   /** The coroutine waiting in it, once it has parked. */
