@@ -1,8 +1,10 @@
-// 1,000,000 tasks scheduled 1-2 s ahead (1,000 distinct delays, as timeouts with jitter), then all cancelled.
-import { compare } from '@x/bench';
+// 1,000,000 tasks scheduled 1-2 s ahead (1,000 distinct delays, as timeouts with jitter), then all
+// cancelled; and 1,000,000 pairs cancelled at once (a request answered before its timeout). Each batch is
+// timed whole: tinybench's minimum of 64 iterations per round is too many for batches this size.
+import { performance } from 'node:perf_hooks';
 import { Scheduler, type Task } from '../src/index.js';
 import { SimpleIntervalJob, Task as ToadTask, ToadScheduler } from 'toad-scheduler';
-import { spreadDelay } from './support.js';
+import { compareBatches, spreadDelay } from './support.js';
 
 const COUNT = 1_000_000;
 const noop = () => {};
@@ -10,28 +12,50 @@ const tasks: Task[] = new Array(COUNT);
 const timeouts: NodeJS.Timeout[] = new Array(COUNT);
 const scheduler = new Scheduler({ keepAlive: false });
 
-const ours = {
-  name: 'defer + cancel',
-  fn: () => {
-    for (let k = 0; k < COUNT; k++) tasks[k] = scheduler.defer(spreadDelay(k, 1_000, 1_000), noop);
-    for (let k = 0; k < COUNT; k++) tasks[k]!.cancel();
-  },
-};
+function timed(run: () => void): () => number {
+  return () => {
+    const start = performance.now();
+    run();
+    return performance.now() - start;
+  };
+}
 
-await compare({
-  name: '1,000,000 defer + cancel',
-  ours,
+await compareBatches({
+  name: '1,000,000 defer, then 1,000,000 cancel',
+  unit: 'ms',
+  ours: {
+    name: 'x',
+    run: timed(() => {
+      for (let k = 0; k < COUNT; k++) tasks[k] = scheduler.defer(spreadDelay(k, 1_000, 1_000), noop);
+      for (let k = 0; k < COUNT; k++) tasks[k]!.cancel();
+    }),
+  },
   peer: {
     name: 'setTimeout',
-    label: 'setTimeout + clearTimeout',
-    fn: () => {
+    run: timed(() => {
       for (let k = 0; k < COUNT; k++) timeouts[k] = setTimeout(noop, spreadDelay(k, 1_000, 1_000));
       for (let k = 0; k < COUNT; k++) clearTimeout(timeouts[k]);
-    },
+    }),
   },
-  rounds: 6,
-  timeMs: 400,
-  warmupMs: 200,
+  rounds: 7,
+});
+
+await compareBatches({
+  name: '1,000,000 x (defer + cancel at once)',
+  unit: 'ms',
+  ours: {
+    name: 'x',
+    run: timed(() => {
+      for (let k = 0; k < COUNT; k++) scheduler.defer(spreadDelay(k, 1_000, 1_000), noop).cancel();
+    }),
+  },
+  peer: {
+    name: 'setTimeout',
+    run: timed(() => {
+      for (let k = 0; k < COUNT; k++) clearTimeout(setTimeout(noop, spreadDelay(k, 1_000, 1_000)));
+    }),
+  },
+  rounds: 7,
 });
 
 // toad-scheduler has no one-shot task: its equivalent is an interval job added, then removed by id. Its
@@ -39,29 +63,27 @@ await compare({
 // this case uses 100,000 tasks on both sides and a fresh ToadScheduler per batch.
 const TOAD_COUNT = 100_000;
 const ids = Array.from({ length: TOAD_COUNT }, (_, k) => `job-${k}`);
-await compare({
-  name: '100,000 defer + cancel',
+await compareBatches({
+  name: '100,000 defer, then 100,000 cancel',
+  unit: 'ms',
   ours: {
-    name: 'defer + cancel',
-    fn: () => {
+    name: 'x',
+    run: timed(() => {
       for (let k = 0; k < TOAD_COUNT; k++) tasks[k] = scheduler.defer(spreadDelay(k, 1_000, 1_000), noop);
       for (let k = 0; k < TOAD_COUNT; k++) tasks[k]!.cancel();
-    },
+    }),
   },
   peer: {
     name: 'toad-scheduler',
-    label: 'addSimpleIntervalJob + removeById',
-    fn: () => {
+    run: timed(() => {
       const toad = new ToadScheduler();
       for (let k = 0; k < TOAD_COUNT; k++) {
         const id = ids[k]!;
         toad.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: spreadDelay(k, 1_000, 1_000) }, new ToadTask(id, noop), { id }));
       }
       for (let k = 0; k < TOAD_COUNT; k++) toad.removeById(ids[k]!);
-    },
+    }),
   },
-  rounds: 4,
-  timeMs: 300,
-  warmupMs: 100,
+  rounds: 5,
 });
 scheduler.close();

@@ -2,7 +2,7 @@
 import { type Clock, type ClockTimer, systemClock } from './clock.js';
 import { AbortError, InvalidArgumentError, SchedulerClosedError } from './errors.js';
 import { Recurrence, SleepJob } from './jobs.js';
-import { Task, type TaskOwner, renewTask } from './task.js';
+import { Task, type TaskOwner, renewTask, taskOwner } from './task.js';
 import { TimingWheel } from './timing-wheel.js';
 import { checkBoolean, checkDelay, checkFunction, checkObject, checkTime } from './validate.js';
 
@@ -61,7 +61,7 @@ export class Scheduler implements Disposable {
   readonly #onError: (error: unknown, taskName: string) => void;
   readonly #wheel: TimingWheel;
   readonly #originTick: number;
-  readonly #owner: TaskOwner;
+  readonly #Task: new (index: number, id: number) => Task;
   readonly #onTimer = (): void => this.#wake();
   #timer: ClockTimer | undefined;
   /** The wheel tick the timer is armed for (-Infinity: now); Infinity when no timer is armed. */
@@ -88,7 +88,7 @@ export class Scheduler implements Disposable {
     this.#onError = onError as (error: unknown, taskName: string) => void;
     this.#originTick = Math.floor(checkTime('options.clock.now()', this.clock.now()) / this.resolutionMs);
     const wheel = (this.#wheel = new TimingWheel(this.resolutionMs, this.#originTick));
-    this.#owner = {
+    const owner: TaskOwner = {
       cancel: (index, id) => {
         if (!wheel.cancel(index, id)) return false;
         this.#afterCancel();
@@ -97,6 +97,7 @@ export class Scheduler implements Disposable {
       holds: (index, id) => wheel.holds(index, id),
       deadlineOf: (index) => wheel.deadline[index]!,
     };
+    this.#Task = Task[taskOwner](owner);
   }
 
   /** How many tasks are pending (a recurrence counts once until cancelled). */
@@ -250,7 +251,7 @@ export class Scheduler implements Disposable {
     if (wheel.size === 0 && !this.#processing) wheel.syncTo(this.#tick(now));
     const index = wheel.add(entry, deadline);
     if (!this.#processing && wheel.lastEvent < this.#armedTick) this.#arm(wheel.lastEvent);
-    return new Task(this.#owner, index, wheel.lastSeq);
+    return new this.#Task(index, wheel.lastSeq);
   }
 
   #arm(tick: number): void {

@@ -10,6 +10,9 @@ export interface TaskOwner {
 /** Renews a recurrence's handle for its next run (internal). */
 export const renewTask = Symbol('renewTask');
 
+/** Where a Task finds its scheduler: a property of the per-scheduler subclass's prototype, not of each handle (internal). */
+export const taskOwner = Symbol('taskOwner');
+
 /**
  * A scheduled piece of work: returned by `Scheduler.defer`, `at` and `recur`. Cancelling is O(1) and safe
  * at any time: after the task ran, after `close()`, twice, or from inside a task (a recurrence cancelled
@@ -22,30 +25,36 @@ export const renewTask = Symbol('renewTask');
  * task.cancel(); // true: it was pending
  */
 export class Task {
-  readonly #owner: TaskOwner;
+  declare readonly [taskOwner]: TaskOwner;
   readonly #index: number;
   #id: number;
 
   /** @internal Tasks are made by a Scheduler. */
-  constructor(owner: TaskOwner, index: number, id: number) {
-    this.#owner = owner;
+  constructor(index: number, id: number) {
     this.#index = index;
     this.#id = id;
   }
 
+  /** @internal A subclass whose handles belong to `owner`: two fields per handle instead of three. */
+  static [taskOwner](owner: TaskOwner): new (index: number, id: number) => Task {
+    const Owned = class Task extends this {};
+    Object.defineProperty(Owned.prototype, taskOwner, { value: owner });
+    return Owned;
+  }
+
   /** Stops the task from running (again). Returns true if it was pending, false if it had already run or been cancelled. */
   cancel(): boolean {
-    return this.#owner.cancel(this.#index, this.#id);
+    return this[taskOwner].cancel(this.#index, this.#id);
   }
 
   /** True until the task has run (a one-shot) or been cancelled; a recurrence stays pending until cancelled. */
   get pending(): boolean {
-    return this.#owner.holds(this.#index, this.#id);
+    return this[taskOwner].holds(this.#index, this.#id);
   }
 
   /** When the task is next due, in milliseconds on the scheduler's clock; undefined once it is not pending. */
   get deadline(): number | undefined {
-    return this.pending ? this.#owner.deadlineOf(this.#index) : undefined;
+    return this.pending ? this[taskOwner].deadlineOf(this.#index) : undefined;
   }
 
   /** @internal */

@@ -8,7 +8,7 @@ import { Scheduler } from '../src/index.js';
 useLeakCheck();
 
 function runFixture(name: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  const script = fileURLToPath(new URL(name.startsWith('../') ? name : `./fixtures/${name}`, import.meta.url));
   const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -131,5 +131,15 @@ describe('Scheduler on the system clock', () => {
     expect(outcome.stdout).toBe('next ran\n');
     expect(outcome.stderr).toContain('task "brokenTask" threw; the scheduler keeps running');
     expect(outcome.stderr).toContain('Error: the task broke');
+  });
+
+  it('runs the README example: idle timeouts for 100,000 connections', async () => {
+    const outcome = await runFixture('../examples/idle-timeout.mjs');
+    expect(outcome).toMatchObject({
+      code: 0,
+      stdout:
+        '100000 connections, 100000 idle timers, one Node timer\n' + 'closed when idle: 90000, closed after traffic: 10000\n',
+      stderr: '',
+    });
   });
 });
