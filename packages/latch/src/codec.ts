@@ -36,11 +36,38 @@ function reserve(bytes: number): void {
   out = larger;
 }
 
+// Strings up to this length are copied by a loop in JS: cheaper than a call into C++.
+const SHORT = 24;
+
 function writeString(value: string): void {
+  const length = value.length;
+  if (length <= SHORT) {
+    reserve(5 + 2 * length);
+    let oneByte = true;
+    for (let index = 0; index < length; index++) {
+      if (value.charCodeAt(index) > 0xff) {
+        oneByte = false;
+        break;
+      }
+    }
+    out[at] = oneByte ? LATIN1 : UTF16;
+    out.writeUInt32LE(length, at + 1);
+    at += 5;
+    if (oneByte) {
+      for (let index = 0; index < length; index++) out[at++] = value.charCodeAt(index);
+    } else {
+      for (let index = 0; index < length; index++) {
+        const unit = value.charCodeAt(index);
+        out[at++] = unit & 0xff;
+        out[at++] = unit >>> 8;
+      }
+    }
+    return;
+  }
   const oneByte = !NOT_LATIN1.test(value);
-  reserve(5 + value.length * (oneByte ? 1 : 2));
+  reserve(5 + length * (oneByte ? 1 : 2));
   out[at] = oneByte ? LATIN1 : UTF16;
-  out.writeUInt32LE(value.length, at + 1);
+  out.writeUInt32LE(length, at + 1);
   at += 5;
   at += out.write(value, at, oneByte ? 'latin1' : 'utf16le');
 }
@@ -131,6 +158,19 @@ let position = 0;
 function readString(tag: number): string {
   const length = input.readUInt32LE(position + 1);
   const start = position + 5;
+  if (length <= SHORT) {
+    let text = '';
+    if (tag === LATIN1) {
+      for (let index = start; index < start + length; index++) text += String.fromCharCode(input[index]!);
+      position = start + length;
+    } else {
+      for (let index = start; index < start + 2 * length; index += 2) {
+        text += String.fromCharCode(input[index]! | (input[index + 1]! << 8));
+      }
+      position = start + 2 * length;
+    }
+    return text;
+  }
   if (tag === LATIN1) {
     position = start + length;
     return input.toString('latin1', start, position);

@@ -5,6 +5,9 @@
 
 import { COUNT, HEAD, USED, type Memory } from './layout.js';
 
+/** Records up to this many bytes are copied by a loop rather than through typed-array views. */
+const SMALL = 64;
+
 /** The bytes a record of `length` bytes takes in the ring. */
 export function recordSize(length: number): number {
   return 4 + ((length + 3) & ~3);
@@ -24,9 +27,17 @@ export function append(memory: Memory, bytes: Uint8Array): void {
   view.setUint32(at, bytes.length, true);
   at += 4;
   if (at === capacity) at = 0;
-  const first = Math.min(bytes.length, capacity - at);
-  ring.set(first === bytes.length ? bytes : bytes.subarray(0, first), at);
-  if (first < bytes.length) ring.set(bytes.subarray(first), 0);
+  if (bytes.length <= SMALL) {
+    // A loop beats making views for a small record.
+    for (let index = 0; index < bytes.length; index++) {
+      ring[at++] = bytes[index]!;
+      if (at === capacity) at = 0;
+    }
+  } else {
+    const first = Math.min(bytes.length, capacity - at);
+    ring.set(first === bytes.length ? bytes : bytes.subarray(0, first), at);
+    if (first < bytes.length) ring.set(bytes.subarray(first), 0);
+  }
   words[USED] = used + recordSize(bytes.length);
   words[COUNT]!++;
 }
@@ -46,9 +57,16 @@ export function shift(memory: Memory): Buffer {
   if (at === capacity) at = 0;
   if (scratch.length < length) scratch = Buffer.allocUnsafeSlow(Math.max(length, scratch.length * 2));
   const bytes = scratch.subarray(0, length);
-  const first = Math.min(length, capacity - at);
-  bytes.set(ring.subarray(at, at + first));
-  if (first < length) bytes.set(ring.subarray(0, length - first), first);
+  if (length <= SMALL) {
+    for (let index = 0; index < length; index++) {
+      bytes[index] = ring[at++]!;
+      if (at === capacity) at = 0;
+    }
+  } else {
+    const first = Math.min(length, capacity - at);
+    bytes.set(ring.subarray(at, at + first));
+    if (first < length) bytes.set(ring.subarray(0, length - first), first);
+  }
   const size = recordSize(length);
   const next = head + size;
   words[USED]! -= size;
