@@ -1,5 +1,5 @@
 // Heap per suspended task: N tasks each waiting on a queue, measured after full collections.
-import * as coro from '@x/coro';
+import * as coro from '../src/index.js';
 import * as effection from 'effection';
 import { heapBytes, versus } from './support.js';
 

@@ -1,7 +1,7 @@
 // Ping-pong: round trips between two tasks over two queues. The figure is per round trip.
 // x: two Fifos; async/await: a minimal promise queue (resolver hand-off); Effection: two createQueue()s.
 // x and async/await run 1M round trips per batch; Effection 50k (1M takes 7-17 s).
-import * as coro from '@x/coro';
+import * as coro from '../src/index.js';
 import * as effection from 'effection';
 import { perOp, versus } from './support.js';
 

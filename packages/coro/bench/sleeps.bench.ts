@@ -1,6 +1,6 @@
 // 10k concurrent 50 ms sleeps: the time beyond 50 ms until all have woken and been joined (per batch).
 import { setTimeout as delay } from 'node:timers/promises';
-import * as coro from '@x/coro';
+import * as coro from '../src/index.js';
 import * as effection from 'effection';
 import { versus } from './support.js';
 

@@ -1,7 +1,7 @@
 // Spawn + join: N tasks, each suspending once, then joined in order. The figure is per task.
 // Each side uses its cheapest suspension: yieldSlice() here, `await null` for async/await, sleep(0) for
 // Effection (it has no yield-to-scheduler operation). Effection runs 10k per batch (100k takes ~20 s).
-import * as coro from '@x/coro';
+import * as coro from '../src/index.js';
 import * as effection from 'effection';
 import { perOp, versus } from './support.js';
 

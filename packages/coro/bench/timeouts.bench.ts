@@ -1,7 +1,7 @@
 // Setting and cancelling a timeout around an operation that finishes in time. The figure is per operation.
 // x: withTimeout(1000, op); async/await: setTimeout + clearTimeout around the awaited work;
 // Effection: race([sleep(1000), op]). x and async/await run 1M per batch; Effection 10k (100k takes ~35 s).
-import * as coro from '@x/coro';
+import * as coro from '../src/index.js';
 import * as effection from 'effection';
 import { perOp, versus } from './support.js';
 

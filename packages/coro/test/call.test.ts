@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { DeadCoroutineError, InvalidArgumentError, Shutdown, call, sleep, spawn, toPromise, useAbortSignal, withTimeout } from '@x/coro';
+import { DeadCoroutineError, InvalidArgumentError, Shutdown, call, sleep, spawn, toPromise, useAbortSignal, withTimeout } from '../src/index.js';
 import { run, settle } from './support.js';
 
 describe('call()', () => {

@@ -13,7 +13,7 @@ import {
   setExceptionNotifier,
   sleep,
   spawn,
-} from '@x/coro';
+} from '../src/index.js';
 import { pause, run, settle } from './support.js';
 
 function* answer(): Operation<number> {

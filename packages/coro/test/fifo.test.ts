@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Fifo, NotInCoroutineError, spawn, withTimeout } from '@x/coro';
+import { Fifo, NotInCoroutineError, spawn, withTimeout } from '../src/index.js';
 import { run, settle } from './support.js';
 
 describe('Fifo', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { InParallelError, InvalidArgumentError, type Operation, inParallel, sleep, spawn } from '@x/coro';
+import { InParallelError, InvalidArgumentError, type Operation, inParallel, sleep, spawn } from '../src/index.js';
 import { run, settle } from './support.js';
 
 function* delayed<T>(ms: number, value: T): Operation<T> {

@@ -1,6 +1,6 @@
 // Interruption is delivered with generator.throw(): the cases where return() loses it.
 import { describe, expect, it } from 'vitest';
-import { Interrupted, Shutdown, sleep, spawn, yieldSlice } from '@x/coro';
+import { Interrupted, Shutdown, sleep, spawn, yieldSlice } from '../src/index.js';
 import { pause, settle } from './support.js';
 
 describe('interruption', () => {

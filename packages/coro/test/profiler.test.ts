@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, profiler, sleep, spawn } from '@x/coro';
+import { InvalidArgumentError, profiler, sleep, spawn } from '../src/index.js';
 import { run } from './support.js';
 
 function busy(ms: number): void {

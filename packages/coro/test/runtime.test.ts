@@ -1,6 +1,6 @@
 // The trampoline: synchronous resumes, bounded drains, direct wakeups.
 import { describe, expect, it } from 'vitest';
-import { Fifo, spawn, yieldSlice } from '@x/coro';
+import { Fifo, spawn, yieldSlice } from '../src/index.js';
 import { run, settle } from './support.js';
 
 describe('the run queue', () => {

@@ -1,5 +1,5 @@
 // Small helpers shared by the tests.
-import { type Operation, toPromise } from '@x/coro';
+import { type Operation, toPromise } from '../src/index.js';
 
 /** Runs a generator function in a coroutine and gives its result as a promise. */
 export function run<T>(fn: () => Operation<T>): Promise<T> {

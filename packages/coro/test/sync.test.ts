@@ -12,7 +12,7 @@ import {
   sleep,
   spawn,
   withTimeout,
-} from '@x/coro';
+} from '../src/index.js';
 import { run, settle } from './support.js';
 
 function* timesOut(op: Operation<unknown>): Operation<boolean> {

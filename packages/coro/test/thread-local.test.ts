@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotInCoroutineError, ThreadLocal, sleep, spawn } from '@x/coro';
+import { NotInCoroutineError, ThreadLocal, sleep, spawn } from '../src/index.js';
 import { run } from './support.js';
 
 describe('ThreadLocal', () => {

@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, SimultaneousWaitError, TimeoutError, spawn, toPromise, waitFor, withTimeout } from '@x/coro';
+import { InvalidArgumentError, SimultaneousWaitError, TimeoutError, spawn, toPromise, waitFor, withTimeout } from '../src/index.js';
 import { useLeakCheck } from '@x/test-env';
 import { run, settle } from './support.js';
 

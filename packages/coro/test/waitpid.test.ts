@@ -1,7 +1,7 @@
 import { spawn as spawnChild } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, TimeoutError, toPromise, waitpid, withTimeout } from '@x/coro';
+import { InvalidArgumentError, TimeoutError, toPromise, waitpid, withTimeout } from '../src/index.js';
 import { useLeakCheck } from '@x/test-env';
 import { startFixture } from './fixture.js';
 import { run } from './support.js';

@@ -13,7 +13,7 @@ import {
   where,
   whereAll,
   yieldSlice,
-} from '@x/coro';
+} from '../src/index.js';
 import { pause, run, settle } from './support.js';
 
 describe('where() and whereAll()', () => {

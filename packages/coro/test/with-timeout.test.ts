@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Interrupted, InvalidArgumentError, type Operation, Shutdown, TimeoutError, sleep, spawn, withTimeout, yieldSlice } from '@x/coro';
+import { Interrupted, InvalidArgumentError, type Operation, Shutdown, TimeoutError, sleep, spawn, withTimeout, yieldSlice } from '../src/index.js';
 import { run, settle } from './support.js';
 
 function* caught<T>(op: Operation<T>): Operation<T | unknown> {
