@@ -45,11 +45,13 @@ function reportOnStderr(error: unknown, taskName: string): void {
  *
  * @example
  * import { Scheduler } from '@x/scheduler';
- * using scheduler = new Scheduler();
+ * const scheduler = new Scheduler();
  * scheduler.defer(50, () => console.log('50 ms later'));
  * const tick = scheduler.recur(10, () => console.log('every 10 ms, without drift'));
  * await scheduler.sleep(45);
  * tick.cancel();
+ * await scheduler.sleep(10);
+ * scheduler.close();
  */
 export class Scheduler implements Disposable {
   /** The clock this scheduler reads. */
