@@ -58,8 +58,8 @@ async function runAsync<R>(
  *
  * const jobs = new Latch<number>();
  * const worker = new Worker(
- *   `const { Latch } = await import('@x/latch');
- *    const { workerData } = await import('node:worker_threads');
+ *   `const { Latch } = require('@x/latch');
+ *    const { workerData } = require('node:worker_threads');
  *    const jobs = Latch.from(workerData);
  *    console.log('worker got', jobs.get());`,
  *   { eval: true, workerData: jobs.handle },
