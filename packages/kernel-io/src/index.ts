@@ -1,0 +1,17 @@
+/**
+ * @x/kernel-io: flow-controlled channels moving bytes in and out of the kernel at memory speed.
+ *
+ * @example
+ * import { readFile } from '@x/kernel-io';
+ * const input = readFile('/etc/hostname');
+ * for await (const chunk of input) { process.stdout.write(chunk); input.release(chunk); }
+ */
+export { KChannel } from './channel.js';
+export type { Transfer, ChannelOwner } from './channel.js';
+export { KInput, KLimit } from './input.js';
+export type { InputOptions, InputSource } from './input.js';
+export { KOutput } from './output.js';
+export type { OutputOptions, OutputSource } from './output.js';
+export { KDuplex, connectInput, connectOutput, pipe, socketpair } from './connect.js';
+export { toReadable, toWritable, toReadableStream, toWritableStream } from './streams.js';
+export { KernelError, ChannelTerminatedError, InvalidArgumentError, InvalidRangeError } from './errors.js';
