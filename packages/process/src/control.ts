@@ -1,0 +1,73 @@
+import { Exit, Interruption, onExit } from '@x/signals';
+import { Critical } from './critical.js';
+import { endBySignal, endProcess } from './end.js';
+import { InvalidArgumentError } from './errors.js';
+import { exitStatus } from './exit-status.js';
+import { Invocation, type SystemInvocationOptions } from './invocation.js';
+import { sharedState } from './state.js';
+
+/** A program's main function: given this process's invocation, it returns (or resolves to) its exit status. */
+export type Main = (invocation: Invocation) => unknown;
+
+/** Options of {@link control}. */
+export type ControlOptions = SystemInvocationOptions;
+
+/**
+ * Runs a program's main function under @x/signals and ends the process by what main did:
+ *
+ * | main… | the process |
+ * |---|---|
+ * | returns (or resolves to) a number | exits with it after the `onExit` cleanup |
+ * | returns anything else | exits with 0 after cleanup |
+ * | throws `new Exit(n)` | exits with `n` after cleanup, printing nothing |
+ * | throws an `Interruption` | dies by its signal after cleanup |
+ * | throws a `Critical` (see `critical`, `panic`) | prints it, exits with `exitStatus.critical` (71) |
+ * | throws anything else | prints it, exits with `exitStatus.uncaught` (70) |
+ *
+ * While it runs, SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 (unless the program handles them itself)
+ * run the cleanup and then end the process *by that signal*, so the parent sees the signal. The
+ * process ends when main settles even if handles (timers, servers) are still open.
+ *
+ * @returns a promise that never settles: the process ends instead.
+ * @throws `ERR_X_INVALID_ARG` when `main` is not a function.
+ * @example
+ * import { control, Exit } from '@x/process';
+ * import { onExit } from '@x/signals';
+ * control(async (invocation) => {
+ *   onExit(() => console.error('cleaning up'));
+ *   if (invocation.args.length === 0) throw new Exit(Exit.usageQuery);
+ *   return 0;
+ * });
+ */
+export function control(main: Main, options: ControlOptions = {}): Promise<never> {
+  if (typeof main !== 'function') throw new InvalidArgumentError('main', 'a function', main);
+  const invocation = Invocation.system(options);
+  const state = sharedState();
+  state.controlled = true;
+  // Installs @x/signals' exit listeners for the whole run: exit signals clean up and die by the signal.
+  onExit(() => {});
+  Promise.resolve()
+    .then(() => main(invocation))
+    .then(
+      (result) => {
+        if (typeof result !== 'number') return endProcess(exitStatus.returned);
+        if (Number.isInteger(result) && result >= 0 && result <= 255) return endProcess(result);
+        endProcess(exitStatus.uncaught, new InvalidArgumentError('main() result', 'an exit status from 0 to 255', result));
+      },
+      (error: unknown) => settleFailure(error),
+    );
+  return new Promise<never>(() => {});
+}
+
+function settleFailure(error: unknown): void {
+  if (error instanceof Exit) endProcess(error.status);
+  else if (error instanceof Interruption) endBySignal(error);
+  else if (error instanceof Critical) endProcess(exitStatus.critical, error);
+  else endProcess(exitStatus.uncaught, error);
+}
+
+/** `invocation.exit(status)`: under control, end like a returned status; otherwise `process.exit`. */
+export function requestExit(status: number): void {
+  if (sharedState().controlled) endProcess(status);
+  else process.exit(status);
+}

@@ -1,0 +1,79 @@
+import { InvalidArgumentError } from '@x/signals';
+
+export { InvalidArgumentError };
+
+/** The facts of a failed system call, as @x/native and Node give them. */
+interface SystemErrorFacts {
+  code?: string;
+  errno?: number;
+  syscall?: string;
+  path?: string;
+}
+
+/**
+ * A program could not be started: the executable is missing or not executable, the working directory
+ * does not exist, a session or group could not be set up. Shaped like Node's own system errors
+ * (`code` is the errno's name, e.g. `'ENOENT'`), so `error.code === 'ENOENT'` works as with
+ * `child_process`, but thrown by `spawn` itself instead of surfacing as a child that exits 127.
+ */
+export class SpawnError extends Error {
+  /** The errno's name: `'ENOENT'`, `'EACCES'`, `'ENOTDIR'`… */
+  readonly code: string;
+  /** The negative errno. */
+  readonly errno: number | undefined;
+  /** The step that failed: `'execve'`, `'chdir'`, `'setsid'`, `'fork'`… */
+  readonly syscall: string | undefined;
+  /** The executable (for `execve`) or the working directory (for `chdir`). */
+  readonly path: string | undefined;
+  /** The file that was asked for, before any PATH search. */
+  readonly file: string;
+  /** The arguments it was to run with (without argv[0]). */
+  readonly args: readonly string[];
+
+  constructor(file: string, args: readonly string[], cause: SystemErrorFacts & Error) {
+    const path = cause.path;
+    super(`${spawnMessage(file, cause)}`, { cause });
+    this.code = cause.code ?? 'UNKNOWN';
+    this.errno = cause.errno;
+    this.syscall = cause.syscall;
+    this.path = path;
+    this.file = file;
+    this.args = args;
+  }
+}
+Object.defineProperty(SpawnError.prototype, 'name', { value: 'SpawnError' });
+
+function spawnMessage(file: string, cause: SystemErrorFacts & Error): string {
+  const base = `Could not start ${JSON.stringify(file)}: ${cause.message}`;
+  if (cause.syscall === 'execve' && cause.code === 'ENOENT') {
+    return `${base}. No executable at ${JSON.stringify(cause.path ?? file)}: check the name, install the program, or pass its absolute path.`;
+  }
+  if (cause.syscall === 'execve' && cause.code === 'EACCES') return `${base}. Make the file executable (chmod +x) or run it through its interpreter.`;
+  if (cause.syscall === 'chdir') return `${base}. The working directory \`cwd\` must exist and be a directory.`;
+  return `${base}.`;
+}
+
+/**
+ * A child process (a `concurrently` call) ended before it answered: killed by a signal, or it exited.
+ * `signal` names the signal (`'SIGKILL'`), or `exitCode` the status.
+ */
+export class ChildDiedError extends Error {
+  readonly code = 'ERR_X_PROCESS_CHILD_DIED';
+  readonly pid: number;
+  /** The signal that killed the child, e.g. `'SIGKILL'`, or null when it exited. */
+  readonly signal: NodeJS.Signals | null;
+  /** The child's exit status when it exited without answering, or null after a signal. */
+  readonly exitCode: number | null;
+
+  constructor(what: string, pid: number, exitCode: number | null, signal: NodeJS.Signals | null) {
+    super(
+      signal
+        ? `${what} (pid ${pid}) was killed by ${signal} before it returned a result.`
+        : `${what} (pid ${pid}) exited with status ${exitCode} before it returned a result (did the function call process.exit?).`,
+    );
+    this.pid = pid;
+    this.signal = signal;
+    this.exitCode = exitCode;
+  }
+}
+Object.defineProperty(ChildDiedError.prototype, 'name', { value: 'ChildDiedError' });
