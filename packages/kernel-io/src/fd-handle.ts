@@ -11,7 +11,7 @@ const registry = new Map<number, FdHandle>();
 export class FdHandle {
   readonly fd: number;
   private refs = 0;
-  private readonly closer: (() => void) | null;
+  private closer: (() => void) | null;
   private onRead: Ready | null = null;
   private onWrite: Ready | null = null;
   private events = '';
@@ -31,6 +31,9 @@ export class FdHandle {
     if (handle === undefined) {
       handle = new FdHandle(fd, closer);
       registry.set(fd, handle);
+    } else if (handle.closer === null) {
+      // A one-off user (sendFds) held it first: the owning channel's closer wins.
+      handle.closer = closer;
     }
     handle.refs++;
     return handle;
@@ -46,6 +49,26 @@ export class FdHandle {
   wantWrite(ready: Ready | null): void {
     this.onWrite = ready;
     this.update();
+  }
+
+  /**
+   * Resolves once the fd is readable (`'r'`) or writable (`'w'`), for one-off calls (sendFds,
+   * recvFds). Throws when a channel already waits on that direction of this fd.
+   */
+  once(direction: 'r' | 'w'): Promise<void> {
+    if ((direction === 'r' ? this.onRead : this.onWrite) !== null) {
+      return Promise.reject(new Error(`fd ${this.fd} already has a channel waiting to ${direction === 'r' ? 'read' : 'write'}: terminate it first.`));
+    }
+    return new Promise((resolve, reject) => {
+      const ready: Ready = (error) => {
+        if (direction === 'r') this.wantRead(null);
+        else this.wantWrite(null);
+        if (error) reject(error);
+        else resolve();
+      };
+      if (direction === 'r') this.wantRead(ready);
+      else this.wantWrite(ready);
+    });
   }
 
   /** Drops one reference; the last one stops the watch and closes the fd (when owned). */

@@ -12,6 +12,28 @@ export { KInput, KLimit } from './input.js';
 export type { InputOptions, InputSource } from './input.js';
 export { KOutput } from './output.js';
 export type { OutputOptions, OutputSource } from './output.js';
-export { KDuplex, connectInput, connectOutput, pipe, socketpair } from './connect.js';
+export { KDuplex } from './connect.js';
+export { KAccept } from './net.js';
+export type { AcceptOptions, Endpoint } from './net.js';
+export { KSegments } from './segments.js';
+export type { SegmentOptions } from './segments.js';
+export { Matrix, defaultMatrix } from './matrix.js';
+export type { MatrixStats } from './matrix.js';
+export {
+  readFile,
+  readFileRange,
+  writeFile,
+  appendFile,
+  updateFile,
+  listen,
+  connect,
+  connectInput,
+  connectOutput,
+  streamSharedSegments,
+  pipe,
+  socketpair,
+} from './api.js';
+export { sendFds, recvFds } from './fds.js';
+export type { ReceivedFds } from './fds.js';
 export { toReadable, toWritable, toReadableStream, toWritableStream } from './streams.js';
 export { KernelError, ChannelTerminatedError, InvalidArgumentError, InvalidRangeError } from './errors.js';
