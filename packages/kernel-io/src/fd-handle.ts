@@ -91,13 +91,17 @@ export class FdHandle {
     try {
       this.stop = native().watchFd(this.fd, events as 'r' | 'w' | 'rw', (error, ready) => {
         if (error) {
+          // libuv stops the watch on EPOLLERR and calls it EBADF; the real error (ECONNRESET,
+          // EPIPE…) comes from the next read or write, which each direction now makes.
           const read = this.onRead;
           const write = this.onWrite;
+          this.stop?.();
           this.stop = null;
           this.events = '';
           this.onRead = this.onWrite = null;
-          read?.(error);
-          write?.(error);
+          const polled = (error as { code?: string }).code === 'EBADF' ? null : error;
+          read?.(polled);
+          write?.(polled);
           return;
         }
         if (ready === null) return;

@@ -198,6 +198,8 @@ export class KInput extends KChannel implements AsyncIterable<Buffer> {
 
   private onReadable = (error: Error | null): void => {
     if (error) return this.fail(error, 'poll');
+    // After a poll error the watch is gone: keep (or restore) the interest while reading on.
+    this.handle!.wantRead(this.onReadable);
     const fd = this.fd;
     const size = this.bufferSize;
     while (!this.eof) {
