@@ -9,7 +9,15 @@ import { sharedState } from './state.js';
 export function endProcess(status: number, error?: unknown): void {
   if (!begin()) return;
   if (error !== undefined) process.stderr.write(`${inspect(error)}\n`);
-  deliver(new Exit(status), () => process.exit(status));
+  // The error may also be thrown on (a panic in a timer): it must not reach @x/signals as an
+  // ordinary uncaught error (status 1) before the Exit below. While this listener is there,
+  // @x/signals leaves uncaught errors alone; it is gone before the Exit is thrown.
+  const swallow = (uncaught: unknown) => {
+    // Another error in the same moment: the process is ending anyway; say what it was.
+    if (uncaught !== error) process.stderr.write(`${inspect(uncaught)}\n`);
+  };
+  if (error !== undefined) process.prependListener('uncaughtException', swallow);
+  deliver(new Exit(status), () => process.exit(status), () => process.removeListener('uncaughtException', swallow));
 }
 
 /** Ends the process by `interruption`'s signal after cleanup. Once only. */
@@ -27,8 +35,9 @@ function begin(): boolean {
   return true;
 }
 
-function deliver(error: Exit | Interruption, fallback: () => void): void {
+function deliver(error: Exit | Interruption, fallback: () => void, before: () => void = () => {}): void {
   setImmediate(() => {
+    before();
     // Another uncaughtException listener means @x/signals leaves uncaught errors to the
     // application: end directly (process.exit still runs the cleanup, synchronously).
     if (process.listenerCount('uncaughtException') > 1) fallback();

@@ -62,15 +62,27 @@ export class ChildStdio {
 
   /** @internal The child has exited: nobody will read what is written to it any more. */
   childExited(): void {
-    for (const output of new Set(this.#outputs.values())) {
+    for (const output of this.#allOutputs()) {
       if (!output.terminated) output.end().catch(() => {});
     }
   }
 
   /** Terminates every channel (drops unread bytes) and closes the fds. */
   close(): void {
-    for (const channel of new Set<KInput | KOutput>([...this.#inputs.values(), ...this.#outputs.values()])) {
+    for (const channel of [...this.#allInputs(), ...this.#allOutputs()]) {
       if (!channel.terminated) channel.terminate();
     }
+  }
+
+  #allInputs(): Set<KInput> {
+    const all = new Set(this.#inputs.values());
+    if (this.terminal) all.add(this.terminal.input);
+    return all;
+  }
+
+  #allOutputs(): Set<KOutput> {
+    const all = new Set(this.#outputs.values());
+    if (this.terminal) all.add(this.terminal.output);
+    return all;
   }
 }
