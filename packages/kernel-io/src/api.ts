@@ -7,8 +7,8 @@ import type { KOutput, OutputOptions } from './output.js';
 import type { KSegments, SegmentOptions } from './segments.js';
 
 /**
- * A channel reading a whole file (end of file ends it), `bufferSize` bytes (default 1 MiB) per
- * positional read on the thread pool, `queue` (default 4) reads ahead of the consumer.
+ * A channel reading a whole file (end of file ends it), `bufferSize` bytes (default 2 MiB) per
+ * positional read on the thread pool, `queue` (default 2) reads ahead of the consumer.
  *
  * @throws KernelError ENOENT, EACCES… (syscall open); ERR_X_INVALID_ARG for a bad path or option.
  * @example

@@ -8,11 +8,14 @@ import { FdHandle } from './fd-handle.js';
 /** How a {@link KInput} reads. */
 export interface InputOptions {
   /**
-   * Bytes per kernel read, and the size of each buffer the channel allocates (default 1 MiB for
+   * Bytes per kernel read, and the size of each buffer the channel allocates (default 2 MiB for
    * files, 256 KiB for pipes, sockets and ttys). Larger buffers mean fewer system calls.
    */
   bufferSize?: number;
-  /** Buffers read ahead of the consumer before the channel is obstructed (default 4, at least 1). */
+  /**
+   * Buffers read ahead of the consumer before the channel is obstructed (default 2 for files: two
+   * positional reads run side by side on the thread pool; 4 for anything else).
+   */
   queue?: number;
   /**
    * Treat EIO from read(2) as end of stream (default false: EIO ends the channel with a KernelError).
@@ -93,11 +96,11 @@ export class KInput extends KChannel implements AsyncIterable<Buffer> {
     this.fd = source.fd;
     this.bufferSize = checkInteger(
       'options.bufferSize',
-      options.bufferSize ?? (source.kind === 'file' ? MiB : 256 * 1024),
+      options.bufferSize ?? (source.kind === 'file' ? 2 * MiB : 256 * 1024),
       1,
       1 << 30,
     );
-    this.queueLimit = checkInteger('options.queue', options.queue ?? 4, 1, 1024);
+    this.queueLimit = checkInteger('options.queue', options.queue ?? (source.kind === 'file' ? 2 : 4), 1, 1024);
     this.hangupIsEof = options.hangupIsEof === true;
     this.position = source.position ?? null;
     this.remaining = source.limit ?? Infinity;
