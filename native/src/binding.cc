@@ -328,7 +328,7 @@ Napi::Value MsyncJs(const Napi::CallbackInfo& info) {
 
 Napi::Value MadviseJs(const Napi::CallbackInfo& info) {
   Mapping* mapping = MappingArg(info, 0);
-  size_t advice = ChoiceArg(info, 1, "advice", {"normal", "random", "sequential", "willneed", "dontneed"});
+  size_t advice = ChoiceArg(info, 1, "advice", {"normal", "random", "sequential", "willneed", "dontneed", "populate"});
   Guard(info, [&] { Advise(mapping, static_cast<Advice>(advice)); });
   return info.Env().Undefined();
 }

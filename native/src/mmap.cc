@@ -61,8 +61,14 @@ void Sync(Mapping* mapping, bool async) {
   if (msync(mapping->base, mapping->baseLength, async ? MS_ASYNC : MS_SYNC) != 0) ThrowErrno("msync");
 }
 
+// Linux 5.14's MADV_POPULATE_READ, for C libraries whose headers predate it.
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
 void Advise(Mapping* mapping, Advice advice) {
-  int kind = advice == Advice::Normal       ? MADV_NORMAL
+  int kind = advice == Advice::PopulateRead ? MADV_POPULATE_READ
+             : advice == Advice::Normal     ? MADV_NORMAL
              : advice == Advice::Random     ? MADV_RANDOM
              : advice == Advice::Sequential ? MADV_SEQUENTIAL
              : advice == Advice::WillNeed   ? MADV_WILLNEED

@@ -8,7 +8,7 @@
 namespace xnative {
 
 enum class Protection { Read, ReadWrite };
-enum class Advice { Normal, Random, Sequential, WillNeed, DontNeed };
+enum class Advice { Normal, Random, Sequential, WillNeed, DontNeed, PopulateRead };
 
 struct Mapping {
   void* base;         // page-aligned, as mmap returned it

@@ -97,4 +97,12 @@ describe('msync() and madvise()', () => {
     expect(() => native.madvise(memory, 'forget' as never)).toThrow(/Expected `advice` to be one of/);
     for (const advice of ['normal', 'random', 'sequential', 'willneed', 'dontneed'] as const) native.madvise(memory, advice);
   });
+
+  it("maps a file's pages at once with 'populate', leaving its bytes as they are", () => {
+    const fd = openSync(path, 'r');
+    const memory = native.mmap(fd, 5, content.length - 5, 'r');
+    closeSync(fd);
+    native.madvise(memory, 'populate');
+    expect(Buffer.from(memory).equals(content.subarray(5))).toBe(true);
+  });
 });
