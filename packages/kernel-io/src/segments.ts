@@ -4,6 +4,23 @@ import { KChannel } from './channel.js';
 import { ChannelTerminatedError, InvalidArgumentError, InvalidRangeError, KernelError, checkInteger } from './errors.js';
 import { native } from './native.js';
 
+let canPopulate = true;
+
+// Maps the window's pages in one call (MADV_POPULATE_READ) rather than a page fault per few pages on
+// first touch: the difference between half and most of memcpy speed. Kernels before 5.14 say EINVAL:
+// then sequential read-ahead is the best hint there is.
+function populate(memory: ArrayBuffer): void {
+  if (canPopulate) {
+    try {
+      native().madvise(memory, 'populate');
+      return;
+    } catch {
+      canPopulate = false;
+    }
+  }
+  native().madvise(memory, 'sequential');
+}
+
 /** Which part of the file {@link streamSharedSegments} maps, and in what pieces. */
 export interface SegmentOptions {
   /** The first byte (default 0). */
@@ -112,7 +129,7 @@ export class KSegments extends KChannel implements AsyncIterable<Buffer> {
       const span = Math.min(this.window, this.stop - at);
       try {
         const memory = native().mmap(this.fd, at, span, 'r', true);
-        native().madvise(memory, 'sequential');
+        populate(memory);
         this.mapped = Buffer.from(memory);
       } catch (error) {
         const failure = KernelError.from(error, this.describe(), 'mmap');
