@@ -9,3 +9,4 @@ export * as signals from '@x/signals';
 export * as coro from '@x/coro';
 export * as scheduler from '@x/scheduler';
 export * as latch from '@x/latch';
+export * as kernelIo from '@x/kernel-io';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as coro from '@x/coro';
+import * as kernelIo from '@x/kernel-io';
 import * as latch from '@x/latch';
 import * as scheduler from '@x/scheduler';
 import * as signals from '@x/signals';
-import { coro as coroViaSystem, latch as latchViaSystem, scheduler as schedulerViaSystem, signals as viaSystem } from '@x/system';
+import { kernelIo as kernelIoViaSystem, coro as coroViaSystem, latch as latchViaSystem, scheduler as schedulerViaSystem, signals as viaSystem } from '@x/system';
 
 describe('@x/system', () => {
   it('re-exports @x/signals as the `signals` namespace', () => {
@@ -23,5 +24,10 @@ describe('@x/system', () => {
   it('re-exports @x/latch as the `latch` namespace', () => {
     expect(latchViaSystem.Latch).toBe(latch.Latch);
     expect(latchViaSystem.LatchClosedError).toBe(latch.LatchClosedError);
+  });
+
+  it('re-exports @x/kernel-io as the `kernelIo` namespace', () => {
+    expect(kernelIoViaSystem.readFile).toBe(kernelIo.readFile);
+    expect(kernelIoViaSystem.KernelError).toBe(kernelIo.KernelError);
   });
 });

@@ -1,0 +1,33 @@
+// @x/kernel-io: copy a byte range of one file into another with pipeline(), and patch a file in place.
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { readFileRange, toReadable, toWritable, updateFile, writeFile } from '@x/kernel-io';
+
+const dir = fs.mkdtempSync(join(tmpdir(), 'x-example-'));
+try {
+  const source = join(dir, 'source');
+  const target = join(dir, 'target');
+  const bytes = randomBytes(8 << 20);
+  fs.writeFileSync(source, bytes);
+
+  // Bytes [1 MiB + 3, 5 MiB) of source become target: the Node streams keep the channels' back-pressure.
+  const start = (1 << 20) + 3;
+  const stop = 5 << 20;
+  await pipeline(toReadable(readFileRange(source, start, stop)), toWritable(writeFile(target)));
+  const sha = (data) => createHash('sha256').update(data).digest('hex');
+  const same = sha(fs.readFileSync(target)) === sha(bytes.subarray(start, stop));
+  console.log(`copied ${stop - start} bytes of the range: ${same ? 'identical' : 'DIFFERENT'}`);
+
+  // updateFile overwrites in place: the file keeps its length.
+  const patch = updateFile(target, 0, 5);
+  await patch.send('HELLO');
+  await patch.end();
+  const after = fs.readFileSync(target);
+  console.log(`patched: starts with ${after.subarray(0, 5)}, still ${after.length} bytes`);
+  if (!same || after.length !== stop - start) process.exitCode = 1;
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
