@@ -22,7 +22,10 @@ function readExactly(size) {
 function send(message) {
   let body;
   try { body = serialize(message); }
-  catch (error) { body = serialize({ ok: false, error: describe(error) }); }
+  catch (error) {
+    // The value cannot cross: say so with the name structuredClone would use.
+    body = serialize({ ok: false, error: { name: 'DataCloneError', message: 'The result of ' + JSON.stringify(request.exportName) + ' cannot be sent back to the parent: ' + error.message, stack: error.stack, props: {} } });
+  }
   const frame = Buffer.allocUnsafe(4 + body.length);
   frame.writeUInt32BE(body.length, 0);
   body.copy(frame, 4);

@@ -42,7 +42,12 @@ export async function concurrently<T = unknown>(moduleUrl: string | URL, exportN
   const url = moduleUrl instanceof URL ? moduleUrl.href : moduleUrl;
   if (typeof url !== 'string' || url === '') throw new InvalidArgumentError('moduleUrl', 'a module URL or specifier', moduleUrl);
   if (typeof exportName !== 'string' || exportName === '') throw new InvalidArgumentError('exportName', 'a non-empty string', exportName);
-  const request = serialize({ moduleUrl: url, exportName, args });
+  let request: Buffer;
+  try {
+    request = serialize({ moduleUrl: url, exportName, args });
+  } catch (error) {
+    throw new DOMException(`The arguments of ${JSON.stringify(exportName)} cannot be sent to a child process: ${(error as Error).message}`, 'DataCloneError');
+  }
 
   const [mine, theirs] = native().socketpair('stream');
   let child;

@@ -38,6 +38,10 @@ describe('spawn()', () => {
     expect(killed.exitStatus).toMatchObject({ signal: 'SIGUSR1' });
   });
 
+  it('reaps children nobody waits for: none is left a zombie (the leak check after this test)', () => {
+    for (let i = 0; i < 20; i++) spawn('true', [], { stdio: 'ignore' });
+  });
+
   it('throws SpawnError ENOENT with the path for a missing executable, leaving no child', () => {
     const error = (() => {
       try {
