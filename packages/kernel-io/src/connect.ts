@@ -78,7 +78,17 @@ export function connectOutput(fd: number, options: OutputOptions = {}): KOutput 
  */
 export function pipe(options: InputOptions & OutputOptions = {}): [KInput, KOutput] {
   const [readEnd, writeEnd] = native().pipe();
-  return [connectInput(readEnd, options), connectOutput(writeEnd, options)];
+  let input: KInput | undefined;
+  try {
+    input = connectInput(readEnd, options);
+    return [input, connectOutput(writeEnd, options)];
+  } catch (error) {
+    // Bad options: the fds made here must not outlive the refusal.
+    if (input) input.terminate();
+    else native().close(readEnd);
+    native().close(writeEnd);
+    throw error;
+  }
 }
 
 /**
@@ -93,12 +103,29 @@ export function pipe(options: InputOptions & OutputOptions = {}): [KInput, KOutp
  */
 export function socketpair(options: InputOptions & OutputOptions = {}): [KDuplex, KDuplex] {
   const [a, b] = native().socketpair('stream');
-  return [duplex(a, options), duplex(b, options)];
+  let left: KDuplex | undefined;
+  try {
+    left = duplex(a, options);
+    return [left, duplex(b, options)];
+  } catch (error) {
+    if (left) left.terminate();
+    else native().close(a);
+    native().close(b);
+    throw error;
+  }
 }
 
 /** Both channels of a socket fd. */
 export function duplex(fd: number, options: InputOptions & OutputOptions = {}): KDuplex {
-  return new KDuplex(fd, connectInput(fd, options), connectOutput(fd, options));
+  const input = connectInput(fd, { ...options, own: false });
+  try {
+    const output = connectOutput(fd, options);
+    // Both share one handle: the input joins the output's ownership once both exist.
+    return new KDuplex(fd, input, output);
+  } catch (error) {
+    input.terminate();
+    throw error;
+  }
 }
 
 function closer(fd: number): () => void {

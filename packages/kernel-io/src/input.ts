@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import { KChannel } from './channel.js';
 import { ChannelTerminatedError, KernelError, checkInteger, InvalidArgumentError } from './errors.js';
 import { FdHandle } from './fd-handle.js';
+import { toReadable, toReadableStream } from './streams.js';
+import type { Readable } from 'node:stream';
 
 /** How a {@link KInput} reads. */
 export interface InputOptions {
@@ -145,6 +147,16 @@ export class KInput extends KChannel implements AsyncIterable<Buffer> {
     this.free.push(
       buffer.byteOffset === 0 && buffer.length === this.bufferSize ? buffer : Buffer.from(buffer.buffer, 0, this.bufferSize),
     );
+  }
+
+  /** This channel as a Node Readable with its back-pressure (see {@link toReadable}). */
+  toReadable(): Readable {
+    return toReadable(this);
+  }
+
+  /** This channel as a web ReadableStream with its back-pressure (see {@link toReadableStream}). */
+  toReadableStream(): ReadableStream<Uint8Array> {
+    return toReadableStream(this);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {

@@ -7,6 +7,8 @@ import { KDuplex } from './connect.js';
 import { KInput, type InputOptions } from './input.js';
 import { KOutput, type OutputOptions } from './output.js';
 import { InvalidArgumentError, KernelError } from './errors.js';
+import { toReadable, toReadableStream } from './streams.js';
+import type { Readable } from 'node:stream';
 
 /** A TCP address (`host` defaults to 127.0.0.1 for listen, `port` 0 = any free port) or a Unix socket path. */
 export type Endpoint = { host?: string; port: number } | { path: string };
@@ -87,6 +89,16 @@ export class KAccept extends KChannel implements AsyncIterable<KDuplex> {
     if (this.terminated) return this.error ? Promise.reject(this.error) : Promise.resolve(null);
     if (this.waiter) return Promise.reject(new TypeError(`${this.describe()}: accept() called while another accept() waits.`));
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  /** This channel as a Node Readable (object mode, one KDuplex per connection) with its back-pressure (see {@link toReadable}). */
+  toReadable(): Readable {
+    return toReadable(this);
+  }
+
+  /** This channel as a web ReadableStream with its back-pressure (see {@link toReadableStream}). */
+  toReadableStream(): ReadableStream<KDuplex> {
+    return toReadableStream(this);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<KDuplex, void, undefined> {

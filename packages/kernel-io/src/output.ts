@@ -5,6 +5,8 @@ import { KChannel } from './channel.js';
 import { ChannelTerminatedError, InvalidArgumentError, InvalidRangeError, KernelError, checkInteger } from './errors.js';
 import { FdHandle } from './fd-handle.js';
 import { native } from './native.js';
+import { toWritable, toWritableStream } from './streams.js';
+import type { Writable } from 'node:stream';
 
 /** How a {@link KOutput} writes. */
 export interface OutputOptions {
@@ -141,6 +143,16 @@ export class KOutput extends KChannel {
     });
     if (!this.writing && !this.blocked && this.queue.length === 0) this.complete();
     return this.ending;
+  }
+
+  /** This channel as a Node Writable with its back-pressure (see {@link toWritable}). */
+  toWritable(): Writable {
+    return toWritable(this);
+  }
+
+  /** This channel as a web WritableStream with its back-pressure (see {@link toWritableStream}). */
+  toWritableStream(): WritableStream<Uint8Array | string> {
+    return toWritableStream(this);
   }
 
   terminate(error?: Error): void {

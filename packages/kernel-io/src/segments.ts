@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import { KChannel } from './channel.js';
 import { ChannelTerminatedError, InvalidArgumentError, InvalidRangeError, KernelError, checkInteger } from './errors.js';
 import { native } from './native.js';
+import { toReadable, toReadableStream } from './streams.js';
+import type { Readable } from 'node:stream';
 
 let canPopulate = true;
 
@@ -91,6 +93,16 @@ export class KSegments extends KChannel implements AsyncIterable<Buffer> {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** This channel as a Node Readable with its back-pressure (see {@link toReadable}). */
+  toReadable(): Readable {
+    return toReadable(this);
+  }
+
+  /** This channel as a web ReadableStream with its back-pressure (see {@link toReadableStream}). */
+  toReadableStream(): ReadableStream<Uint8Array> {
+    return toReadableStream(this);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {

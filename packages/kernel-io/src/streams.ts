@@ -2,8 +2,21 @@
 // channel for the next buffer only when its own buffer wants more; a Writable's callback waits
 // while the channel is obstructed.
 import { Readable, Writable } from 'node:stream';
-import type { KInput } from './input.js';
+import type { KDuplex } from './connect.js';
 import type { KOutput } from './output.js';
+
+/** Anything a Readable can pull from: KInput, KLimit, KSegments (Buffers), KAccept (connections). */
+export interface Pullable<T> {
+  read?(): Promise<T | null>;
+  accept?(): Promise<T | null>;
+  terminate(): void;
+}
+
+function puller<T>(source: Pullable<T>): () => Promise<T | null> {
+  if (typeof source.read === 'function') return () => source.read!();
+  if (typeof source.accept === 'function') return () => source.accept!();
+  throw new TypeError('toReadable() needs a channel with read() or accept()');
+}
 
 /**
  * A Node Readable over `input`: each `_read` takes one buffer from the channel, so a paused or slow
@@ -15,12 +28,17 @@ import type { KOutput } from './output.js';
  * import { readFile, toReadable } from '@x/kernel-io';
  * await pipeline(toReadable(readFile('/etc/hostname')), createWriteStream('/tmp/copy'));
  */
-export function toReadable(input: KInput): Readable {
+export function toReadable(input: Pullable<Buffer>): Readable;
+/** A KAccept as an object-mode Readable of connections. */
+export function toReadable(input: Pullable<KDuplex>): Readable;
+export function toReadable(input: Pullable<Buffer | KDuplex>): Readable {
+  const next = puller(input);
+  const objectMode = typeof input.read !== 'function';
   return new Readable({
     highWaterMark: 1,
-    objectMode: false,
+    objectMode,
     read(): void {
-      input.read().then(
+      next().then(
         (payload) => this.push(payload),
         (error: Error) => this.destroy(error),
       );
@@ -77,11 +95,15 @@ export function toWritable(output: KOutput): Writable {
  * import { readFile, toReadableStream } from '@x/kernel-io';
  * for await (const chunk of toReadableStream(readFile('/etc/hostname'))) console.log(chunk.length);
  */
-export function toReadableStream(input: KInput): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
+export function toReadableStream(input: Pullable<Buffer>): ReadableStream<Uint8Array>;
+/** A KAccept as a web ReadableStream of connections. */
+export function toReadableStream(input: Pullable<KDuplex>): ReadableStream<KDuplex>;
+export function toReadableStream(input: Pullable<Buffer | KDuplex>): ReadableStream<Uint8Array | KDuplex> {
+  const next = puller(input);
+  return new ReadableStream<Uint8Array | KDuplex>(
     {
       async pull(controller): Promise<void> {
-        const payload = await input.read();
+        const payload = await next();
         if (payload === null) controller.close();
         else controller.enqueue(payload);
       },

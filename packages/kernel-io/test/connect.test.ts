@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { useLeakCheck } from '@x/test-env';
-import { KernelError, connectInput, pipe, socketpair, toReadable, toWritable } from '../src/index.js';
+import { KernelError, connectInput, pipe, socketpair, toReadable, toWritable, type Transfer } from '../src/index.js';
 import { createRequire } from 'node:module';
 
 const native = createRequire(import.meta.url)('@x/native') as typeof import('@x/native');
@@ -77,5 +77,68 @@ describe('connectInput()', () => {
     native.close(slave);
     const got = (await collect(input)).toString().replace(/\r\n/g, '\n');
     expect(got).toBe(text);
+  });
+});
+
+describe('KOutput', () => {
+  it('is obstructed over its entry limit, and drains without dropping a byte', async () => {
+    const [input, output] = pipe({ limit: 4 });
+    const states: boolean[] = [];
+    const chunks = Array.from({ length: 40 }, (_, i) => Buffer.alloc(200_000, i));
+    // Written without waiting: the queue grows past the limit, nothing is refused or lost.
+    for (const chunk of chunks) states.push(output.write(chunk));
+    expect(output.obstructed).toBe(true);
+    expect(states.slice(0, 3)).not.toContain(false);
+    expect(states.slice(3).every((state) => state === false)).toBe(true);
+    const ready = output.ready();
+    const reading = collect(input);
+    await ready;
+    expect(output.obstructed).toBe(false);
+    await output.end();
+    expect((await reading).equals(Buffer.concat(chunks))).toBe(true);
+  });
+
+  it("emits transfer events with payload, demand and a terminal last one", async () => {
+    const [input, output] = pipe();
+    const events: Array<{ length: number; demand: boolean; terminal: boolean }> = [];
+    input.on('transfer', (t: Transfer) => events.push({ length: t.payload.length, demand: t.demand, terminal: t.terminal }));
+    await output.send('abc');
+    await output.end();
+    await collect(input);
+    expect(events.at(-1)).toEqual({ length: 0, demand: false, terminal: true });
+    expect(events.slice(0, -1).reduce((n, e) => n + e.length, 0)).toBe(3);
+    expect(events.slice(0, -1).every((e) => !e.terminal)).toBe(true);
+  });
+});
+
+describe('KInput', () => {
+  it('withholds reads while its queue is full (obstructed) and resumes when the consumer takes one', async () => {
+    const [input, output] = pipe({ queue: 2, bufferSize: 4096 });
+    let obstructed = 0;
+    input.on('obstruct', () => obstructed++);
+    const data = randomBytes(1 << 20);
+    const writing = (async () => {
+      for (let i = 0; i < data.length; i += 4096) await output.send(data.subarray(i, i + 4096));
+      await output.end();
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(input.obstructed).toBe(true);
+    const got = await collect(input);
+    await writing;
+    expect(obstructed).toBeGreaterThan(0);
+    expect(got.equals(data)).toBe(true);
+  });
+
+  it('converts to a web stream and a Node stream from methods', async () => {
+    const [input, output] = pipe();
+    const writer = output.toWritableStream().getWriter();
+    await writer.write('web');
+    await writer.close();
+    expect((await collect(input.toReadable())).toString()).toBe('web');
+  });
+
+  it('rejects bad options with ERR_X_INVALID_ARG', () => {
+    expect(() => connectInput(-1)).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
+    expect(() => pipe({ bufferSize: 0 })).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
   });
 });

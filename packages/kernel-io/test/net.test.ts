@@ -120,7 +120,7 @@ describe('sendFds()', () => {
     const child = spawn(process.execPath, [fixture], { stdio: ['ignore', 'pipe', 'inherit', theirs] });
     native.close(theirs);
     let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     // The pipe's read end goes to the child; this process keeps writing into the pipe.
     await sendFds(mine, [input.fd], 'the pipe');
