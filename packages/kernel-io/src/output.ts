@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 
 /** How a {@link KOutput} writes. */
 export interface OutputOptions {
-  /** Queue entries (buffers) before the channel is obstructed (default 16, as fault's ko_limit). */
+  /** Queue entries (buffers) the channel holds before it is obstructed: obstructed over it (default 16, as fault's ko_limit). */
   limit?: number;
   /** The channel owns the fd and closes it when it terminates (default true). */
   own?: boolean;
@@ -95,7 +95,7 @@ export class KOutput extends KChannel {
 
   /**
    * Queues `chunk` (a string is UTF-8) and starts writing it. Returns false when the channel is now
-   * obstructed: wait for {@link KOutput.ready} (or `'clear'`) before writing more. The chunk must not
+   * obstructed (more than `limit` entries queued): wait for {@link KOutput.ready} (or `'clear'`) before writing more. The chunk must not
    * be modified until it has been written (the `'transfer'` event, or ready()).
    *
    * @throws the channel's KernelError after a failure; ChannelTerminatedError after terminate() or end().
@@ -109,7 +109,8 @@ export class KOutput extends KChannel {
     if (buffer.length === 0) return !this.obstructed;
     this.capacity -= buffer.length;
     this.queue.push(buffer);
-    if (this.queue.length >= this.limit) this.obstruct(true);
+    // Over the limit (fault's ko_overflow: entries exceed ko_limit), producers are asked to wait.
+    if (this.queue.length > this.limit) this.obstruct(true);
     if (!this.writing && !this.blocked) this.flush();
     return !this.obstructed;
   }
@@ -250,7 +251,7 @@ export class KOutput extends KChannel {
       this.transferred(this.offset ? head.subarray(this.offset) : head, this.queue.length === 0, false, 'out');
       this.offset = 0;
     }
-    if (this.queue.length < this.limit && this.obstructed) this.clear();
+    if (this.queue.length <= this.limit && this.obstructed) this.clear();
   }
 
   private clear(): void {
