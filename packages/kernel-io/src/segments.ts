@@ -10,14 +10,17 @@ let canPopulate = true;
 
 // Maps the window's pages in one call (MADV_POPULATE_READ) rather than a page fault per few pages on
 // first touch: the difference between half and most of memcpy speed. Kernels before 5.14 say EINVAL:
-// then sequential read-ahead is the best hint there is.
+// then sequential read-ahead is the best hint there is. EFAULT means the file shrank under the range:
+// thrown, since touching those pages would raise SIGBUS.
 function populate(memory: ArrayBuffer): void {
   if (canPopulate) {
     try {
       native().madvise(memory, 'populate');
       return;
-    } catch {
-      canPopulate = false;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'EFAULT') throw error;
+      if (code === 'EINVAL') canPopulate = false;
     }
   }
   native().madvise(memory, 'sequential');

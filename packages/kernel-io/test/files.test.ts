@@ -196,6 +196,16 @@ describe('streamSharedSegments()', () => {
     expect((await collect(streamSharedSegments(empty))).length).toBe(0);
   });
 
+  it('ends with a KernelError, not SIGBUS, when the file shrinks under the range', async () => {
+    const path = join(dir, 'shrinking');
+    fs.writeFileSync(path, bigData.subarray(0, 4 << 20));
+    const segments = streamSharedSegments(path, { size: 1 << 20, window: 1 << 20 });
+    expect((await segments.read())!.equals(bigData.subarray(0, 1 << 20))).toBe(true);
+    fs.truncateSync(path, 1 << 20);
+    await expect(segments.read()).rejects.toBeInstanceOf(KernelError);
+    expect(segments.terminated).toBe(true);
+  });
+
   it('rejects a range outside the file or reversed', () => {
     expect(() => streamSharedSegments(big, { start: 10, stop: 5 })).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
     expect(() => streamSharedSegments(big, { stop: SIZE + 1 })).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
