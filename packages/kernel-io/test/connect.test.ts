@@ -139,7 +139,8 @@ describe('KInput', () => {
       for (let i = 0; i < data.length; i += 4096) await output.send(data.subarray(i, i + 4096));
       await output.end();
     })();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Nobody reads yet: the input fills its two buffers and stops asking the kernel.
+    await new Promise((resolve) => input.once('obstruct', resolve));
     expect(input.obstructed).toBe(true);
     const got = await collect(input);
     await writing;
