@@ -12,6 +12,7 @@
         "src/child.cc",
         "src/children.cc",
         "src/spawn.cc",
+        "src/vspawn.cc",
         "src/daemonize.cc",
         "src/pidwatch.cc",
         "src/poll.cc",

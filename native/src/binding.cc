@@ -23,6 +23,7 @@
 #include "pty.hh"
 #include "signals.hh"
 #include "spawn.hh"
+#include "vspawn.hh"
 
 extern char** environ;
 
@@ -379,6 +380,11 @@ Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), Guard(info, [&] { return Spawn(options); }));
 }
 
+Napi::Value VSpawnJs(const Napi::CallbackInfo& info) {
+  ChildOptions options = ChildArgs(info, false);
+  return Napi::Number::New(info.Env(), Guard(info, [&] { return VSpawn(options); }));
+}
+
 Napi::Value DaemonizeJs(const Napi::CallbackInfo& info) {
   ChildOptions options = ChildArgs(info, true);
   return Napi::Number::New(info.Env(), Guard(info, [&] { return Daemonize(options); }));
@@ -543,6 +549,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"tcgetpgrp", TcgetpgrpJs},
       {"tcsetpgrp", TcsetpgrpJs},
       {"spawn", SpawnJs},
+      {"vspawn", VSpawnJs},
       {"daemonize", DaemonizeJs},
       {"waitpid", WaitpidJs},
       {"pidfdOpen", PidfdOpenJs},
