@@ -44,7 +44,8 @@ export interface SpawnOptions {
 }
 
 /**
- * Starts a program as a child process. fork and exec happen in C (@x/native), so a program that cannot
+ * Starts a program as a child process. The child is made and exec'd in C (@x/native's vspawn: no copy
+ * of this process's page tables, unlike fork), so a program that cannot
  * be started is a `SpawnError` thrown here with its errno and path (`code: 'ENOENT'`), never a child
  * that exits 127. Every child is reaped as soon as it exits (a pidfd on the event loop): no zombies.
  *
@@ -89,7 +90,8 @@ export function spawn(file: string, args: readonly string[] = [], options: Spawn
   const plan = openStdio(modes, options.pty);
   let pid: number;
   try {
-    pid = native().spawn(path, [argv0, ...args], env, {
+    // vspawn: clone(CLONE_VM | CLONE_VFORK), so the cost of a child does not grow with this process's memory.
+    pid = native().vspawn(path, [argv0, ...args], env, {
       fdmap: plan.fdmap,
       ...(cwd === undefined ? {} : { cwd }),
       ...(newSession ? { setsid: true } : pgid === null ? {} : { pgid }),
