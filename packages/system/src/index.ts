@@ -10,3 +10,4 @@ export * as coro from '@x/coro';
 export * as scheduler from '@x/scheduler';
 export * as latch from '@x/latch';
 export * as kernelIo from '@x/kernel-io';
+export * as process from '@x/process';
