@@ -89,6 +89,10 @@ function processRound() {
   throwsCode(() => native.spawn('/nonexistent', ['x']), 'ENOENT');
   throwsCode(() => native.spawn('/bin/true', ['true'], undefined, { cwd: '/nonexistent' }), 'ENOENT');
   throwsCode(() => native.spawn('/bin/true', []), 'ERR_X_INVALID_ARG');
+  const vpid = native.vspawn('/bin/sh', ['sh', '-c', 'exit 5'], { A: 'b' }, { fdmap: [null, null, 2], cwd: '/', pgid: 0 });
+  assert.strictEqual(native.waitpid(vpid).code, 5);
+  throwsCode(() => native.vspawn('/nonexistent', ['x']), 'ENOENT');
+  throwsCode(() => native.vspawn('/bin/true', ['true'], undefined, { cwd: '/nonexistent' }), 'ENOENT');
   native.daemonize('/bin/true', ['true']);
   throwsCode(() => native.daemonize('/nonexistent', ['x']), 'ENOENT');
   if (pidfdWorks) native.close(native.pidfdOpen(process.pid));
