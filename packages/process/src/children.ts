@@ -6,4 +6,7 @@ export interface TrackedChild {
   readonly exited: Promise<ExitStatus>;
 }
 
-export const liveChildren = new Map<number, TrackedChild>();
+const key = Symbol.for('@x/process.children');
+
+/** Shared by every loaded copy of this package, so any copy's ProcessMonitor finds any copy's children. */
+export const liveChildren: Map<number, TrackedChild> = ((globalThis as { [key]?: Map<number, TrackedChild> })[key] ??= new Map());

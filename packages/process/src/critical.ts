@@ -8,6 +8,14 @@ const criticalBrand = Symbol.for('@x/process.Critical');
  * A failure the program cannot go on after: raised by `critical(fn)` when `fn` fails (the failure is
  * its `cause`) and by `panic(message)`. It ends the process: the error is printed on stderr, the
  * `onExit` cleanup runs, and the status is `exitStatus.critical` (71).
+ *
+ * @example
+ * import { Critical, critical } from '@x/process';
+ * try {
+ *   critical(() => JSON.parse('{'));
+ * } catch (error) {
+ *   console.log(error instanceof Critical, error.cause); // true SyntaxError… (the process is ending)
+ * }
  */
 export class Critical extends Error {
   readonly code = 'ERR_X_CRITICAL';

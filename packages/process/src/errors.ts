@@ -14,7 +14,16 @@ interface SystemErrorFacts {
  * A program could not be started: the executable is missing or not executable, the working directory
  * does not exist, a session or group could not be set up. Shaped like Node's own system errors
  * (`code` is the errno's name, e.g. `'ENOENT'`), so `error.code === 'ENOENT'` works as with
- * `child_process`, but thrown by `spawn` itself instead of surfacing as a child that exits 127.
+ * `child_process`, but thrown by `spawn` itself (synchronously: the exec has already failed when it
+ * would return) instead of surfacing as a child that exits 127.
+ *
+ * @example
+ * import { spawn, SpawnError } from '@x/process';
+ * try {
+ *   spawn('no-such-program');
+ * } catch (error) {
+ *   if (error instanceof SpawnError && error.code === 'ENOENT') console.error(`install ${error.path} first`);
+ * }
  */
 export class SpawnError extends Error {
   /** The errno's name: `'ENOENT'`, `'EACCES'`, `'ENOTDIR'`… */
@@ -56,6 +65,12 @@ function spawnMessage(file: string, cause: SystemErrorFacts & Error): string {
 /**
  * A child process (a `concurrently` call) ended before it answered: killed by a signal, or it exited.
  * `signal` names the signal (`'SIGKILL'`), or `exitCode` the status.
+ *
+ * @example
+ * import { ChildDiedError, concurrently } from '@x/process';
+ * await concurrently(url, 'hugeJob').catch((error) => {
+ *   if (error instanceof ChildDiedError && error.signal === 'SIGKILL') console.error('out of memory?');
+ * });
  */
 export class ChildDiedError extends Error {
   readonly code = 'ERR_X_PROCESS_CHILD_DIED';

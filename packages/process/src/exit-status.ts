@@ -2,6 +2,11 @@
  * The exit statuses x itself chooses. A program that ends by a signal has no status at all (its parent
  * sees the signal), so these are always told apart from a signal death, and from the 1 that Node and
  * most programs use for their own errors.
+ *
+ * @example
+ * import { exitStatus, spawn } from '@x/process';
+ * const { code } = await spawn('node', ['server.js'], { stdio: 'inherit' }).exited;
+ * if (code === exitStatus.critical) console.error('the server gave up: see its Critical above');
  */
 export const exitStatus = Object.freeze({
   /** `control(main)`: main threw (or rejected with) an error that is not an `Exit` or `Interruption`: 70 (EX_SOFTWARE). */

@@ -22,6 +22,14 @@ const sigkill: Signal = resolveSignal('SIGKILL', 'signal');
  * A running child process started by `spawn`: its pid, its stdio as @x/kernel-io channels, and
  * `exited`, which settles once the child has been reaped (it never stays a zombie). Its exit is
  * watched through a pidfd, so nothing polls and no other child's status is taken.
+ *
+ * @example
+ * import { spawn } from '@x/process';
+ * const child = spawn('sort', [], { timeout: 10_000 });
+ * await child.stdin.send('b\na\n');
+ * await child.stdin.end();
+ * for await (const chunk of child.stdout) process.stdout.write(chunk); // a, b
+ * const { code, signal, timedOut } = await child.exited;
  */
 export class Subprocess {
   /** The child's process id. */
