@@ -30,7 +30,8 @@ export interface SpawnOptions {
   /**
    * The process group the child joins: `0` (the default) for a group of its own, so `killGroup` reaches
    * its descendants; the id of an existing group; or `null` to stay in this process's group (so a
-   * terminal's Ctrl+C reaches it, as with child_process).
+   * terminal's Ctrl+C reaches it, as with child_process). A child in a group of its own that reads an
+   * inherited terminal is stopped by SIGTTIN: use `null`, or `systemExecute`, for interactive programs.
    */
   pgid?: number | null;
   /** Send `killSignal` after this many milliseconds. */
@@ -105,7 +106,16 @@ export function spawn(file: string, args: readonly string[] = [], options: Spawn
   // The child has its copies: ours would keep pipes open (no EOF) and the pty slave alive (no EIO).
   closeChildEnds(plan);
   const group = newSession || pgid === 0 ? pid : pgid;
-  return new Subprocess(pid, group, new ChildStdio(plan), termination);
+  let stdio: ChildStdio;
+  try {
+    stdio = new ChildStdio(plan);
+  } catch (error) {
+    // No Subprocess will own the child: end it and reap it here, so it never stays a zombie.
+    process.kill(pid, 'SIGKILL');
+    const stop = native().watchPid(pid, () => stop());
+    throw error;
+  }
+  return new Subprocess(pid, group, stdio, termination);
 }
 
 /** Options of the named shapes: those of {@link spawn} but `stdio`. */
