@@ -1,4 +1,4 @@
-import { type SignalSpec, resolveSignal } from './codes.js';
+import { type ResolvedSignal, type SignalSpec, resolveSignal } from './codes.js';
 import { InvalidArgumentError } from './invalid-argument.js';
 import { loadNative } from './native.js';
 import { sharedState } from './state.js';
@@ -7,6 +7,15 @@ import { sharedState } from './state.js';
 const nonTerminating: ReadonlySet<string> = new Set([
   'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGWINCH',
 ]);
+
+/** Resolves a signal a process can die by; `ERR_X_INVALID_ARG` for any other. */
+export function resolveTerminatingSignal(signal: SignalSpec, argument: string): ResolvedSignal {
+  const resolved = resolveSignal(signal, argument);
+  if (nonTerminating.has(resolved.identifier)) {
+    throw new InvalidArgumentError(argument, 'a signal whose default action ends the process', resolved.identifier);
+  }
+  return resolved;
+}
 
 /**
  * Ends the process *by* a signal, now: its parent sees `code === null, signal === 'SIGTERM'` (waitpid's
@@ -25,10 +34,7 @@ const nonTerminating: ReadonlySet<string> = new Set([
  *   (SIGCHLD, SIGCONT, SIGWINCH, the stop signals…).
  */
 export function exitBySignal(signal: SignalSpec): never {
-  const { identifier, code } = resolveSignal(signal, 'signal');
-  if (nonTerminating.has(identifier)) {
-    throw new InvalidArgumentError('signal', 'a signal whose default action ends the process', identifier);
-  }
+  const { identifier, code } = resolveTerminatingSignal(signal, 'signal');
   sharedState().phase = 'done';
   const native = loadNative();
   if (identifier === 'SIGKILL') process.kill(process.pid, identifier);

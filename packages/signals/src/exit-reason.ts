@@ -4,7 +4,7 @@ export type ExitReason =
   | { code: number }
   /** A signal (or an `Interruption` thrown uncaught): the process will end by this signal. */
   | { signal: NodeJS.Signals }
-  /** An uncaught exception or unhandled rejection: the process will exit with status 1. */
+  /** An uncaught exception or unhandled rejection (status 1), or `exitAfterCleanup({error, code})`. */
   | { error: unknown };
 
 /** A cleanup handler: may be async; awaited up to its deadline. */

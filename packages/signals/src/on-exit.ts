@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { type Dispose, disposer } from './dispose.js';
-import { exitBySignal } from './exit-by-signal.js';
+import type { SignalSpec } from './codes.js';
+import { exitBySignal, resolveTerminatingSignal } from './exit-by-signal.js';
 import type { ExitHandler, ExitReason } from './exit-reason.js';
 import { Exit } from './exit.js';
 import { Interruption } from './interruption.js';
@@ -68,6 +69,60 @@ export function onExit(handler: ExitHandler, options: OnExitOptions = {}): Dispo
   });
 }
 
+/** The end `exitAfterCleanup` is asked for. */
+export type ExitRequest =
+  /** Exit with this status (0-255). */
+  | { code: number }
+  /** Die by this signal (one whose default action ends a process). */
+  | { signal: SignalSpec }
+  /** Handlers are told `{error}`; the process exits with `code` (default 1, as for an uncaught error). */
+  | { error: unknown; code?: number };
+
+/**
+ * Ends the process as an uncaught `Exit`, `Interruption` or error would, without throwing anything: the
+ * `onExit` handlers run (async ones awaited under their deadlines), then the process exits with the
+ * status or dies by the signal. For code that decides the end itself, such as a supervisor's `main`
+ * wrapper, where a throw could be caught by an application's own `uncaughtException` listener.
+ * Nothing is printed: report an error before calling it.
+ *
+ * When an end is already under way, a signal request ends the process at once (as a second signal
+ * does) and any other request leaves that end to finish.
+ *
+ * @returns a promise that never settles: the process ends instead.
+ * @example
+ * import { exitAfterCleanup, onExit } from '@x/signals';
+ * onExit(async () => { await server.close(); });
+ * server.on('fatal', (error) => {
+ *   console.error(error);
+ *   void exitAfterCleanup({ error, code: 70 });
+ * });
+ * @throws `ERR_X_INVALID_ARG` for a status that is not an integer from 0 to 255, or a signal a process
+ *   cannot die by.
+ */
+export function exitAfterCleanup(request: ExitRequest): Promise<never> {
+  const { reason, finish } = resolveRequest(request);
+  const state = sharedState();
+  if (state.phase === 'idle') void cleanUp(state, reason).then(finish);
+  else if (state.phase === 'done' || 'signal' in reason) finish();
+  return new Promise<never>(() => {});
+}
+
+function resolveRequest(request: ExitRequest): { reason: ExitReason; finish: () => never } {
+  if (typeof request !== 'object' || request === null) {
+    throw new InvalidArgumentError('request', 'an object with code, signal or error', request);
+  }
+  if ('signal' in request) {
+    const { identifier } = resolveTerminatingSignal(request.signal, 'request.signal');
+    return { reason: { signal: identifier }, finish: () => exitBySignal(identifier) };
+  }
+  const hasError = 'error' in request;
+  const code = request.code ?? (hasError ? uncaughtStatus : undefined);
+  if (!Number.isInteger(code) || code! < 0 || code! > 255) {
+    throw new InvalidArgumentError('request.code', 'an integer from 0 to 255', code);
+  }
+  return { reason: hasError ? { error: request.error } : { code: code! }, finish: () => process.exit(code) };
+}
+
 function install(state: SignalsState): ExitListeners {
   const listeners: ExitListeners = {
     beforeExit: () => {
@@ -82,18 +137,18 @@ function install(state: SignalsState): ExitListeners {
         report('an error escaped while cleaning up', error);
         return;
       }
-      if (error instanceof Exit) void cleanUp(state, { code: error.status }).then(() => process.exit(error.status));
-      else if (error instanceof Interruption) endBySignal(state, error.signal);
+      if (error instanceof Exit) void exitAfterCleanup({ code: error.status });
+      else if (error instanceof Interruption) void exitAfterCleanup({ signal: error.signal });
       else {
         process.stderr.write(`${inspect(error)}\n\nNode.js ${process.version}\n`);
         process.exitCode = uncaughtStatus;
-        void cleanUp(state, { error }).then(() => process.exit(uncaughtStatus));
+        void exitAfterCleanup({ error });
       }
     },
     signal: (identifier) => {
       if (state.phase === 'cleaning') exitBySignal(identifier);
       const handledElsewhere = process.listeners(identifier).some((l) => l !== listeners.signal);
-      if (state.phase === 'idle' && !handledElsewhere) endBySignal(state, identifier);
+      if (state.phase === 'idle' && !handledElsewhere) void exitAfterCleanup({ signal: identifier });
     },
   };
   process.on('beforeExit', listeners.beforeExit);
@@ -113,10 +168,6 @@ function uninstall(listeners: ExitListeners): void {
 function exitStatus(): number {
   const code = Number(process.exitCode ?? 0);
   return Number.isInteger(code) ? code : uncaughtStatus;
-}
-
-function endBySignal(state: SignalsState, identifier: NodeJS.Signals): void {
-  void cleanUp(state, { signal: identifier }).then(() => exitBySignal(identifier));
 }
 
 /** Runs every handler, last registered first, awaiting each async one up to its deadline. */

@@ -1,6 +1,6 @@
 import { useLeakCheck } from '@x/test-env';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { onExit } from '@x/signals';
+import { exitAfterCleanup, onExit } from '@x/signals';
 import { runFixture, scratchDir, startFixture } from './run-fixture.js';
 
 useLeakCheck();
@@ -10,6 +10,29 @@ beforeEach(() => {
   scratch = scratchDir();
 });
 afterEach(() => scratch.cleanup());
+
+describe('exitAfterCleanup()', () => {
+  it.each([
+    ['a status', 'code', { code: 7, signal: null }, 'cleanup {"code":7}\n'],
+    ['a signal', 'signal', { code: null, signal: 'SIGTERM' }, 'cleanup {"signal":"SIGTERM"}\n'],
+    ['an error and a status', 'error', { code: 70, signal: null }, 'cleanup error=the disk is gone\n'],
+  ])('ends with %s after awaiting the cleanup, past an application uncaughtException listener', async (_, request, end, log) => {
+    const outcome = await runFixture('exit-after-cleanup.mjs', [scratch.path, request]);
+    expect(outcome).toMatchObject({ ...end, stderr: '' });
+    expect(scratch.read('log')).toBe(log);
+  });
+
+  it.each([
+    ['a status out of range', { code: 256 }, 'request.code'],
+    ['a fractional status', { code: 1.5 }, 'request.code'],
+    ['a request with neither status, signal nor error', {}, 'request.code'],
+    ['a signal a process cannot die by', { signal: 'SIGCHLD' }, 'request.signal'],
+    ['an unknown signal', { signal: 'SIGNOPE' }, 'request.signal'],
+    ['no request', null, 'request'],
+  ])('rejects %s with ERR_X_INVALID_ARG before anything runs', (_, request, argument) => {
+    expect(() => exitAfterCleanup(request as never)).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG', argument }));
+  });
+});
 
 describe('onExit()', () => {
   it('runs every handler once, last registered first, awaiting async ones, on a normal end', async () => {
