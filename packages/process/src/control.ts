@@ -24,6 +24,9 @@ export type ControlOptions = SystemInvocationOptions;
  * | throws a `Critical` (see `critical`, `panic`) | prints it, exits with `exitStatus.critical` (71) |
  * | throws anything else | prints it, exits with `exitStatus.uncaught` (70) |
  *
+ * An error thrown outside main's promise chain (in a timer or an event handler) or an unhandled
+ * rejection ends the program the same way as one thrown by main.
+ *
  * While it runs, SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 (unless the program handles them itself)
  * run the cleanup and then end the process *by that signal*, so the parent sees the signal. The
  * process ends when main settles even if handles (timers, servers) are still open.
@@ -46,6 +49,11 @@ export function control(main: Main, options: ControlOptions = {}): Promise<never
   state.controlled = true;
   // Installs @x/signals' exit listeners for the whole run: exit signals clean up and die by the signal.
   onExit(() => {});
+  // An error thrown outside main's promise chain (a timer, an event handler) ends the program as one
+  // from main does; once an end is under way, end.ts reports stray errors.
+  process.on('uncaughtException', (error) => {
+    if (!sharedState().ending) settleFailure(error);
+  });
   Promise.resolve()
     .then(() => main(invocation))
     .then(

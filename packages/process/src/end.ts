@@ -1,46 +1,31 @@
-// Ends the process through @x/signals, so that the onExit cleanup runs (awaited, under its
-// deadlines) before the exit: an uncaught Exit or Interruption is what @x/signals turns into
-// "clean up, then exit with the status / die by the signal".
+// Ends the process through @x/signals' exitAfterCleanup: the onExit cleanup runs (awaited, under its
+// deadlines), then the process exits with the status or dies by the signal. Nothing is thrown, so an
+// application's own uncaughtException listener cannot swallow the end.
 import { inspect } from 'node:util';
-import { Exit, Interruption, onExit } from '@x/signals';
+import { type Interruption, exitAfterCleanup } from '@x/signals';
 import { sharedState } from './state.js';
 
 /** Ends the process with `status` after cleanup, printing `error` first when there is one. Once only. */
 export function endProcess(status: number, error?: unknown): void {
-  if (!begin()) return;
+  if (!begin(error)) return;
   if (error !== undefined) process.stderr.write(`${inspect(error)}\n`);
-  // The error may also be thrown on (a panic in a timer): it must not reach @x/signals as an
-  // ordinary uncaught error (status 1) before the Exit below. While this listener is there,
-  // @x/signals leaves uncaught errors alone; it is gone before the Exit is thrown.
-  const swallow = (uncaught: unknown) => {
-    // Another error in the same moment: the process is ending anyway; say what it was.
-    if (uncaught !== error) process.stderr.write(`${inspect(uncaught)}\n`);
-  };
-  if (error !== undefined) process.prependListener('uncaughtException', swallow);
-  deliver(new Exit(status), () => process.exit(status), () => process.removeListener('uncaughtException', swallow));
+  void exitAfterCleanup(error === undefined ? { code: status } : { error, code: status });
 }
 
 /** Ends the process by `interruption`'s signal after cleanup. Once only. */
 export function endBySignal(interruption: Interruption): void {
-  if (!begin()) return;
-  deliver(interruption, () => process.kill(process.pid, interruption.signal));
+  if (!begin(interruption)) return;
+  void exitAfterCleanup({ signal: interruption.signal });
 }
 
-function begin(): boolean {
+function begin(cause: unknown): boolean {
   const state = sharedState();
   if (state.ending) return false;
   state.ending = true;
-  // A handler keeps @x/signals' listeners installed for the throw below; it does nothing itself.
-  onExit(() => {});
-  return true;
-}
-
-function deliver(error: Exit | Interruption, fallback: () => void, before: () => void = () => {}): void {
-  setImmediate(() => {
-    before();
-    // Another uncaughtException listener means @x/signals leaves uncaught errors to the
-    // application: end directly (process.exit still runs the cleanup, synchronously).
-    if (process.listenerCount('uncaughtException') > 1) fallback();
-    else throw error;
+  // The cause may also be thrown on (a panic in a timer): it is already reported and must not end the
+  // process a second time as an ordinary uncaught error (Node's default: status 1, no cleanup).
+  process.on('uncaughtException', (uncaught) => {
+    if (uncaught !== cause) process.stderr.write(`An error escaped while the process was ending: ${inspect(uncaught)}\n`);
   });
+  return true;
 }

@@ -52,6 +52,18 @@ describe('control(main)', () => {
     expect(result.stderr).toContain('Critical: the journal and the index disagree');
   });
 
+  it('ends the program on an error thrown in a timer as on one from main: cleanup, then status 70', async () => {
+    const result = await run('control-timer-error.mjs');
+    expect(result).toMatchObject({ code: exitStatus.uncaught, signal: null, stdout: 'cleanup\n' });
+    expect(result.stderr).toContain('RangeError: the port is out of range');
+  });
+
+  it('awaits the cleanup after panic() even when the program has its own uncaughtException listener', async () => {
+    const result = await run('control-panic-listener.mjs');
+    expect(result).toMatchObject({ code: 71, signal: null, stdout: 'cleanup\n' });
+    expect(result.stderr.match(/the journal and the index disagree/g)).toHaveLength(1);
+  });
+
   it('ends the program with invocation.exit(status)', async () => {
     const result = await run('control-invocation-exit.mjs');
     expect(result).toMatchObject({ code: 9, signal: null, stderr: '' });
