@@ -10,12 +10,13 @@ import { formatDuration } from './index.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const tsx = fileURLToPath(import.meta.resolve('tsx'));
 
-function benchFiles() {
+function benchFiles(only) {
   const files = [];
-  for (const pkg of readdirSync(join(root, 'packages'))) {
+  for (const pkg of readdirSync(join(root, 'packages')).sort()) {
+    if (only.length && !only.includes(pkg)) continue;
     const dir = join(root, 'packages', pkg, 'bench');
     if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).sort()) if (name.endsWith('.bench.ts')) files.push(join(dir, name));
+    for (const name of readdirSync(dir).sort()) if (name.endsWith('.bench.ts')) files.push({ pkg, file: join(dir, name) });
   }
   return files;
 }
@@ -25,45 +26,104 @@ function formatFigure(record, value) {
   return record.unit === 'bytes' ? `${value.toFixed(1)} B` : formatDuration(value);
 }
 
+/**
+ * The targets the issues set, from each package's bench/targets.json: entries of
+ * `{case, peer, ratioAtLeast | oursAtMost, why}`. `why` explains a miss (it is printed only then).
+ */
+function loadTargets(packages) {
+  const targets = [];
+  for (const pkg of packages) {
+    const file = join(root, 'packages', pkg, 'bench', 'targets.json');
+    if (existsSync(file)) for (const target of JSON.parse(readFileSync(file, 'utf8'))) targets.push({ ...target, pkg });
+  }
+  return targets;
+}
+
+/** How a record fares against its target: the target's wording, and '' when met or how far off it is. */
+function judge(record, target) {
+  if (target.ratioAtLeast !== undefined) {
+    const wording = `ratio >= ${target.ratioAtLeast}`;
+    const short = 1 - record.ratio / target.ratioAtLeast;
+    return { wording, miss: short > 0 ? `short by ${(short * 100).toFixed(0)}%` : '' };
+  }
+  const wording = `ours <= ${formatFigure(record, target.oursAtMost)}`;
+  const over = record.ours / target.oursAtMost - 1;
+  return { wording, miss: over > 0 ? `over by ${(over * 100).toFixed(0)}%` : '' };
+}
+
+function render(results) {
+  const targets = loadTargets([...new Set(results.map((r) => r.package))]);
+  const misses = [];
+  const rows = results.map((r) => {
+    const target = targets.find((t) => t.pkg === r.package && t.case === r.case && t.peer === r.peerName);
+    if (target) target.used = true;
+    const { wording, miss } = target ? judge(r, target) : { wording: '', miss: '' };
+    if (miss) misses.push(`- @x/${r.package}, ${r.case} vs ${r.peerName}: ratio ${r.ratio.toFixed(2)}, ${wording} asked, ${miss}. ${target.why}`);
+    const met = !target ? '' : miss ? `**no**, ${miss}` : 'yes';
+    return `| @x/${r.package} | ${r.case} | ${formatFigure(r, r.ours)} | ${r.peerName} ${formatFigure(r, r.peer)} | ${r.ratio.toFixed(2)} | ${wording} | ${met} | ${r.machine} | ${r.date} |`;
+  });
+  for (const t of targets.filter((t) => !t.used)) console.warn(`warning: no result for the target "${t.case}" vs ${t.peer} (packages/${t.pkg}/bench/targets.json)`);
+  return [
+    '# Benchmark results',
+    '',
+    'Written by `pnpm bench`. Each figure is the median time of one operation or batch (or memory per item,',
+    'in B); ours and the peer ran alternately in the same process run. Ratio = peer / ours: above 1 means x',
+    "is faster (or smaller). Targets are the issues' (packages/*/bench/targets.json).",
+    '',
+    '| package | case | ours | peer | ratio | target | met | machine | date |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    '## Targets missed in this run, and why',
+    '',
+    ...(misses.length ? misses : ['None.']),
+    '',
+  ].join('\n');
+}
+
+const resultsFile = join(root, 'bench', 'results.json');
+const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : [];
+
+// `pnpm bench --render`: rewrite RESULTS.md from bench/results.json (after editing targets) without a run.
+if (process.argv.includes('--render')) {
+  writeFileSync(join(root, 'bench', 'RESULTS.md'), render(previous));
+  console.log('rewrote bench/RESULTS.md from bench/results.json');
+  process.exit(0);
+}
+
+// `pnpm bench [package ...]`: only the named packages run; the others keep their recorded results.
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const unknown = only.filter((pkg) => !existsSync(join(root, 'packages', pkg, 'bench')));
+if (unknown.length) {
+  console.error(`No benchmarks for ${unknown.join(', ')}: name packages by their folder (packages/<name>/bench).`);
+  process.exit(2);
+}
+
 const out = join(tmpdir(), `x-bench-${process.pid}.jsonl`);
 rmSync(out, { force: true });
 const failures = [];
-for (const file of benchFiles()) {
+const records = [];
+const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, node ${process.version}`;
+const date = new Date().toISOString().slice(0, 10);
+for (const { pkg, file } of benchFiles(only)) {
   console.log(`\n# ${relative(root, file)}`);
+  rmSync(out, { force: true });
   const run = spawnSync(process.execPath, ['--import', tsx, file], {
     cwd: dirname(file),
     stdio: 'inherit',
     env: { ...process.env, X_BENCH_OUT: out },
   });
   if (run.status !== 0) failures.push(`${relative(root, file)} (exit ${run.status ?? run.signal})`);
+  if (existsSync(out)) {
+    for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) records.push({ package: pkg, ...JSON.parse(line), machine, date });
+  }
 }
-
-const records = existsSync(out)
-  ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))
-  : [];
 rmSync(out, { force: true });
-const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, node ${process.version}`;
-const date = new Date().toISOString().slice(0, 10);
-const rows = records.map(
-  (r) => `| ${r.case} | ${formatFigure(r, r.ours)} | ${r.peerName} ${formatFigure(r, r.peer)} | ${r.ratio.toFixed(2)} | ${machine} | ${date} |`,
-);
 mkdirSync(join(root, 'bench'), { recursive: true });
-writeFileSync(
-  join(root, 'bench', 'RESULTS.md'),
-  [
-    '# Benchmark results',
-    '',
-    'Written by `pnpm bench`. Each figure is the median time of one operation (or memory per item, in B);',
-    'ours and the peer ran alternately in the same process run. Ratio = peer / ours: above 1 means x is',
-    'faster (or smaller).',
-    '',
-    '| case | ours | peer | ratio | machine | date |',
-    '|---|---|---|---|---|---|',
-    ...rows,
-    '',
-  ].join('\n'),
-);
-writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify({ machine, date, results: records }, null, 2)}\n`);
+const ran = new Set(records.map((r) => r.package));
+const results = [...previous.filter((r) => !ran.has(r.package)), ...records].sort((a, b) => a.package.localeCompare(b.package));
+writeFileSync(join(root, 'bench', 'RESULTS.md'), render(results));
+writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwrote bench/RESULTS.md (${records.length} cases)`);
 if (failures.length) {
   console.error(`benchmarks that failed to run: ${failures.join(', ')}`);
