@@ -1,0 +1,3 @@
+import type { Options } from 'tsup';
+declare const options: Options;
+export default options;
