@@ -6,10 +6,12 @@ import { native } from './native.js';
 
 useLeakCheck();
 
+type Start = typeof native.spawn;
+
 // Runs a program with its stdout on a pipe and returns what it printed and its status.
-function run(path: string, argv: string[], env?: Record<string, string>, options: { cwd?: string; setsid?: boolean; pgid?: number } = {}) {
+function run(start: Start, path: string, argv: string[], env?: Record<string, string>, options: { cwd?: string; setsid?: boolean; pgid?: number } = {}) {
   const [readEnd, writeEnd] = native.pipe();
-  const pid = native.spawn(path, argv, env, { fdmap: [null, writeEnd, 2], ...options });
+  const pid = start(path, argv, env, { fdmap: [null, writeEnd, 2], ...options });
   native.close(writeEnd);
   let output = '';
   const buffer = Buffer.alloc(4096);
@@ -18,10 +20,13 @@ function run(path: string, argv: string[], env?: Record<string, string>, options
   return { pid, output, status: native.waitpid(pid) };
 }
 
-describe('spawn()', () => {
+// vspawn (clone with CLONE_VM | CLONE_VFORK) sets the child up exactly as spawn does, so it passes the same suite.
+describe.each(['spawn', 'vspawn'] as const)('%s()', (name) => {
+  const start: Start = (...args) => native[name](...args);
+
   it('runs a program with the given argv, environment and working directory', () => {
     const cwd = realpathSync(tmpdir());
-    const { output, status } = run('/bin/sh', ['sh', '-c', 'echo "$0 $1 $GREETING"; pwd', 'one'], { GREETING: 'hi', UNSET: undefined } as never, { cwd });
+    const { output, status } = run(start, '/bin/sh', ['sh', '-c', 'echo "$0 $1 $GREETING"; pwd', 'one'], { GREETING: 'hi', UNSET: undefined } as never, { cwd });
     expect(output).toBe(`one  hi\n${cwd}\n`);
     expect(status).toMatchObject({ code: 0, signal: null, coreDumped: false, stopped: false, continued: false });
   });
@@ -29,7 +34,7 @@ describe('spawn()', () => {
   it("passes this process's environment when env is undefined", () => {
     process.env.X_NATIVE_SPAWN_TEST = 'inherited';
     try {
-      expect(run('/bin/sh', ['sh', '-c', 'echo $X_NATIVE_SPAWN_TEST']).output).toBe('inherited\n');
+      expect(run(start, '/bin/sh', ['sh', '-c', 'echo $X_NATIVE_SPAWN_TEST']).output).toBe('inherited\n');
     } finally {
       delete process.env.X_NATIVE_SPAWN_TEST;
     }
@@ -38,7 +43,7 @@ describe('spawn()', () => {
   it('maps fds by fdmap, /dev/null for null, and lets no other fd cross exec', () => {
     const [extraRead, extraWrite] = native.pipe();
     native.setCloexec(extraWrite, false);
-    const { output } = run('/bin/sh', ['sh', '-c', `ls /proc/self/fd; readlink /proc/self/fd/0`]);
+    const { output } = run(start, '/bin/sh', ['sh', '-c', `ls /proc/self/fd; readlink /proc/self/fd/0`]);
     native.setCloexec(extraWrite, true);
     native.close(extraRead);
     native.close(extraWrite);
@@ -50,51 +55,51 @@ describe('spawn()', () => {
 
   it('starts the child with default signal dispositions and an empty mask', () => {
     native.setDisposition(13, 'ignore'); // Node ignores SIGPIPE already; the child must not inherit that
-    const { output } = run('/bin/sh', ['sh', '-c', 'grep -E "^Sig(Blk|Ign)" /proc/self/status']);
+    const { output } = run(start, '/bin/sh', ['sh', '-c', 'grep -E "^Sig(Blk|Ign)" /proc/self/status']);
     expect(output).toMatch(/SigBlk:\s+0+\n/);
     expect(output).toMatch(/SigIgn:\s+0+\n/);
   });
 
   it('starts a new session with setsid, or a process group of its own with pgid 0', () => {
     const field = (pid: number, index: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[index]);
-    const session = run('/bin/sh', ['sh', '-c', 'cut -d" " -f5,6 /proc/$$/stat'], undefined, { setsid: true });
+    const session = run(start, '/bin/sh', ['sh', '-c', 'cut -d" " -f5,6 /proc/$$/stat'], undefined, { setsid: true });
     expect(session.output.trim()).toBe(`${session.pid} ${session.pid}`);
-    const group = run('/bin/sh', ['sh', '-c', 'cut -d" " -f5,6 /proc/$$/stat'], undefined, { pgid: 0 });
+    const group = run(start, '/bin/sh', ['sh', '-c', 'cut -d" " -f5,6 /proc/$$/stat'], undefined, { pgid: 0 });
     expect(group.output.trim()).toBe(`${group.pid} ${field(process.pid, 3)}`);
   });
 
   it('throws the errno of a failed exec, with the path, instead of starting a child that exits with 127', () => {
-    expect(() => native.spawn('/nonexistent/program', ['program'])).toThrow(
+    expect(() => start('/nonexistent/program', ['program'])).toThrow(
       expect.objectContaining({ code: 'ENOENT', errno: -2, syscall: 'execve', path: '/nonexistent/program' }),
     );
-    expect(() => native.spawn('/etc/passwd', ['passwd'])).toThrow(expect.objectContaining({ code: 'EACCES', syscall: 'execve' }));
+    expect(() => start('/etc/passwd', ['passwd'])).toThrow(expect.objectContaining({ code: 'EACCES', syscall: 'execve' }));
   });
 
   it('throws the errno of a failed step before exec: chdir, dup2 of a bad fd, TIOCSCTTY', () => {
-    expect(() => native.spawn('/bin/true', ['true'], undefined, { cwd: '/nonexistent' })).toThrow(
+    expect(() => start('/bin/true', ['true'], undefined, { cwd: '/nonexistent' })).toThrow(
       expect.objectContaining({ code: 'ENOENT', syscall: 'chdir', path: '/nonexistent' }),
     );
     const [readEnd, writeEnd] = native.pipe();
     native.close(readEnd);
     native.close(writeEnd);
-    expect(() => native.spawn('/bin/true', ['true'], undefined, { fdmap: [readEnd] })).toThrow(
+    expect(() => start('/bin/true', ['true'], undefined, { fdmap: [readEnd] })).toThrow(
       expect.objectContaining({ code: 'EBADF', syscall: 'dup2' }),
     );
-    expect(() => native.spawn('/bin/true', ['true'], undefined, { fdmap: [null], setsid: true, controllingTty: 0 })).toThrow(
+    expect(() => start('/bin/true', ['true'], undefined, { fdmap: [null], setsid: true, controllingTty: 0 })).toThrow(
       expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl' }),
     );
   });
 
   it('rejects bad arguments with ERR_X_INVALID_ARG naming them', () => {
-    expect(() => native.spawn('', ['x'])).toThrow(/Expected `path` to be a non-empty path/);
-    expect(() => native.spawn('/bin/true', [])).toThrow(/Expected `argv` to be a non-empty array/);
-    expect(() => native.spawn('/bin/true', ['true', 1 as never])).toThrow(/Expected `argv\[1\]` to be a string/);
-    expect(() => native.spawn('/bin/true', ['true'], { A: 1 as never })).toThrow(/Expected `env.A` to be a string/);
-    expect(() => native.spawn('/bin/true', ['true'], undefined, { fdmap: [-2] as never })).toThrow(/Expected `options.fdmap\[0\]`/);
-    expect(() => native.spawn('/bin/true', ['true'], undefined, { controllingTty: 0 })).toThrow(
+    expect(() => start('', ['x'])).toThrow(/Expected `path` to be a non-empty path/);
+    expect(() => start('/bin/true', [])).toThrow(/Expected `argv` to be a non-empty array/);
+    expect(() => start('/bin/true', ['true', 1 as never])).toThrow(/Expected `argv\[1\]` to be a string/);
+    expect(() => start('/bin/true', ['true'], { A: 1 as never })).toThrow(/Expected `env.A` to be a string/);
+    expect(() => start('/bin/true', ['true'], undefined, { fdmap: [-2] as never })).toThrow(/Expected `options.fdmap\[0\]`/);
+    expect(() => start('/bin/true', ['true'], undefined, { controllingTty: 0 })).toThrow(
       /Expected `options.setsid` to be true when options.controllingTty is set/,
     );
-    expect(() => native.spawn('/bin/true', ['true'], undefined, { fdmap: [0], setsid: true, controllingTty: 1 })).toThrow(
+    expect(() => start('/bin/true', ['true'], undefined, { fdmap: [0], setsid: true, controllingTty: 1 })).toThrow(
       /Expected `options.controllingTty` to be an integer from 0 to 0/,
     );
   });
@@ -131,5 +136,14 @@ describe('waitpid()', () => {
     expect(() => native.waitpid(-1)).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
     expect(() => native.waitpid(0)).toThrow(/Expected `pid` to be an integer from 1/);
     expect(() => native.waitpid(1, 1 << 20)).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
+  });
+});
+
+describe('vspawn() children', () => {
+  it('are waited for and watched like those of spawn', async () => {
+    const pid = native.vspawn('/bin/sh', ['sh', '-c', 'exit 3']);
+    const status = await new Promise((resolve) => native.watchPid(pid, resolve));
+    expect(status).toMatchObject({ code: 3, signal: null });
+    expect(() => native.waitpid(pid)).toThrow(expect.objectContaining({ code: 'ECHILD' }));
   });
 });
