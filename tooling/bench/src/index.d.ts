@@ -28,10 +28,45 @@ export interface BenchRecord {
   peerName: string;
   /** peer / ours: above 1 means x is faster. */
   ratio: number;
+  /** What ours and peer are: milliseconds when absent. */
+  unit?: 'ms' | 'bytes';
 }
 
 /** Times ours against the peer, alternately in one process, and records medians and their ratio. */
 export declare function compare(options: CompareOptions): Promise<BenchRecord>;
+
+/** One side of a batch comparison: runs one batch and returns its figure (ms, or bytes). */
+export interface BatchSide {
+  name: string;
+  run: () => number | Promise<number>;
+}
+
+export interface CompareBatchesOptions {
+  /** The case, as it appears in bench/RESULTS.md. */
+  name: string;
+  /** What a figure is: milliseconds (default) or bytes per item. */
+  unit?: 'ms' | 'bytes';
+  ours: Omit<BatchSide, 'name'> & { name?: string };
+  peers: BatchSide[];
+  /** Measured rounds, each running one batch of every side (5). */
+  rounds?: number;
+  /** Unmeasured batches of each side first (1). */
+  warmup?: number;
+  /** Extra text after a figure in the console line (e.g. a throughput). */
+  describe?: (figure: number) => string;
+}
+
+/** Compares whole batches alternately, round after round, and records the medians, one record per peer. */
+export declare function compareBatches(options: CompareBatchesOptions): Promise<BenchRecord[]>;
+
+/** A batch for compareBatches: runs `fn` once and gives the milliseconds it took. */
+export declare function timed(fn: () => unknown | Promise<unknown>): () => Promise<number>;
+
+/** CPU time (user + system) of this process so far, in milliseconds. */
+export declare function cpuMs(): number;
+
+/** JS heap plus ArrayBuffer memory after full collections, in bytes. */
+export declare function heapBytes(): number;
 
 /** Formats a duration given in milliseconds. */
 export declare function formatDuration(ms: number): string;

@@ -2,6 +2,8 @@
 // alternately, round after round, in one process, so drift in the machine (turbo
 // clocks, another process) falls on both sides alike.
 import { appendFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
 
 function median(values) {
@@ -48,6 +50,58 @@ export async function compare({ name, ours, peer, rounds = 8, timeMs = 150, warm
   );
   if (process.env.X_BENCH_OUT) appendFileSync(process.env.X_BENCH_OUT, `${JSON.stringify(record)}\n`);
   return record;
+}
+
+/**
+ * Compares whole batches, for cases too slow or too stateful for per-iteration timing (a GiB read, 500
+ * processes, a heap measured after a million allocations): after `warmup` batches each, every round runs
+ * one batch of ours and of each peer, in an order reversed every other round. A batch returns its own
+ * figure (milliseconds, or bytes with `unit: 'bytes'`); `timed(fn)` makes one from a plain function.
+ * Records the median figure of each side, one record per peer.
+ */
+export async function compareBatches({ name, unit = 'ms', ours, peers, rounds = 5, warmup = 1, describe = () => '' }) {
+  const sides = [{ name: 'x', ...ours }, ...peers];
+  for (const side of sides) for (let k = 0; k < warmup; k++) await side.run();
+  const figures = sides.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    const order = sides.map((_, index) => index);
+    if (round % 2) order.reverse();
+    for (const index of order) figures[index].push(await sides[index].run());
+  }
+  const show = (value) => `${unit === 'bytes' ? `${value.toFixed(1)} B` : formatDuration(value)}${describe(value)}`;
+  const oursFigure = median(figures[0]);
+  return peers.map((peer, k) => {
+    const peerFigure = median(figures[k + 1]);
+    const record = { case: name, ours: oursFigure, peer: peerFigure, peerName: peer.name, ratio: peerFigure / oursFigure, unit };
+    console.log(`${name}: x ${show(oursFigure)}, ${peer.name} ${show(peerFigure)}, ratio ${record.ratio.toFixed(2)} (above 1: x is better)`);
+    if (process.env.X_BENCH_OUT) appendFileSync(process.env.X_BENCH_OUT, `${JSON.stringify(record)}\n`);
+    return record;
+  });
+}
+
+/** A batch for compareBatches: runs `fn` once and gives the milliseconds it took. */
+export function timed(fn) {
+  return async () => {
+    const start = performance.now();
+    await fn();
+    return performance.now() - start;
+  };
+}
+
+/** CPU time (user + system) of this process so far, in milliseconds. */
+export function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
+
+/** JS heap plus ArrayBuffer memory after full collections, in bytes (no --expose-gc flag needed). */
+export function heapBytes() {
+  for (let k = 0; k < 3; k++) gc();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
 }
 
 /** Formats a duration given in milliseconds with a unit fit for its size. */
