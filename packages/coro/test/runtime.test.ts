@@ -1,6 +1,7 @@
 // The trampoline: synchronous resumes, bounded drains, direct wakeups.
 import { describe, expect, it } from 'vitest';
-import { Fifo, spawn, yieldSlice } from '../src/index.js';
+import { performance } from 'node:perf_hooks';
+import { Fifo, type Operation, sleepAbsolute, spawn, withTimeout, yieldSlice } from '../src/index.js';
 import { run, settle } from './support.js';
 
 describe('the run queue', () => {
@@ -60,5 +61,38 @@ describe('the run queue', () => {
       yield* b.join();
     });
     expect(order).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b2']);
+  });
+
+  it('wakes every sleeper whose timer is due in the same batch before running them, in timer order', async () => {
+    const at = performance.now() + 20;
+    const order: string[] = [];
+    const sleeper = function* (name: string): Operation<boolean> {
+      yield* sleepAbsolute(at);
+      order.push(name);
+      // The other sleepers of the batch were all woken before the first one ran (one drain per batch).
+      return others.every((co) => co === self() || co.dead || co.suspendedIn?.waiting === false);
+    };
+    const others = ['a', 'b', 'c'].map((name) => spawn(sleeper, name));
+    const self = () => others.find((co) => co.running);
+    const sawBatch = await run(function* () {
+      const seen: boolean[] = [];
+      for (const co of others) seen.push(yield* co.join());
+      return seen;
+    });
+    expect(order).toEqual(['a', 'b', 'c']);
+    expect(sawBatch).toEqual([true, true, true]);
+  });
+
+  it('lets a wakeup win over a timeout that falls due in the same timer batch', async () => {
+    const at = performance.now() + 20;
+    // The sleep's deadline is the earlier one, so it fires first; the timeout is then held for one
+    // pass, the operation returns, and the timeout is defused (shrapnel's rule).
+    const result = await run(() =>
+      withTimeout(20, function* () {
+        yield* sleepAbsolute(at);
+        return 'woken';
+      }()),
+    );
+    expect(result).toBe('woken');
   });
 });
