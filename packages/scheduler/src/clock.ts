@@ -20,6 +20,14 @@ export interface Clock {
   setTimer(callback: () => void, time: number, keepAlive: boolean): ClockTimer;
 }
 
+/**
+ * Internal: a clock with this method calls each listener it was given just before its time moves, so a
+ * Scheduler can place the tasks whose clock read it put off (see `Scheduler.defer`). Returns a function
+ * that removes the listener. `ManualClock` has it; the system clock needs none, since its time cannot
+ * move within a synchronous run as far as the wheel can tell.
+ */
+export const clockWillMove = Symbol('clockWillMove');
+
 /** Node's `setTimeout` takes at most 2^31-1 ms; a longer wait wakes early and is re-armed for the rest. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 

@@ -1,5 +1,5 @@
 // A clock that moves only when told to: deterministic tests of anything built on Scheduler.
-import type { Clock, ClockTimer } from './clock.js';
+import { type Clock, type ClockTimer, clockWillMove } from './clock.js';
 import { ClockReentryError, InvalidArgumentError, RunAllLimitError } from './errors.js';
 import { checkDelay, checkTime } from './validate.js';
 
@@ -36,6 +36,7 @@ export class ManualClock implements Clock {
   #order = 0;
   #running = false;
   readonly #timers = new Set<ManualTimer>();
+  readonly #willMove = new Set<() => void>();
 
   /**
    * @param start The initial time in milliseconds (0).
@@ -53,6 +54,13 @@ export class ManualClock implements Clock {
   /** How many timers are armed on this clock (each Scheduler arms at most one). */
   get pendingTimers(): number {
     return this.#timers.size;
+  }
+
+  /** @internal Calls `listener` before time moves (used by `Scheduler`); returns its removal. */
+  [clockWillMove](listener: () => void): () => void {
+    const entry = () => listener();
+    this.#willMove.add(entry);
+    return () => this.#willMove.delete(entry);
   }
 
   /** Arms a timer; used by `Scheduler`. `keepAlive` has no meaning for a manual clock. */
@@ -96,6 +104,8 @@ export class ManualClock implements Clock {
     let fired = 0;
     try {
       while (fired < limit) {
+        // Schedulers place the tasks they deferred, so the timers they arm for them are seen below.
+        for (const listener of this.#willMove) listener();
         let first: ManualTimer | undefined;
         for (const timer of this.#timers) {
           if (timer.time <= target && (!first || timer.time < first.time || (timer.time === first.time && timer.order < first.order))) {

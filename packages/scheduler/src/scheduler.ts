@@ -1,5 +1,5 @@
 // The Scheduler: deferred and recurring tasks on one timing wheel, woken by one timer.
-import { type Clock, type ClockTimer, systemClock } from './clock.js';
+import { type Clock, type ClockTimer, clockWillMove, systemClock } from './clock.js';
 import { AbortError, InvalidArgumentError, SchedulerClosedError } from './errors.js';
 import { Recurrence, SleepJob } from './jobs.js';
 import { Task, type TaskOwner, renewTask, taskOwner } from './task.js';
@@ -65,6 +65,14 @@ export class Scheduler implements Disposable {
   readonly #originTick: number;
   readonly #Task: new (index: number, id: number) => Task;
   readonly #onTimer = (): void => this.#wake();
+  /** Whether `defer` leaves the clock read to `#placePending` (see `defer`). */
+  readonly #batchDefers: boolean;
+  readonly #placeSoon = (): void => {
+    this.#placeQueued = false;
+    this.#placePending();
+  };
+  #placeQueued = false;
+  #stopWatchingClock: (() => void) | undefined;
   #timer: ClockTimer | undefined;
   /** The wheel tick the timer is armed for (-Infinity: now); Infinity when no timer is armed. */
   #armedTick = Infinity;
@@ -97,9 +105,19 @@ export class Scheduler implements Disposable {
         return true;
       },
       holds: (index, id) => wheel.holds(index, id),
-      deadlineOf: (index) => wheel.deadline[index]!,
+      deadlineOf: (index) => {
+        this.#placePending();
+        return wheel.deadline[index]!;
+      },
     };
     this.#Task = Task[taskOwner](owner);
+    // Batching defers is safe only where time cannot move before the pending tasks are placed: the
+    // system clock moves only between synchronous runs as far as tasks can tell (the placement runs in a
+    // microtask, before any timer), and a ManualClock says when it is about to move. A custom clock
+    // could fire its timers synchronously without warning, so its defers read it at once.
+    const watch = (this.clock as Partial<Record<typeof clockWillMove, (listener: () => void) => () => void>>)[clockWillMove];
+    if (typeof watch === 'function') this.#stopWatchingClock = watch.call(this.clock, () => this.#placePending());
+    this.#batchDefers = this.clock === systemClock || this.#stopWatchingClock !== undefined;
   }
 
   /** How many tasks are pending (a recurrence counts once until cancelled). */
@@ -109,6 +127,7 @@ export class Scheduler implements Disposable {
 
   /** The earliest deadline among pending tasks in milliseconds on the clock, or undefined when none is pending. */
   get nextDeadline(): number | undefined {
+    this.#placePending();
     return this.#wheel.nextDeadline();
   }
 
@@ -118,7 +137,13 @@ export class Scheduler implements Disposable {
   }
 
   /**
-   * Runs `fn` once, `ms` milliseconds from now.
+   * Runs `fn` once, `ms` milliseconds from now: from the end of the current synchronous run (see below),
+   * never earlier than `ms` after this call.
+   *
+   * The clock is read once for all the `defer` calls of a synchronous run, in a microtask at its end
+   * (or earlier, when `nextDeadline` or a task's `deadline` is read): reading it costs about as much as
+   * the rest of `defer`. Since that read is never earlier than the call, a task is never due early; it is
+   * due later than `ms` after the call by whatever time the run spends after the call.
    *
    * @param ms The delay in milliseconds, >= 0; any length up to 2^52 (setTimeout's 2^31-1 limit does not apply).
    * @throws {InvalidArgumentError} `ERR_X_INVALID_ARG` for a bad `ms` or `fn`.
@@ -133,8 +158,17 @@ export class Scheduler implements Disposable {
     checkDelay('ms', ms);
     checkFunction('fn', fn);
     this.#checkOpen('defer');
-    const now = this.clock.now();
-    return this.#add(fn, now + ms, now);
+    if (!this.#batchDefers) {
+      const now = this.clock.now();
+      return this.#add(fn, now + ms, now);
+    }
+    const wheel = this.#wheel;
+    const index = wheel.addPending(fn, ms);
+    if (!this.#placeQueued) {
+      this.#placeQueued = true;
+      queueMicrotask(this.#placeSoon);
+    }
+    return new this.#Task(index, wheel.lastSeq);
   }
 
   /**
@@ -226,6 +260,7 @@ export class Scheduler implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopWatchingClock?.();
     this.#disarm();
     const sleeps: SleepJob[] = [];
     this.#wheel.forEachEntry((entry) => {
@@ -250,10 +285,24 @@ export class Scheduler implements Disposable {
 
   #add(entry: unknown, deadline: number, now: number): Task {
     const wheel = this.#wheel;
-    if (wheel.size === 0 && !this.#processing) wheel.syncTo(this.#tick(now));
+    if (!this.#processing) wheel.syncTo(this.#tick(now));
     const index = wheel.add(entry, deadline);
     if (!this.#processing && wheel.lastEvent < this.#armedTick) this.#arm(wheel.lastEvent);
     return new this.#Task(index, wheel.lastSeq);
+  }
+
+  /**
+   * Places the tasks `defer` left pending, due their delay after `now` (read now if not given): one clock
+   * read for all of them. With `settle` (not while a batch runs), the wheel skips idle ticks first and the
+   * timer is armed for them.
+   */
+  #placePending(now?: number, settle = !this.#processing): void {
+    const wheel = this.#wheel;
+    if (!wheel.hasPending) return;
+    now ??= this.clock.now();
+    if (settle) wheel.syncTo(this.#tick(now));
+    const event = wheel.placePending(now);
+    if (settle && event < this.#armedTick) this.#arm(event);
   }
 
   #arm(tick: number): void {
@@ -285,10 +334,14 @@ export class Scheduler implements Disposable {
     this.#timer = undefined;
     this.#armedTick = Infinity;
     const wheel = this.#wheel;
-    const until = this.#tick(this.clock.now());
+    const now = this.clock.now();
+    const until = this.#tick(now);
     this.#processing = true;
     try {
-      while (wheel.nextBatch(until) && this.#runBatch());
+      this.#placePending(now, false);
+      // Tasks deferred by a batch are placed before the next one is taken, as if placed when deferred:
+      // those already due run in this wake-up, in order with the rest.
+      while (wheel.nextBatch(until) && this.#runBatch()) this.#placePending(undefined, false);
     } finally {
       this.#processing = false;
     }

@@ -4,7 +4,9 @@
 // at tick t lives in one of LEVELS levels of 64 slots: level L holds tasks whose tick first differs from
 // the current tick `cur` in base-64 digit L, in the slot named by that digit. Reaching the start of a
 // level-L slot (L > 0) "cascades" it: its tasks move to lower levels. Level-0 slots hold one tick each.
-// Tasks due before `cur` (scheduled late, or for a past time) wait in the `due` bucket.
+// Tasks due before `cur` (scheduled late, or for a past time) wait in the `due` bucket. Tasks added by
+// `defer` wait unplaced in the `pending` bucket, holding their delay, until `placePending(now)` turns it
+// into a deadline: the scheduler reads the clock once for a whole synchronous burst of defers.
 //
 // Storage is a structure of arrays, not an object per task: a task is an index into typed arrays
 // (deadline, insertion sequence, list links) plus one slot of `entries` holding its function. Each
@@ -19,8 +21,10 @@ const LEVELS = 9; // 64^9 = 2^54 ticks: every delay up to 2^52 ms fits.
 const POW: number[] = Array.from({ length: LEVELS + 1 }, (_, level) => SLOTS ** level);
 /** The sentinel of the bucket of tasks already due. */
 const DUE = LEVELS * SLOTS;
+/** The sentinel of the bucket of deferred tasks not yet placed: their `deadline` is still the delay. */
+const PENDING = DUE + 1;
 /** The first index that holds a task; below it are the bucket sentinels. */
-const FIRST = DUE + 1;
+const FIRST = PENDING + 1;
 /** `prev[i]` of a task taken out of the wheel into the running batch. */
 const IN_BATCH = -1;
 
@@ -80,9 +84,57 @@ export class TimingWheel {
     this.batch.length = 0;
   }
 
-  /** Lets an empty wheel skip idle ticks, so a new task is placed relative to the present. */
+  /**
+   * Lets a wheel with nothing placed skip idle ticks, so a new task is placed relative to the present.
+   * Not while a batch runs: its tasks are out of the buckets but not yet finished.
+   */
   syncTo(tick: number): void {
-    if (this.size === 0 && tick >= this.cur) this.cur = tick + 1;
+    if (tick < this.cur || this.next[DUE] !== DUE) return;
+    const bits = this.#bits;
+    for (let word = 0; word < bits.length; word++) if (bits[word] !== 0) return;
+    this.cur = tick + 1;
+  }
+
+  /**
+   * Adds a task due `delay` ms after the time `placePending` will be given, unplaced until then; returns
+   * its index. `lastSeq` is its id: its insertion order counts from now, not from its placement.
+   */
+  addPending(entry: unknown, delay: number): number {
+    let index = this.#free;
+    if (index >= 0) this.#free = this.next[index]!;
+    else {
+      index = this.#top++;
+      if (index === this.next.length) this.#grow();
+    }
+    this.entries[index] = entry;
+    this.size++;
+    this.deadline[index] = delay;
+    this.seq[index] = ++this.lastSeq;
+    const tail = this.prev[PENDING]!;
+    this.next[tail] = index;
+    this.prev[index] = tail;
+    this.next[index] = PENDING;
+    this.prev[PENDING] = index;
+    return index;
+  }
+
+  /** True while some task added by `addPending` waits to be placed. */
+  get hasPending(): boolean {
+    return this.next[PENDING] !== PENDING;
+  }
+
+  /** Places every pending task, in insertion order, due its delay after `now`; returns the earliest tick at which a bucket it went to needs attention. */
+  placePending(now: number): number {
+    const deadline = this.deadline;
+    let event = Infinity;
+    for (let index = this.#detach(PENDING); index !== PENDING; ) {
+      const after = this.next[index]!;
+      deadline[index] = now + deadline[index]!;
+      const at = this.#place(index);
+      if (at < event) event = at;
+      index = after;
+    }
+    return event;
   }
 
   /** Adds a task; returns its index. `lastSeq` is its id, `lastEvent` when the wheel must next wake. */

@@ -47,6 +47,32 @@ describe('Scheduler on the system clock', () => {
     expect(scheduler.size).toBe(0);
   });
 
+  it('counts a deferred delay from no earlier than the call, though the clock is read once per run', async () => {
+    using scheduler = new Scheduler();
+    const count = 2_000;
+    let early = 0;
+    let fired = 0;
+    const { promise: allFired, resolve } = deferred();
+    const tasks = [];
+    for (let k = 0; k < count; k++) {
+      const ms = k % 7;
+      let calledBy = 0;
+      const task = scheduler.defer(ms, () => {
+        if (performance.now() < calledBy + ms) early++;
+        if (++fired === count) resolve();
+      });
+      calledBy = performance.now(); // no earlier than the call
+      tasks.push({ task, notBefore: calledBy + ms });
+      // A busy run: the placement at its end must still not make anything due early.
+      if (k % 500 === 0) while (performance.now() < calledBy + 2);
+    }
+    await Promise.resolve();
+    const deadlinesTooEarly = tasks.filter(({ task, notBefore }) => task.deadline! < notBefore).length;
+    await allFired;
+    expect(deadlinesTooEarly).toBe(0);
+    expect(early).toBe(0);
+  });
+
   it('sleeps at least the requested time', async () => {
     using scheduler = new Scheduler();
     const start = performance.now();
@@ -102,6 +128,8 @@ describe('Scheduler on the system clock', () => {
     const before = timers();
     using scheduler = new Scheduler();
     const tasks = Array.from({ length: 1_000 }, (_, k) => scheduler.defer(60_000 + k * 1_000, () => {}));
+    // Deferred tasks are placed, and the timer armed, in a microtask at the end of the synchronous run.
+    await Promise.resolve();
     expect(timers()).toBe(before + 1);
     for (const task of tasks) task.cancel();
     await Promise.resolve();

@@ -53,6 +53,8 @@ describe('Scheduler.defer()', () => {
   it('keeps one clock timer for many tasks, and none once nothing is pending', async () => {
     const { clock, scheduler } = setup();
     const tasks = Array.from({ length: 10_000 }, (_, k) => scheduler.defer(1 + (k % 5_000) * 97, () => {}));
+    // Deferred tasks are placed, and the timer armed, in a microtask at the end of the synchronous run.
+    await Promise.resolve();
     expect(clock.pendingTimers).toBe(1);
     for (const task of tasks) task.cancel();
     expect(scheduler.size).toBe(0);
@@ -61,6 +63,86 @@ describe('Scheduler.defer()', () => {
     scheduler.defer(10, () => {});
     clock.runAll();
     expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('Scheduler.defer(): one clock read per synchronous run', () => {
+  class CountingClock extends ManualClock {
+    reads = 0;
+    override now(): number {
+      this.reads++;
+      return super.now();
+    }
+  }
+
+  it('reads the clock once for all the defers of a run, at its end, and places them due from then', async () => {
+    const clock = new CountingClock(5);
+    const scheduler = new Scheduler({ clock });
+    const log: string[] = [];
+    const reads = clock.reads;
+    for (let k = 0; k < 1_000; k++) scheduler.defer(1 + (k % 10), () => log.push(`${k}@${clock.now()}`));
+    expect(clock.reads).toBe(reads);
+    expect(clock.pendingTimers).toBe(0);
+    await Promise.resolve();
+    expect(clock.reads).toBe(reads + 1);
+    expect(clock.pendingTimers).toBe(1);
+    expect(scheduler.nextDeadline).toBe(6);
+    clock.advance(10);
+    expect(log).toHaveLength(1_000);
+    // Deadline order, then insertion order within a deadline.
+    const expected = Array.from({ length: 1_000 }, (_, k) => k).sort((a, b) => (a % 10) - (b % 10) || a - b);
+    expect(log).toEqual(expected.map((k) => `${k}@${6 + (k % 10)}`));
+  });
+
+  it('places them before a ManualClock moves, so a synchronous advance sees them', () => {
+    const { clock, scheduler, log, note } = setup();
+    scheduler.defer(3, note('a'));
+    const cancelled = scheduler.defer(3, note('cancelled'));
+    scheduler.at(3, note('b'));
+    scheduler.defer(3, note('c'));
+    expect(cancelled.cancel()).toBe(true);
+    expect(cancelled.cancel()).toBe(false);
+    clock.advance(2);
+    scheduler.defer(1, note('d'));
+    clock.advance(1);
+    expect(log).toEqual(['a@3', 'b@3', 'c@3', 'd@3']);
+    expect(scheduler.size).toBe(0);
+  });
+
+  it('places them when their deadline or nextDeadline is read', () => {
+    const clock = new CountingClock(100);
+    const scheduler = new Scheduler({ clock });
+    const task = scheduler.defer(20, () => {});
+    scheduler.defer(10, () => {});
+    expect(task.pending).toBe(true);
+    expect(task.deadline).toBe(120);
+    expect(scheduler.nextDeadline).toBe(110);
+    expect(clock.pendingTimers).toBe(1);
+    scheduler.close();
+  });
+
+  it('places tasks deferred by a running task before the next batch of the same wake-up', () => {
+    const { clock, scheduler, log, note } = setup();
+    scheduler.defer(5, () => {
+      log.push(`first@${clock.now()}`);
+      scheduler.defer(0, note('child'));
+      scheduler.at(0, note('past'));
+    });
+    scheduler.defer(5, note('second'));
+    scheduler.defer(6, note('later'));
+    clock.advance(10);
+    expect(log).toEqual(['first@5', 'second@5', 'child@5', 'past@5', 'later@6']);
+  });
+
+  it('reads a custom clock at every defer: only a ManualClock says when its time moves', () => {
+    let time = 0;
+    const clock = { now: () => time, setTimer: () => ({ clear() {} }) };
+    const scheduler = new Scheduler({ clock });
+    const first = scheduler.defer(10, () => {});
+    time = 5;
+    const second = scheduler.defer(10, () => {});
+    expect([first.deadline, second.deadline]).toEqual([10, 15]);
+    scheduler.close();
   });
 });
 
