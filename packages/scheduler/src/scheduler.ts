@@ -321,7 +321,9 @@ export class Scheduler implements Disposable {
   // Cancelling the last task releases the timer at the end of the current job, not on every cancel:
   // a defer/cancel pair then costs no timer call at all.
   #afterCancel(): void {
-    if (this.#wheel.size === 0 && this.#timer && !this.#disarmQueued && !this.#processing) {
+    if (this.#wheel.size !== 0 || this.#processing) return;
+    this.#wheel.reclaim();
+    if (this.#timer && !this.#disarmQueued) {
       this.#disarmQueued = true;
       queueMicrotask(() => {
         this.#disarmQueued = false;
@@ -348,6 +350,7 @@ export class Scheduler implements Disposable {
     if (this.#closed) return;
     wheel.finish(until);
     if (wheel.size > 0) this.#arm(wheel.nextEvent());
+    else wheel.reclaim();
   }
 
   /** Runs the batch the wheel took; false if a task closed the scheduler. */

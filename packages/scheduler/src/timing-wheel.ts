@@ -176,6 +176,18 @@ export class TimingWheel {
     return this.entries[index] !== undefined && this.seq[index] === id;
   }
 
+  /**
+   * Once nothing is live and no batch holds an index, hands indices out from the first again, in order:
+   * a burst of adds then walks the arrays sequentially instead of wherever the free list (the previous
+   * burst's indices, in firing or cancelling order) points. Stale `Task` handles stay harmless: sequence
+   * numbers, their ids, are never reused.
+   */
+  reclaim(): void {
+    if (this.size !== 0) return;
+    this.#free = -1;
+    this.#top = FIRST;
+  }
+
   /** Returns a finished index to the free list; its entry must already be cleared. */
   release(index: number): void {
     this.next[index] = this.#free;
