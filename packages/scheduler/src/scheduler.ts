@@ -2,7 +2,7 @@
 import { type Clock, type ClockTimer, clockWillMove, systemClock } from './clock.js';
 import { AbortError, InvalidArgumentError, SchedulerClosedError } from './errors.js';
 import { Recurrence, SleepJob } from './jobs.js';
-import { Task, type TaskOwner, renewTask, taskOwner } from './task.js';
+import { type Task, type TaskOwner, renewTask, taskClass } from './task.js';
 import { TimingWheel } from './timing-wheel.js';
 import { checkBoolean, checkDelay, checkFunction, checkObject, checkTime } from './validate.js';
 
@@ -110,7 +110,7 @@ export class Scheduler implements Disposable {
         return wheel.deadline[index]!;
       },
     };
-    this.#Task = Task[taskOwner](owner);
+    this.#Task = taskClass(owner);
     // Batching defers is safe only where time cannot move before the pending tasks are placed: the
     // system clock moves only between synchronous runs as far as tasks can tell (the placement runs in a
     // microtask, before any timer), and a ManualClock says when it is about to move. A custom clock

@@ -10,9 +10,6 @@ export interface TaskOwner {
 /** Renews a recurrence's handle for its next run (internal). */
 export const renewTask = Symbol('renewTask');
 
-/** Where a Task finds its scheduler: a property of the per-scheduler subclass's prototype, not of each handle (internal). */
-export const taskOwner = Symbol('taskOwner');
-
 /**
  * A scheduled piece of work: returned by `Scheduler.defer`, `at` and `recur`. Cancelling is O(1) and safe
  * at any time: after the task ran, after `close()`, twice, or from inside a task (a recurrence cancelled
@@ -25,40 +22,76 @@ export const taskOwner = Symbol('taskOwner');
  * task.cancel(); // true: it was pending
  */
 export class Task {
-  declare readonly [taskOwner]: TaskOwner;
-  readonly #index: number;
-  #id: number;
+  /** Makes the type nominal: only the Scheduler's handles are Tasks. */
+  private declare readonly brand: never;
 
-  /** @internal Tasks are made by a Scheduler. */
-  constructor(index: number, id: number) {
-    this.#index = index;
-    this.#id = id;
-  }
-
-  /** @internal A subclass whose handles belong to `owner`: two fields per handle instead of three. */
-  static [taskOwner](owner: TaskOwner): new (index: number, id: number) => Task {
-    const Owned = class Task extends this {};
-    Object.defineProperty(Owned.prototype, taskOwner, { value: owner });
-    return Owned;
+  /**
+   * @internal Tasks are made by a Scheduler, as instances of the class `taskClass` makes for it (whose
+   * prototype inherits this one's, so `instanceof Task` holds).
+   */
+  constructor(_index: number, _id: number) {
+    throw new TypeError('A Task is made by Scheduler.defer(), at() or recur(), not with new Task().');
   }
 
   /** Stops the task from running (again). Returns true if it was pending, false if it had already run or been cancelled. */
   cancel(): boolean {
-    return this[taskOwner].cancel(this.#index, this.#id);
+    return notMadeByAScheduler();
   }
 
   /** True until the task has run (a one-shot) or been cancelled; a recurrence stays pending until cancelled. */
   get pending(): boolean {
-    return this[taskOwner].holds(this.#index, this.#id);
+    return notMadeByAScheduler();
   }
 
   /** When the task is next due, in milliseconds on the scheduler's clock; undefined once it is not pending. */
   get deadline(): number | undefined {
-    return this.pending ? this[taskOwner].deadlineOf(this.#index) : undefined;
+    return notMadeByAScheduler();
   }
 
   /** @internal */
-  [renewTask](id: number): void {
-    this.#id = id;
+  [renewTask](_id: number): void {
+    notMadeByAScheduler();
   }
+}
+
+function notMadeByAScheduler(): never {
+  throw new TypeError('This Task method was called on an object that is not a Task made by a Scheduler.');
+}
+
+/**
+ * The class of the handles of one scheduler (internal). Each handle holds two fields (its index in the
+ * wheel and its id) and finds its scheduler through the closure of its class's methods. The class does
+ * not extend Task (a derived constructor costs about three times as much as a base one, per defer); its
+ * prototype inherits Task's instead.
+ */
+export function taskClass(owner: TaskOwner): new (index: number, id: number) => Task {
+  const { cancel, holds, deadlineOf } = owner;
+  class OwnedTask {
+    readonly #index: number;
+    #id: number;
+
+    constructor(index: number, id: number) {
+      this.#index = index;
+      this.#id = id;
+    }
+
+    cancel(): boolean {
+      return cancel(this.#index, this.#id);
+    }
+
+    get pending(): boolean {
+      return holds(this.#index, this.#id);
+    }
+
+    get deadline(): number | undefined {
+      return holds(this.#index, this.#id) ? deadlineOf(this.#index) : undefined;
+    }
+
+    [renewTask](id: number): void {
+      this.#id = id;
+    }
+  }
+  Object.defineProperty(OwnedTask, 'name', { value: 'Task' });
+  Object.setPrototypeOf(OwnedTask.prototype, Task.prototype);
+  return OwnedTask as unknown as new (index: number, id: number) => Task;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, ManualClock, MAX_DELAY_MS, Scheduler, SchedulerClosedError, isSchedulerError } from '../src/index.js';
+import { AbortError, ManualClock, MAX_DELAY_MS, Scheduler, SchedulerClosedError, Task, isSchedulerError } from '../src/index.js';
 
 function setup(options: { resolutionMs?: number; onError?: (error: unknown, name: string) => void } = {}) {
   const clock = new ManualClock();
@@ -240,6 +240,21 @@ describe('Task.cancel()', () => {
     expect(old.cancel()).toBe(false);
     clock.advance(5);
     expect(log).toEqual(['new@6']);
+  });
+
+  it('is a Task, whichever scheduler made it; new Task() is refused', () => {
+    const { scheduler } = setup();
+    const other = new Scheduler({ clock: new ManualClock() });
+    const tasks = [scheduler.defer(1, () => {}), other.defer(1, () => {}), scheduler.recur(1, () => {})];
+    for (const task of tasks) {
+      expect(task).toBeInstanceOf(Task);
+      expect(task.constructor.name).toBe('Task');
+    }
+    expect(tasks[1]!.cancel()).toBe(true);
+    expect(tasks[0]!.pending).toBe(true);
+    expect(() => new Task(0, 0)).toThrow(TypeError);
+    expect(() => Task.prototype.cancel.call(tasks[0])).toThrow(TypeError);
+    other.close();
   });
 
   it('reports the deadline while pending and undefined afterwards', () => {
