@@ -42,6 +42,7 @@ function reportOnStderr(error: unknown, taskName: string): void {
  *
  * Tasks due in the same tick run in deadline order, then in the order they were scheduled. A task never
  * runs before its deadline; it runs at most `resolutionMs` after it plus whatever delays the event loop.
+ * A `defer` or `sleep` deadline counts from the end of the synchronous run that scheduled it (see `defer`).
  *
  * @example
  * import { Scheduler } from '@x/scheduler';
@@ -65,7 +66,7 @@ export class Scheduler implements Disposable {
   readonly #originTick: number;
   readonly #Task: new (index: number, id: number) => Task;
   readonly #onTimer = (): void => this.#wake();
-  /** Whether `defer` leaves the clock read to `#placePending` (see `defer`). */
+  /** Whether `defer` and `sleep` leave the clock read to `#placePending` (see `defer`). */
   readonly #batchDefers: boolean;
   readonly #placeSoon = (): void => {
     this.#placeQueued = false;
@@ -137,13 +138,15 @@ export class Scheduler implements Disposable {
   }
 
   /**
-   * Runs `fn` once, `ms` milliseconds from now: from the end of the current synchronous run (see below),
-   * never earlier than `ms` after this call.
+   * Runs `fn` once, `ms` milliseconds from now, never earlier than `ms` after this call.
    *
-   * The clock is read once for all the `defer` calls of a synchronous run, in a microtask at its end
-   * (or earlier, when `nextDeadline` or a task's `deadline` is read): reading it costs about as much as
-   * the rest of `defer`. Since that read is never earlier than the call, a task is never due early; it is
-   * due later than `ms` after the call by whatever time the run spends after the call.
+   * "Now" is read once for all the `defer` and `sleep` calls of a synchronous run, in a microtask at its
+   * end (or when `nextDeadline` or a task's `deadline` is read first): reading the clock costs about as
+   * much as the rest of `defer`. That read is never earlier than the call, so a task is never due early;
+   * it is due later than `ms` after the call by the time the run goes on after the call (setTimeout errs
+   * the other way: it counts from the start of the event-loop turn). This holds for the system clock and
+   * a `ManualClock` (placed before it moves); a custom `Clock` is read at every call, since it could move
+   * and fire without warning.
    *
    * @param ms The delay in milliseconds, >= 0; any length up to 2^52 (setTimeout's 2^31-1 limit does not apply).
    * @throws {InvalidArgumentError} `ERR_X_INVALID_ARG` for a bad `ms` or `fn`.
@@ -158,17 +161,7 @@ export class Scheduler implements Disposable {
     checkDelay('ms', ms);
     checkFunction('fn', fn);
     this.#checkOpen('defer');
-    if (!this.#batchDefers) {
-      const now = this.clock.now();
-      return this.#add(fn, now + ms, now);
-    }
-    const wheel = this.#wheel;
-    const index = wheel.addPending(fn, ms);
-    if (!this.#placeQueued) {
-      this.#placeQueued = true;
-      queueMicrotask(this.#placeSoon);
-    }
-    return new this.#Task(index, wheel.lastSeq);
+    return this.#addAfter(fn, ms);
   }
 
   /**
@@ -219,7 +212,8 @@ export class Scheduler implements Disposable {
   }
 
   /**
-   * Resolves after `ms` milliseconds. With `signal`, aborting rejects with an `AbortError` (`code`
+   * Resolves after `ms` milliseconds, counted as `defer` counts them: never from before this call, and
+   * from the end of the current synchronous run where the clock allows. With `signal`, aborting rejects with an `AbortError` (`code`
    * 'ABORT_ERR', `cause` the signal's reason) and frees the task at once. `close()` rejects a pending
    * sleep with `SchedulerClosedError`.
    *
@@ -240,8 +234,7 @@ export class Scheduler implements Disposable {
       this.#checkOpen('sleep');
       if (signal?.aborted) throw new AbortError(signal.reason);
       const job = new SleepJob(resolve, reject, signal);
-      const now = this.clock.now();
-      const task = this.#add(job, now + ms, now);
+      const task = this.#addAfter(job, ms);
       if (signal) {
         job.onAbort = () => {
           task.cancel();
@@ -291,8 +284,23 @@ export class Scheduler implements Disposable {
     return new this.#Task(index, wheel.lastSeq);
   }
 
+  /** Adds a task due `ms` after now; where that is safe, "now" is read once for the whole synchronous run (see `defer`). */
+  #addAfter(entry: unknown, ms: number): Task {
+    if (!this.#batchDefers) {
+      const now = this.clock.now();
+      return this.#add(entry, now + ms, now);
+    }
+    const wheel = this.#wheel;
+    const index = wheel.addPending(entry, ms);
+    if (!this.#placeQueued) {
+      this.#placeQueued = true;
+      queueMicrotask(this.#placeSoon);
+    }
+    return new this.#Task(index, wheel.lastSeq);
+  }
+
   /**
-   * Places the tasks `defer` left pending, due their delay after `now` (read now if not given): one clock
+   * Places the tasks `defer` and `sleep` left pending, due their delay after `now` (read now if not given): one clock
    * read for all of them. With `settle` (not while a batch runs), the wheel skips idle ticks first and the
    * timer is armed for them.
    */

@@ -109,6 +109,19 @@ describe('Scheduler.defer(): one clock read per synchronous run', () => {
     expect(scheduler.size).toBe(0);
   });
 
+  it('counts sleeps the same way, in insertion order with defers due at the same time', async () => {
+    const { clock, scheduler, log, note } = setup();
+    scheduler.defer(4, note('defer'));
+    const slept = scheduler.sleep(4).then(note('sleep'));
+    scheduler.defer(4, note('after'));
+    expect(scheduler.size).toBe(3);
+    clock.advance(4);
+    await slept;
+    // The sleep's task ran between the defers; its promise reaction runs after them.
+    expect(log).toEqual(['defer@4', 'after@4', 'sleep@4']);
+    expect(scheduler.size).toBe(0);
+  });
+
   it('places them when their deadline or nextDeadline is read', () => {
     const clock = new CountingClock(100);
     const scheduler = new Scheduler({ clock });
