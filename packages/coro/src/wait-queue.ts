@@ -4,11 +4,18 @@ import { Suspension } from './operation.js';
 /** A suspension that waits in a WaitQueue (internal). */
 export abstract class Waiter<T = unknown> extends Suspension<T> {
   /** @internal */
-  prevWaiter: Waiter | undefined = undefined;
+  declare prevWaiter: Waiter | undefined;
   /** @internal */
-  nextWaiter: Waiter | undefined = undefined;
+  declare nextWaiter: Waiter | undefined;
   /** @internal The queue it is in, if any. */
-  queue: WaitQueue<Waiter> | undefined = undefined;
+  declare queue: WaitQueue<Waiter> | undefined;
+
+  constructor() {
+    super(); // assigned, not class fields: see Suspension
+    this.prevWaiter = undefined;
+    this.nextWaiter = undefined;
+    this.queue = undefined;
+  }
 
   /** Leaves its queue when interrupted. */
   protected cancel(): void {
