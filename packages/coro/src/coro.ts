@@ -75,7 +75,8 @@ export class Coro<T = unknown> {
   #hasError: boolean;
   /** An interruption raised by the coroutine in itself, delivered at its next suspension point. */
   #pending: unknown;
-  #joiners: Joiner[] | undefined;
+  /** One joiner on its own (the common case: no array), or several. */
+  #joiners: Joiner | Joiner[] | undefined;
   #abort: AbortController | undefined;
   /** 0 returned, 1 failed, 2 shut down (set when dead). */
   #outcome: number;
@@ -245,18 +246,30 @@ export class Coro<T = unknown> {
     return { outcome: this.#outcome, value: this.#resume };
   }
 
+  /** @internal The return value of a dead coroutine, or its error thrown (no object allocated, unlike settled()). */
+  outcome(): T {
+    if (this.#outcome === 0) return this.#resume as T;
+    if (this.#outcome === 2) throw new CoroutineShutdownError(String(this));
+    throw this.#resume;
+  }
+
   /** @internal Registers something to be told when the coroutine ends (told at once if it has). */
   addJoiner(joiner: Joiner): void {
+    const joiners = this.#joiners;
     if (this.#state === DEAD) joiner.ended(this);
-    else (this.#joiners ??= []).push(joiner);
+    else if (joiners === undefined) this.#joiners = joiner;
+    else if (Array.isArray(joiners)) joiners.push(joiner);
+    else this.#joiners = [joiners, joiner];
   }
 
   /** @internal */
   removeJoiner(joiner: Joiner): void {
     const joiners = this.#joiners;
-    if (!joiners) return;
-    const index = joiners.indexOf(joiner);
-    if (index >= 0) joiners.splice(index, 1);
+    if (joiners === joiner) this.#joiners = undefined;
+    else if (Array.isArray(joiners)) {
+      const index = joiners.indexOf(joiner);
+      if (index >= 0) joiners.splice(index, 1);
+    }
   }
 
   /** @internal Wakes the coroutine with a value from the operation it is parked in. */
@@ -377,7 +390,8 @@ export class Coro<T = unknown> {
     if (outcome === 1 && this.reportErrors) notifyException(this, result);
     const joiners = this.#joiners;
     this.#joiners = undefined;
-    if (joiners) for (const joiner of joiners) joiner.ended(this);
+    if (Array.isArray(joiners)) for (const joiner of joiners) joiner.ended(this);
+    else joiners?.ended(this);
     rt.onDeath?.(rt.threads.size);
   }
 
@@ -425,10 +439,7 @@ class Join<T> extends Suspension<T> implements Joiner {
 
 /** @internal The return value of a dead coroutine, or its error thrown. */
 export function outcomeOf<T>(target: Coro<T>): T {
-  const { outcome, value } = target.settled();
-  if (outcome === 0) return value as T;
-  if (outcome === 2) throw new CoroutineShutdownError(String(target));
-  throw value;
+  return target.outcome();
 }
 
 /**

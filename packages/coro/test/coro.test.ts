@@ -3,6 +3,7 @@ import {
   Coro,
   CoroutineShutdownError,
   DeadCoroutineError,
+  Fifo,
   InvalidArgumentError,
   type Operation,
   ScheduleError,
@@ -137,6 +138,27 @@ describe('Coro.join()', () => {
     await settle();
     co.shutdown();
     await expect(run(() => co.join())).rejects.toBeInstanceOf(CoroutineShutdownError);
+  });
+
+  it('tells every joiner, and forgets a joiner that was interrupted while waiting', async () => {
+    const gate = new Fifo<string>();
+    const target = spawn(() => gate.pop());
+    const joiner = function* (): Operation<string> {
+      return yield* target.join();
+    };
+    // One joiner alone, interrupted: the target forgets it, and a later joiner is told.
+    const lone = spawn(joiner);
+    await settle();
+    lone.shutdown();
+    const [first, second, third] = [spawn(joiner), spawn(joiner), spawn(joiner)];
+    await settle();
+    second.shutdown(); // leaves the middle of several joiners
+    gate.push('done');
+    expect(await run(() => first.join())).toBe('done');
+    expect(await run(() => third.join())).toBe('done');
+    await expect(run(() => second.join())).rejects.toBeInstanceOf(CoroutineShutdownError);
+    await expect(run(() => lone.join())).rejects.toBeInstanceOf(CoroutineShutdownError);
+    expect(target.dead).toBe(true);
   });
 });
 
