@@ -213,9 +213,9 @@ export class Scheduler implements Disposable {
 
   /**
    * Resolves after `ms` milliseconds, counted as `defer` counts them: never from before this call, and
-   * from the end of the current synchronous run where the clock allows. With `signal`, aborting rejects with an `AbortError` (`code`
-   * 'ABORT_ERR', `cause` the signal's reason) and frees the task at once. `close()` rejects a pending
-   * sleep with `SchedulerClosedError`.
+   * from the end of the current synchronous run where the clock allows. With `signal`, aborting rejects
+   * with an `AbortError` (`code` 'ABORT_ERR', `cause` the signal's reason) and frees the task at once.
+   * `close()` rejects a pending sleep with `SchedulerClosedError`.
    *
    * @param ms The delay in milliseconds, >= 0.
    * @returns A promise that rejects (never throws) with `ERR_X_INVALID_ARG`, `ERR_X_SCHEDULER_CLOSED` or an AbortError.
@@ -284,7 +284,7 @@ export class Scheduler implements Disposable {
     return new this.#Task(index, wheel.lastSeq);
   }
 
-  /** Adds a task due `ms` after now; where that is safe, "now" is read once for the whole synchronous run (see `defer`). */
+  /** Adds a task due `ms` after now; where that is safe, "now" is read once per synchronous run (see `defer`). */
   #addAfter(entry: unknown, ms: number): Task {
     if (!this.#batchDefers) {
       const now = this.clock.now();
@@ -300,9 +300,9 @@ export class Scheduler implements Disposable {
   }
 
   /**
-   * Places the tasks `defer` and `sleep` left pending, due their delay after `now` (read now if not given): one clock
-   * read for all of them. With `settle` (not while a batch runs), the wheel skips idle ticks first and the
-   * timer is armed for them.
+   * Places the tasks `defer` and `sleep` left pending, due their delay after `now` (read now if not
+   * given): one clock read for all of them. With `settle` (not while a batch runs), the wheel skips idle
+   * ticks first and the timer is armed for them.
    */
   #placePending(now?: number, settle = !this.#processing): void {
     const wheel = this.#wheel;

@@ -123,7 +123,10 @@ export class TimingWheel {
     return this.next[PENDING] !== PENDING;
   }
 
-  /** Places every pending task, in insertion order, due its delay after `now`; returns the earliest tick at which a bucket it went to needs attention. */
+  /**
+   * Places every pending task, in insertion order, due its delay after `now`; returns the earliest tick
+   * at which a bucket one of them went to needs attention (Infinity if there were none).
+   */
   placePending(now: number): number {
     const deadline = this.deadline;
     let event = Infinity;
