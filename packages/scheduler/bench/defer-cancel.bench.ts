@@ -1,24 +1,16 @@
 // 1,000,000 tasks scheduled 1-2 s ahead (1,000 distinct delays, as timeouts with jitter), then all
 // cancelled; and 1,000,000 pairs cancelled at once (a request answered before its timeout). Each batch is
 // timed whole: tinybench's minimum of 64 iterations per round is too many for batches this size.
-import { performance } from 'node:perf_hooks';
 import { Scheduler, type Task } from '../src/index.js';
 import { SimpleIntervalJob, Task as ToadTask, ToadScheduler } from 'toad-scheduler';
-import { compareBatches, spreadDelay } from './support.js';
+import { compareBatches, timed } from '@x/bench';
+import { spreadDelay } from './support.js';
 
 const COUNT = 1_000_000;
 const noop = () => {};
 const tasks: Task[] = new Array(COUNT);
 const timeouts: NodeJS.Timeout[] = new Array(COUNT);
 const scheduler = new Scheduler({ keepAlive: false });
-
-function timed(run: () => void): () => number {
-  return () => {
-    const start = performance.now();
-    run();
-    return performance.now() - start;
-  };
-}
 
 await compareBatches({
   name: '1,000,000 defer, then 1,000,000 cancel',
@@ -30,14 +22,15 @@ await compareBatches({
       for (let k = 0; k < COUNT; k++) tasks[k]!.cancel();
     }),
   },
-  peer: {
+  peers: [{
     name: 'setTimeout',
     run: timed(() => {
       for (let k = 0; k < COUNT; k++) timeouts[k] = setTimeout(noop, spreadDelay(k, 1_000, 1_000));
       for (let k = 0; k < COUNT; k++) clearTimeout(timeouts[k]);
     }),
-  },
+  }],
   rounds: 7,
+  warmup: 0,
 });
 
 // The same, with the cancels in a later turn of the event loop: a defer's clock read is put off to the
@@ -67,7 +60,7 @@ await compareBatches({
       },
     ),
   },
-  peer: {
+  peers: [{
     name: 'setTimeout',
     run: timedAcrossTurns(
       () => {
@@ -77,8 +70,9 @@ await compareBatches({
         for (let k = 0; k < COUNT; k++) clearTimeout(timeouts[k]);
       },
     ),
-  },
+  }],
   rounds: 7,
+  warmup: 0,
 });
 
 await compareBatches({
@@ -90,13 +84,14 @@ await compareBatches({
       for (let k = 0; k < COUNT; k++) scheduler.defer(spreadDelay(k, 1_000, 1_000), noop).cancel();
     }),
   },
-  peer: {
+  peers: [{
     name: 'setTimeout',
     run: timed(() => {
       for (let k = 0; k < COUNT; k++) clearTimeout(setTimeout(noop, spreadDelay(k, 1_000, 1_000)));
     }),
-  },
+  }],
   rounds: 7,
+  warmup: 0,
 });
 
 // toad-scheduler has no one-shot task: its equivalent is an interval job added, then removed by id. Its
@@ -114,7 +109,7 @@ await compareBatches({
       for (let k = 0; k < TOAD_COUNT; k++) tasks[k]!.cancel();
     }),
   },
-  peer: {
+  peers: [{
     name: 'toad-scheduler',
     run: timed(() => {
       const toad = new ToadScheduler();
@@ -124,7 +119,8 @@ await compareBatches({
       }
       for (let k = 0; k < TOAD_COUNT; k++) toad.removeById(ids[k]!);
     }),
-  },
+  }],
   rounds: 5,
+  warmup: 0,
 });
 scheduler.close();

@@ -2,7 +2,7 @@
 // would measure the 100 ms wait, not the work.
 import { Scheduler } from '../src/index.js';
 import { SimpleIntervalJob, Task as ToadTask, ToadScheduler } from 'toad-scheduler';
-import { compareBatches, cpuMs } from './support.js';
+import { compareBatches, cpuMs } from '@x/bench';
 
 const COUNT = 200_000;
 const delay = (k: number) => (k * 7919) % 101;
@@ -31,13 +31,14 @@ await compareBatches({
   name: '200,000 tasks due within 100 ms, scheduled and fired (CPU time)',
   unit: 'ms',
   ours,
-  peer: {
+  peers: [{
     name: 'setTimeout',
     run: batch((done) => {
       for (let k = 0; k < COUNT; k++) setTimeout(done, delay(k));
     }),
-  },
+  }],
   rounds: 9,
+  warmup: 0,
 });
 
 // toad-scheduler's equivalent of a one-shot: an interval job that stops itself on its first run.
@@ -45,7 +46,7 @@ await compareBatches({
   name: '200,000 tasks due within 100 ms, scheduled and fired (CPU time)',
   unit: 'ms',
   ours,
-  peer: {
+  peers: [{
     name: 'toad-scheduler',
     run: batch((done) => {
       const toad = new ToadScheduler();
@@ -60,7 +61,8 @@ await compareBatches({
         toad.addSimpleIntervalJob(job);
       }
     }),
-  },
+  }],
   rounds: 5,
+  warmup: 0,
 });
 scheduler.close();

@@ -1,7 +1,8 @@
 // Heap per pending task: 1,000,000 tasks scheduled 1-2 s ahead, measured after full collections.
 import { Scheduler, type Task } from '../src/index.js';
 import { SimpleIntervalJob, Task as ToadTask, ToadScheduler } from 'toad-scheduler';
-import { compareBatches, spreadDelay, usedMemory } from './support.js';
+import { compareBatches, heapBytes } from '@x/bench';
+import { spreadDelay } from './support.js';
 
 const COUNT = 1_000_000;
 const noop = () => {};
@@ -9,9 +10,9 @@ const noop = () => {};
 const kept: unknown[] = Array.from({ length: COUNT }, () => undefined);
 
 function perTask(schedule: () => () => void): number {
-  const before = usedMemory();
+  const before = heapBytes();
   const release = schedule();
-  const after = usedMemory();
+  const after = heapBytes();
   release();
   kept.fill(undefined);
   return (after - before) / COUNT;
@@ -60,13 +61,14 @@ const toadSide = {
     }),
 };
 
-await compareBatches({ name: '1,000,000 pending tasks: heap per task', unit: 'bytes', ours: oursDropped, peer: setTimeoutSide, rounds: 3 });
+await compareBatches({ name: '1,000,000 pending tasks: heap per task', unit: 'bytes', ours: oursDropped, peers: [setTimeoutSide], rounds: 3, warmup: 0 });
 await compareBatches({
   name: '1,000,000 pending tasks, caller keeps every Task handle: heap per task',
   unit: 'bytes',
   ours: oursKept,
-  peer: setTimeoutSide,
+  peers: [setTimeoutSide],
   rounds: 3,
+  warmup: 0,
 });
-await compareBatches({ name: '1,000,000 pending tasks: heap per task', unit: 'bytes', ours: oursDropped, peer: toadSide, rounds: 3 });
+await compareBatches({ name: '1,000,000 pending tasks: heap per task', unit: 'bytes', ours: oursDropped, peers: [toadSide], rounds: 3, warmup: 0 });
 export type { Task };
