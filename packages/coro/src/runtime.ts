@@ -149,7 +149,9 @@ export function drain(): void {
       rt.head = 0;
     } else {
       if (rt.head > 4096) {
-        queue.splice(0, rt.head);
+        // copyWithin, not splice: splice would also build an array of the 4096+ entries it removes.
+        queue.copyWithin(0, rt.head);
+        queue.length -= rt.head;
         rt.head = 0;
       }
       if (!rt.immediateQueued) {

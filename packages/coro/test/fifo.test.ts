@@ -18,6 +18,25 @@ describe('Fifo', () => {
     expect(await run(() => consumer.join())).toEqual([1, 2, 3]);
   });
 
+  it('keeps order across the compaction of taken items (thousands queued, most taken)', async () => {
+    const fifo = new Fifo<number>();
+    for (let k = 0; k < 3_000; k++) fifo.push(k);
+    const got = await run(function* () {
+      const taken: number[] = [];
+      for (let k = 0; k < 2_000; k++) taken.push(yield* fifo.pop()); // compacts past 1024 taken
+      return taken;
+    });
+    expect(got).toEqual(Array.from({ length: 2_000 }, (_, k) => k));
+    expect(fifo.size).toBe(1_000);
+    expect(fifo.top()).toBe(2_000);
+    fifo.pushFront(-1);
+    fifo.push(3_000);
+    const rest = await run(function* () {
+      return yield* fifo.popAll();
+    });
+    expect(rest).toEqual([-1, ...Array.from({ length: 1_001 }, (_, k) => 2_000 + k)]);
+  });
+
   it('serves waiting poppers in the order they came', async () => {
     const fifo = new Fifo<string>();
     const got: string[] = [];

@@ -46,6 +46,23 @@ describe('the run queue', () => {
     expect(seenInCallback).toEqual(['from a timer']);
   });
 
+  it('keeps round-robin order across many bounded drains (a queue longer than several budgets)', async () => {
+    const count = 6_000; // more than 4096 resumed in a row: the queue compacts between drains
+    const order: number[] = [];
+    const workers = Array.from({ length: count }, (_, k) =>
+      spawn(function* () {
+        for (let round = 0; round < 2; round++) {
+          order.push(round * count + k);
+          yield* yieldSlice();
+        }
+      }),
+    );
+    await run(function* () {
+      for (const worker of workers) yield* worker.join();
+    });
+    expect(order).toEqual(Array.from({ length: 2 * count }, (_, k) => k));
+  });
+
   it('runs coroutines round-robin in the order they were queued', async () => {
     const order: string[] = [];
     const worker = function* (name: string) {
