@@ -20,6 +20,8 @@ const PARKED = 3;
 const DEAD = 4;
 
 const NO_ARGS: readonly unknown[] = [];
+/** Marks a coroutine started with one argument: it waits in #resume until the first slice, so spawn()'s rest array need not be kept (and can be optimized away). */
+const ONE_ARG: readonly unknown[] = [];
 
 /** Something told when a coroutine ends (internal). */
 interface Joiner {
@@ -82,7 +84,7 @@ export class Coro<T = unknown> {
   #outcome: number;
 
   /** @internal Use spawn() or newCoro(). */
-  constructor(fn: CoroFunction<readonly unknown[], T>, args: readonly unknown[]) {
+  constructor(fn: CoroFunction<readonly unknown[], T>, args: readonly unknown[], arg?: unknown) {
     (this as { id: number }).id = nextId();
     this.parkedAt = 0;
     this.selfishActs = this.maxSelfishActs = rt.selfishness;
@@ -93,10 +95,10 @@ export class Coro<T = unknown> {
     this.reportErrors = true;
     this.#state = NEW;
     this.#fn = fn;
-    this.#args = args.length === 0 ? NO_ARGS : args;
+    this.#args = args === ONE_ARG || args.length > 0 ? args : NO_ARGS;
     this.#name = undefined;
     this.#gen = undefined;
-    this.#resume = undefined;
+    this.#resume = arg;
     this.#hasError = false;
     this.#pending = undefined;
     this.#joiners = undefined;
@@ -348,10 +350,11 @@ export class Coro<T = unknown> {
         const args = this.#args!;
         this.#args = undefined;
         const fn = this.#fn;
-        const op = args.length === 0 ? fn() : args.length === 1 ? fn(args[0]) : fn(...args);
+        // With ONE_ARG, what #resume held until now is the argument.
+        const op = args === ONE_ARG ? fn(resume) : args.length === 0 ? fn() : args.length === 1 ? fn(args[0]) : fn(...args);
         gen = this.#gen = op[Symbol.iterator]();
-      }
-      step = hasError ? gen.throw!(resume) : gen.next(resume);
+        step = gen.next(undefined);
+      } else step = hasError ? gen.throw!(resume) : gen.next(resume);
     } catch (thrown) {
       rt.current = undefined;
       this.#die(thrown instanceof Shutdown ? 2 : 1, thrown);
@@ -457,7 +460,8 @@ export function outcomeOf<T>(target: Coro<T>): T {
  */
 export function spawn<A extends readonly unknown[], T>(fn: CoroFunction<A, T>, ...args: A): Coro<T> {
   checkFunction('fn', fn);
-  return new Coro<T>(fn as unknown as CoroFunction<readonly unknown[], T>, args).start();
+  const body = fn as unknown as CoroFunction<readonly unknown[], T>;
+  return (args.length === 1 ? new Coro<T>(body, ONE_ARG, args[0]) : new Coro<T>(body, args)).start();
 }
 
 /**
@@ -472,7 +476,8 @@ export function spawn<A extends readonly unknown[], T>(fn: CoroFunction<A, T>, .
  */
 export function newCoro<A extends readonly unknown[], T>(fn: CoroFunction<A, T>, ...args: A): Coro<T> {
   checkFunction('fn', fn);
-  return new Coro<T>(fn as unknown as CoroFunction<readonly unknown[], T>, args);
+  const body = fn as unknown as CoroFunction<readonly unknown[], T>;
+  return args.length === 1 ? new Coro<T>(body, ONE_ARG, args[0]) : new Coro<T>(body, args);
 }
 
 /**

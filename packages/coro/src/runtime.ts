@@ -94,8 +94,8 @@ export function wakeFromTimer<A>(wake: (arg: A) => void, arg: A): void {
     wake(arg);
   } finally {
     rt.kicksHeld = held;
+    soon(); // even if an abort listener run by the wakeup threw: what it queued still runs
   }
-  soon();
 }
 
 /** Runs the queue soon (a microtask), for work queued from plain code, e.g. spawn() at the top level. */

@@ -31,6 +31,36 @@ describe('spawn()', () => {
     expect(await run(() => co.join())).toBe('1x');
   });
 
+  it('passes no, one or several arguments, to generators and to functions returning an operation', async () => {
+    const echo = function* (...args: unknown[]): Operation<unknown[]> {
+      yield* sleep(0);
+      return args;
+    };
+    expect(await run(() => spawn(echo).join())).toEqual([]);
+    expect(await run(() => spawn(echo, undefined).join())).toEqual([undefined]);
+    expect(await run(() => spawn(echo, 'one').join())).toEqual(['one']);
+    expect(await run(() => spawn(echo, 1, 2, 3).join())).toEqual([1, 2, 3]);
+    const later = newCoro(echo, { only: true });
+    later.start();
+    expect(await run(() => later.join())).toEqual([{ only: true }]);
+    expect(await run(() => spawn(sleep, 1).join())).toBeUndefined(); // sleep(1) itself is the operation
+  });
+
+  it('interrupted before its first slice, a one-argument coroutine never runs and its argument is not the error', async () => {
+    const previous = setExceptionNotifier(() => {});
+    try {
+      let ran = false;
+      const co = spawn(function* (_arg: string) {
+        ran = true;
+      }, 'argument');
+      co.raiseException(new Error('stop'));
+      await expect(run(() => co.join())).rejects.toThrow('stop');
+      expect(ran).toBe(false);
+    } finally {
+      setExceptionNotifier(previous);
+    }
+  });
+
   it('lets an operation returning T give T through yield* without casts', async () => {
     const result = await run(function* () {
       const n = yield* answer();
