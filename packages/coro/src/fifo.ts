@@ -117,8 +117,7 @@ export class Fifo<T> {
       items.length = 0;
       this.#head = 0;
     } else if (this.#head >= 1024 && this.#head * 2 >= items.length) {
-      items.copyWithin(0, this.#head); // not splice, which would also build an array of what it removes
-      items.length -= this.#head;
+      items.splice(0, this.#head);
       this.#head = 0;
     }
     return item;

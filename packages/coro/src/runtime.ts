@@ -148,10 +148,10 @@ export function drain(): void {
       queue.length = 0;
       rt.head = 0;
     } else {
-      if (rt.head > 4096) {
-        // copyWithin, not splice: splice would also build an array of the 4096+ entries it removes.
-        queue.copyWithin(0, rt.head);
-        queue.length -= rt.head;
+      // Compact only once the resumed entries are at least half the array, so each entry is moved O(1)
+      // times: compacting every 4096 (as before) moved a 100k-entry queue's tail on every fourth drain.
+      if (rt.head > 4096 && rt.head * 2 >= queue.length) {
+        queue.splice(0, rt.head);
         rt.head = 0;
       }
       if (!rt.immediateQueued) {
