@@ -76,7 +76,7 @@ export function enqueue(co: Runnable): void {
   rt.queue.push(co);
 }
 
-/** Runs the queue now unless a drain is already on the stack: used by wakeups from timers, I/O and promises. */
+/** Runs the queue now unless a drain is already on the stack (or timer wakeups are being batched): used by wakeups from I/O and promises. */
 export function kick(): void {
   if (!rt.draining && !rt.kicksHeld) drain();
 }
