@@ -39,16 +39,18 @@ function loadTargets(packages) {
   return targets;
 }
 
+const percent = (fraction) => (fraction < 0.01 ? 'under 1%' : `${(fraction * 100).toFixed(0)}%`);
+
 /** How a record fares against its target: the target's wording, and '' when met or how far off it is. */
 function judge(record, target) {
   if (target.ratioAtLeast !== undefined) {
     const wording = `ratio >= ${target.ratioAtLeast}`;
     const short = 1 - record.ratio / target.ratioAtLeast;
-    return { wording, miss: short > 0 ? `short by ${(short * 100).toFixed(0)}%` : '' };
+    return { wording, miss: short > 0 ? `short by ${percent(short)}` : '' };
   }
   const wording = `ours <= ${formatFigure(record, target.oursAtMost)}`;
   const over = record.ours / target.oursAtMost - 1;
-  return { wording, miss: over > 0 ? `over by ${(over * 100).toFixed(0)}%` : '' };
+  return { wording, miss: over > 0 ? `over by ${percent(over)}` : '' };
 }
 
 function render(results) {
