@@ -100,6 +100,19 @@ export class TimingWheel {
    * its index. `lastSeq` is its id: its insertion order counts from now, not from its placement.
    */
   addPending(entry: unknown, delay: number): number {
+    const index = this.#allocate(entry);
+    this.deadline[index] = delay;
+    this.seq[index] = ++this.lastSeq;
+    const tail = this.prev[PENDING]!;
+    this.next[tail] = index;
+    this.prev[index] = tail;
+    this.next[index] = PENDING;
+    this.prev[PENDING] = index;
+    return index;
+  }
+
+  /** Takes a free index (or a new one) for `entry`. */
+  #allocate(entry: unknown): number {
     let index = this.#free;
     if (index >= 0) this.#free = this.next[index]!;
     else {
@@ -108,13 +121,6 @@ export class TimingWheel {
     }
     this.entries[index] = entry;
     this.size++;
-    this.deadline[index] = delay;
-    this.seq[index] = ++this.lastSeq;
-    const tail = this.prev[PENDING]!;
-    this.next[tail] = index;
-    this.prev[index] = tail;
-    this.next[index] = PENDING;
-    this.prev[PENDING] = index;
     return index;
   }
 
@@ -142,14 +148,7 @@ export class TimingWheel {
 
   /** Adds a task; returns its index. `lastSeq` is its id, `lastEvent` when the wheel must next wake. */
   add(entry: unknown, deadline: number): number {
-    let index = this.#free;
-    if (index >= 0) this.#free = this.next[index]!;
-    else {
-      index = this.#top++;
-      if (index === this.next.length) this.#grow();
-    }
-    this.entries[index] = entry;
-    this.size++;
+    const index = this.#allocate(entry);
     this.readd(index, deadline);
     return index;
   }
