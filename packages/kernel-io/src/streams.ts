@@ -3,6 +3,7 @@
 // while the channel is obstructed.
 import { Readable, Writable } from 'node:stream';
 import type { KDuplex } from './connect.js';
+import { InvalidArgumentError } from './errors.js';
 import type { KOutput } from './output.js';
 
 /** Anything a Readable can pull from: KInput, KLimit, KSegments (Buffers), KAccept (connections). */
@@ -13,9 +14,15 @@ export interface Pullable<T> {
 }
 
 function puller<T>(source: Pullable<T>): () => Promise<T | null> {
-  if (typeof source.read === 'function') return () => source.read!();
-  if (typeof source.accept === 'function') return () => source.accept!();
-  throw new TypeError('toReadable() needs a channel with read() or accept()');
+  if (typeof source?.read === 'function') return () => source.read!();
+  if (typeof source?.accept === 'function') return () => source.accept!();
+  throw new InvalidArgumentError('input', 'a channel with read() or accept() (KInput, KLimit, KSegments, KAccept)', source);
+}
+
+function checkOutput(output: KOutput): void {
+  if (typeof output?.send !== 'function' || typeof output.end !== 'function') {
+    throw new InvalidArgumentError('output', 'a KOutput channel', output);
+  }
 }
 
 /**
@@ -62,6 +69,7 @@ export function toReadable(input: Pullable<Buffer | KDuplex>): Readable {
  * await pipeline(createReadStream('/etc/hostname'), toWritable(writeFile('/tmp/copy')));
  */
 export function toWritable(output: KOutput): Writable {
+  checkOutput(output);
   return new Writable({
     highWaterMark: 1,
     write(chunk: Buffer, _encoding, callback): void {
@@ -126,6 +134,7 @@ export function toReadableStream(input: Pullable<Buffer | KDuplex>): ReadableStr
  * await writer.close();
  */
 export function toWritableStream(output: KOutput): WritableStream<Uint8Array | string> {
+  checkOutput(output);
   return new WritableStream<Uint8Array | string>(
     {
       write(chunk): Promise<void> {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { useLeakCheck } from '@x/test-env';
-import { KernelError, connectInput, pipe, socketpair, toReadable, toWritable, type Transfer } from '../src/index.js';
+import { KernelError, connectInput, pipe, socketpair, toReadable, toReadableStream, toWritable, toWritableStream, type Transfer } from '../src/index.js';
 import { createRequire } from 'node:module';
 
 const native = createRequire(import.meta.url)('@x/native') as typeof import('@x/native');
@@ -159,5 +159,12 @@ describe('KInput', () => {
   it('rejects bad options with ERR_X_INVALID_ARG', () => {
     expect(() => connectInput(-1)).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
     expect(() => pipe({ bufferSize: 0 })).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
+  });
+
+  it.each([undefined, null, {}, 'a path'])('refuses to convert %j, which is not a channel, with ERR_X_INVALID_ARG', (notAChannel) => {
+    const conversions: ((channel: never) => unknown)[] = [toReadable, toReadableStream, toWritable, toWritableStream];
+    for (const convert of conversions) {
+      expect(() => convert(notAChannel as never)).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
+    }
   });
 });

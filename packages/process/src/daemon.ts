@@ -1,6 +1,6 @@
 import { connectInput, type KInput } from '@x/kernel-io';
 import { InvalidArgumentError, SpawnError } from './errors.js';
-import type { Invocation } from './invocation.js';
+import { type Invocation, checkInvocation } from './invocation.js';
 import { native } from './native.js';
 import { resolveFile } from './resolve-file.js';
 
@@ -28,13 +28,15 @@ export interface Daemon {
  * its environment this process's plus `invocation.environ`.
  *
  * @throws {SpawnError} as `spawn` (the exec failure comes back here, the middle process reaped).
- * @throws `ERR_X_INVALID_ARG` for a bad `stderr`.
+ * @throws `ERR_X_INVALID_ARG` for something other than an Invocation, or a bad `stderr`.
  * @example
  * import { daemon, Invocation } from '@x/process';
  * const { pid, stderr } = daemon(new Invocation('sleep', ['600']));
  * stderr?.terminate(); // not interested in its messages
  */
 export function daemon(invocation: Invocation, options: DaemonOptions = {}): Daemon {
+  checkInvocation(invocation);
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object', options);
   const { stderr = 'pipe' } = options;
   const validStderr = stderr === 'pipe' || stderr === 'ignore' || (Number.isInteger(stderr) && (stderr as number) >= 0);
   if (!validStderr) throw new InvalidArgumentError('options.stderr', "'pipe', 'ignore' or an fd", stderr);

@@ -26,6 +26,13 @@ export interface InvocationInit {
  * const invocation = Invocation.system({ environ: ['HOME', 'LANG'] });
  * console.log(invocation.args, invocation.environ.HOME, invocation.directory);
  */
+/** Throws `ERR_X_INVALID_ARG` unless `value` is an Invocation. */
+export function checkInvocation(value: unknown): asserts value is Invocation {
+  if (!(value instanceof Invocation)) {
+    throw new InvalidArgumentError('invocation', "an Invocation (new Invocation(executable, args) or Invocation.system())", value);
+  }
+}
+
 export class Invocation {
   /** The program's executable: a path, or a name searched in `PATH` when started. */
   readonly executable: string;

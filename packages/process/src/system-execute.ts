@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ExitResult } from './exit-result.js';
-import type { Invocation } from './invocation.js';
+import { type Invocation, checkInvocation } from './invocation.js';
 import { native } from './native.js';
 import { spawn } from './spawn.js';
 
@@ -12,11 +12,13 @@ import { spawn } from './spawn.js';
  *
  * @returns how it ended (after it has been reaped).
  * @throws {SpawnError} as `spawn`.
+ * @throws `ERR_X_INVALID_ARG` (as a rejection) for something other than an Invocation.
  * @example
  * import { Invocation, systemExecute } from '@x/process';
  * const { code } = await systemExecute(new Invocation('vi', ['notes.txt']));
  */
 export async function systemExecute(invocation: Invocation): Promise<ExitResult> {
+  checkInvocation(invocation);
   const child = spawn(invocation.executable, invocation.args, {
     stdio: 'inherit',
     env: { ...process.env, ...invocation.environ },

@@ -47,4 +47,13 @@ describe('daemon()', () => {
     expect(() => daemon(new Invocation('/nonexistent/daemon'))).toThrow(SpawnError);
     expect(() => daemon(new Invocation('/nonexistent/daemon'))).toThrow(expect.objectContaining({ code: 'ENOENT', path: '/nonexistent/daemon' }));
   });
+
+  it.each([
+    ['no invocation', undefined, undefined],
+    ['a plain object for an invocation', { executable: 'sleep', args: [] }, undefined],
+    ['null options', new Invocation('sleep', ['1']), null],
+    ['an unknown stderr mode', new Invocation('sleep', ['1']), { stderr: 'inherit' }],
+  ])('rejects %s with ERR_X_INVALID_ARG before starting anything', (_, invocation, options) => {
+    expect(() => daemon(invocation as never, options as never)).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
+  });
 });

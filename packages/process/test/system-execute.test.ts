@@ -18,4 +18,8 @@ describe('systemExecute()', () => {
     const result = await systemExecute(new Invocation('sh', ['-c', 'exit "$CODE"'], { environ: { CODE: '6' } }));
     expect(result).toMatchObject({ code: 6, signal: null });
   });
+
+  it('rejects what is not an Invocation with ERR_X_INVALID_ARG', async () => {
+    await expect(systemExecute({ executable: 'true', args: [] } as never)).rejects.toMatchObject({ code: 'ERR_X_INVALID_ARG' });
+  });
 });
