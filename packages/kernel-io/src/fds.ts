@@ -39,22 +39,7 @@ export async function sendFds(sock: number | KDuplex, fds: number[], data?: stri
   } else {
     native().setNonblocking(fd, true);
   }
-  const handle = FdHandle.acquire(fd, null);
-  try {
-    for (;;) {
-      let sent: number | null;
-      try {
-        sent = native().sendFds(fd, fds, data);
-      } catch (error) {
-        if ((error as { code?: string }).code === 'EINTR') continue;
-        throw KernelError.from(error, `sendFds on fd ${fd}`, 'sendmsg');
-      }
-      if (sent !== null) return sent;
-      await handle.once('w');
-    }
-  } finally {
-    handle.release();
-  }
+  return whenReady(fd, 'w', () => native().sendFds(fd, fds, data), 'sendFds', 'sendmsg');
 }
 
 /**
@@ -69,18 +54,26 @@ export async function recvFds(sock: number | KDuplex, max: number, maxBytes = 65
   checkInteger('max', max, 0, 253);
   checkInteger('maxBytes', maxBytes, 1, 1 << 30);
   if (typeof sock === 'number') native().setNonblocking(fd, true);
+  return whenReady(fd, 'r', () => native().recvFds(fd, max, maxBytes), 'recvFds', 'recvmsg');
+}
+
+/**
+ * Calls `attempt` until it gives a result, waiting for the fd to be ready in `direction` whenever it
+ * gives null (EAGAIN) and retrying at once on EINTR; any other failure becomes a KernelError.
+ */
+async function whenReady<T>(fd: number, direction: 'r' | 'w', attempt: () => T | null, what: string, syscall: string): Promise<T> {
   const handle = FdHandle.acquire(fd, null);
   try {
     for (;;) {
-      let got;
+      let result: T | null;
       try {
-        got = native().recvFds(fd, max, maxBytes);
+        result = attempt();
       } catch (error) {
         if ((error as { code?: string }).code === 'EINTR') continue;
-        throw KernelError.from(error, `recvFds on fd ${fd}`, 'recvmsg');
+        throw KernelError.from(error, `${what} on fd ${fd}`, syscall);
       }
-      if (got !== null) return got;
-      await handle.once('r');
+      if (result !== null) return result;
+      await handle.once(direction);
     }
   } finally {
     handle.release();
