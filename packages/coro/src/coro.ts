@@ -274,15 +274,20 @@ export class Coro<T = unknown> {
     }
   }
 
-  /** @internal Wakes the coroutine with a value from the operation it is parked in. */
+  /**
+   * @internal Wakes the coroutine with a value from the operation it is parked in. An interruption
+   * already queued wins: the operation's throw() then gives back what this wakeup handed over.
+   */
   resume(value: unknown): void {
+    if (this.#hasError) return;
     this.#resume = value;
     this.#schedule();
     kick();
   }
 
-  /** @internal Wakes the coroutine by throwing at its suspension point. */
+  /** @internal Wakes the coroutine by throwing at its suspension point (unless an interruption is already queued). */
   resumeThrow(error: unknown): void {
+    if (this.#hasError) return;
     this.#resume = error;
     this.#hasError = true;
     this.#schedule();

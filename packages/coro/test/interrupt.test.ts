@@ -1,6 +1,6 @@
 // Interruption is delivered with generator.throw(): the cases where return() loses it.
 import { describe, expect, it } from 'vitest';
-import { Interrupted, Shutdown, sleep, spawn, yieldSlice } from '../src/index.js';
+import { Fifo, Interrupted, Semaphore, Shutdown, setExceptionNotifier, sleep, spawn, yieldSlice } from '../src/index.js';
 import { pause, settle } from './support.js';
 
 describe('interruption', () => {
@@ -64,6 +64,40 @@ describe('interruption', () => {
     await settle();
     expect(reached).toBe(false);
     expect(co.dead).toBe(true);
+  });
+
+  it('lets an interruption win over a wakeup that lands before the coroutine runs, and gives the item back', async () => {
+    const jobs = new Fifo<number>();
+    const gate = new Semaphore(0);
+    const errors: unknown[] = [];
+    const previous = setExceptionNotifier((_co, error) => errors.push(error));
+    try {
+      let popped: number | undefined;
+      const victim = spawn(function* () {
+        popped = yield* jobs.pop();
+      });
+      const failing = spawn(function* () {
+        yield* gate.acquire();
+      });
+      await settle();
+      spawn(function* () {
+        // Both in one slice: the interruption is queued first, then the wakeup arrives.
+        victim.shutdown();
+        jobs.push(7);
+        failing.raiseException(new Interrupted('first'));
+        gate.release(); // a grant after the interruption must not replace it
+      });
+      await settle();
+      expect(victim.dead && failing.dead).toBe(true);
+      expect(victim.settled().outcome).toBe(2); // shut down, not failed with the handed-over item
+      expect(popped).toBeUndefined();
+      expect(jobs.size).toBe(1); // the item went back
+      expect(failing.settled()).toMatchObject({ outcome: 1, value: { tag: 'first' } });
+      expect(gate.value).toBe(1); // the permit it was granted went back too
+      expect(errors).toHaveLength(1);
+    } finally {
+      setExceptionNotifier(previous);
+    }
   });
 
   it('throws a TypeError into a coroutine that used yield instead of yield*', async () => {
