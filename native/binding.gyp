@@ -17,7 +17,8 @@
         "src/pidwatch.cc",
         "src/poll.cc",
         "src/signals.cc",
-        "src/interrupt.cc"
+        "src/interrupt.cc",
+        "src/clock.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -591,3 +591,45 @@ export declare function installInterruptWord(buffer: SharedArrayBuffer, signals:
  * require('@x/native').uninstallInterruptWord([require('node:os').constants.signals.SIGINT]);
  */
 export declare function uninstallInterruptWord(signals: number[]): void;
+
+/**
+ * Registers a coarse clock word: a native thread writes `CLOCK_MONOTONIC` in milliseconds (the clock
+ * `performance.now()` counts on) into it every millisecond, so the time can be read with one memory load
+ * instead of a clock call (70-150 ns on a VM). Meant for reading the time very often, e.g. once per
+ * slice of a scheduler.
+ *
+ * Layout of the 16 bytes: `Float64Array(buffer, 0, 1)[0]` the time; `Int32Array(buffer, 8, 2)`: `[0]`
+ * busy, `[1]` ticking.
+ * - The thread ticks while some registered reader is busy. Set busy with `Atomics.store` while you read
+ *   the word (during a run of work), and clear it after.
+ * - After 50 ticks with no reader busy the thread stores 0 in every word's `ticking` and ends. A reader
+ *   that stores busy = 1 and then finds `Atomics.load(ticking) === 0` calls {@link wakeCoarseClock}: the
+ *   store and the thread's last look at busy are ordered so that either the reader sees 0 or the thread
+ *   keeps ticking. While `ticking` is 0 the time in the word is stale.
+ * - The value is at most one tick behind, more if the thread is starved of CPU; it never goes back.
+ * - One word per worker thread or main thread: a new buffer replaces the old one. The buffer is kept
+ *   alive while registered, and unregistered when the thread that registered it ends.
+ *
+ * @returns the time written into the word, in ms on `CLOCK_MONOTONIC` (subtract it from
+ *   `performance.now()` once to get the offset between the two).
+ * @throws `ERR_X_INVALID_ARG` for anything but a SharedArrayBuffer of at least 16 bytes.
+ * @example
+ * const native = require('@x/native');
+ * const buffer = new SharedArrayBuffer(16);
+ * const time = new Float64Array(buffer, 0, 1), flags = new Int32Array(buffer, 8, 2);
+ * const offset = performance.now() - native.coarseClock(buffer);
+ * Atomics.store(flags, 0, 1); // busy
+ * if (Atomics.load(flags, 1) === 0) native.wakeCoarseClock();
+ * const now = time[0] + offset; // ≈ performance.now(), within a millisecond
+ * Atomics.store(flags, 0, 0);
+ */
+export declare function coarseClock(buffer: SharedArrayBuffer): number;
+
+/**
+ * Starts the coarse clock's thread again if it ended for want of a busy reader, and writes the time into
+ * every registered word, setting `ticking` to 1. Returns the time written (ms on `CLOCK_MONOTONIC`).
+ */
+export declare function wakeCoarseClock(): number;
+
+/** Unregisters this thread's coarse clock word: once this returns the clock no longer writes to it. */
+export declare function stopCoarseClock(): void;

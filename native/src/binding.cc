@@ -13,6 +13,7 @@
 #include "args.hh"
 #include "child.hh"
 #include "children.hh"
+#include "clock.hh"
 #include "daemonize.hh"
 #include "errors.hh"
 #include "fd.hh"
@@ -64,6 +65,8 @@ struct EnvState {
   uv_loop_s* loop;
   std::set<std::shared_ptr<JsWatch>> watches;  // the active ones
   Napi::ObjectReference wordBuffer;            // keeps the registered SharedArrayBuffer alive
+  CoarseClockWord* clockWord = nullptr;        // the registered coarse clock word, if any
+  Napi::ObjectReference clockBuffer;           // keeps its SharedArrayBuffer alive
 };
 
 // The interrupt word is process-wide; the environment whose buffer it points into owns it.
@@ -122,9 +125,16 @@ void ReleaseWord(EnvState* state) {
   state->wordBuffer.Reset();
 }
 
+void ReleaseClock(EnvState* state) {
+  if (state->clockWord) UnregisterCoarseClock(state->clockWord);
+  state->clockWord = nullptr;
+  state->clockBuffer.Reset();
+}
+
 void Cleanup(EnvState* state) {
   while (!state->watches.empty()) StopWatch(*state->watches.begin());
   ReleaseWord(state);
+  ReleaseClock(state);
 }
 
 // ---- conversions ----
@@ -488,19 +498,26 @@ Napi::Value SigmaskJs(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// The memory of a SharedArrayBuffer of at least `bytes` bytes (8-byte aligned, as V8 allocates them).
+void* SharedMemoryArg(const Napi::CallbackInfo& info, size_t index, size_t bytes) {
+  Napi::Env env = info.Env();
+  Napi::Value buffer = info[index];
+  Napi::Function sharedArrayBuffer = env.Global().Get("SharedArrayBuffer").As<Napi::Function>();
+  if (!buffer.IsObject() || !buffer.As<Napi::Object>().InstanceOf(sharedArrayBuffer) ||
+      buffer.As<Napi::Object>().Get("byteLength").As<Napi::Number>().DoubleValue() < bytes) {
+    Reject(buffer, "buffer", "a SharedArrayBuffer of at least " + std::to_string(bytes) + " bytes");
+  }
+  // N-API has no SharedArrayBuffer accessor before Node 22: an Int32Array over it gives its memory.
+  Napi::Function int32Array = env.Global().Get("Int32Array").As<Napi::Function>();
+  Napi::Value length = Napi::Number::New(env, static_cast<double>(bytes / 4));
+  return int32Array.New({buffer, Napi::Number::New(env, 0), length}).As<Napi::Int32Array>().Data();
+}
+
 Napi::Value InstallInterruptWordJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Value buffer = info[0];
-  Napi::Function sharedArrayBuffer = env.Global().Get("SharedArrayBuffer").As<Napi::Function>();
-  if (!buffer.IsObject() || !buffer.As<Napi::Object>().InstanceOf(sharedArrayBuffer) ||
-      buffer.As<Napi::Object>().Get("byteLength").As<Napi::Number>().DoubleValue() < 8) {
-    Reject(buffer, "buffer", "a SharedArrayBuffer of at least 8 bytes");
-  }
+  int32_t* word = static_cast<int32_t*>(SharedMemoryArg(info, 0, 8));
   std::vector<int> signals = SignalsArg(info, 1);
-  // N-API has no SharedArrayBuffer accessor before Node 22: an Int32Array over it gives its memory.
-  Napi::Function int32Array = env.Global().Get("Int32Array").As<Napi::Function>();
-  Napi::Int32Array view = int32Array.New({buffer, Napi::Number::New(env, 0), Napi::Number::New(env, 2)}).As<Napi::Int32Array>();
-  int32_t* word = view.Data();
   Guard(info, [&] { InstallInterruptHandlers(signals); });
   EnvState* state = State(env);
   std::lock_guard<std::mutex> hold(wordLock);
@@ -516,10 +533,28 @@ Napi::Value UninstallInterruptWordJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value CoarseClockJs(const Napi::CallbackInfo& info) {
+  auto* word = static_cast<CoarseClockWord*>(SharedMemoryArg(info, 0, sizeof(CoarseClockWord)));
+  EnvState* state = State(info.Env());
+  if (state->clockWord != word) ReleaseClock(state);
+  state->clockWord = word;
+  state->clockBuffer = Napi::Persistent(info[0].As<Napi::Object>());
+  return Napi::Number::New(info.Env(), RegisterCoarseClock(word));
+}
+
+Napi::Value WakeCoarseClockJs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), WakeCoarseClock());
+}
+
+Napi::Value StopCoarseClockJs(const Napi::CallbackInfo& info) {
+  ReleaseClock(State(info.Env()));
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto* state = new EnvState{env, nullptr, {}, {}};
+  auto* state = new EnvState{env, nullptr, {}, {}, nullptr, {}};
   if (napi_get_uv_event_loop(env, &state->loop) != napi_ok) {
     delete state;
     throw Napi::Error::New(env, "@x/native: no event loop for this environment. This is a bug in x.");
@@ -562,6 +597,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"sigmask", SigmaskJs},
       {"installInterruptWord", InstallInterruptWordJs},
       {"uninstallInterruptWord", UninstallInterruptWordJs},
+      {"coarseClock", CoarseClockJs},
+      {"wakeCoarseClock", WakeCoarseClockJs},
+      {"stopCoarseClock", StopCoarseClockJs},
   };
   for (const Export& entry : functions) exports.Set(entry.name, Napi::Function::New(env, entry.function, entry.name));
 

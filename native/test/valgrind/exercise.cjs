@@ -150,6 +150,20 @@ async function asyncRound() {
   process.off('SIGUSR2', listener);
 }
 
+async function clockRound() {
+  const buffer = new SharedArrayBuffer(16);
+  const time = new Float64Array(buffer, 0, 1);
+  const flags = new Int32Array(buffer, 8, 2);
+  const start = native.coarseClock(buffer);
+  Atomics.store(flags, 0, 1);
+  while (time[0] < start + 2) await new Promise((resolve) => setTimeout(resolve, 1));
+  Atomics.store(flags, 0, 0);
+  while (Atomics.load(flags, 1) === 1) await new Promise((resolve) => setTimeout(resolve, 5)); // the thread ends
+  assert.ok(native.wakeCoarseClock() >= start + 2);
+  throwsCode(() => native.coarseClock(new ArrayBuffer(16)), 'ERR_X_INVALID_ARG');
+  native.stopCoarseClock();
+}
+
 (async () => {
   for (let round = 0; round < ROUNDS; round++) {
     fdRound();
@@ -158,9 +172,11 @@ async function asyncRound() {
     processRound();
     signalRound();
     await asyncRound();
+    await clockRound();
     global.gc();
   }
-  // A watch left running at exit is closed by the addon's cleanup hook.
+  // A watch left running at exit is closed by the addon's cleanup hook, and so is a clock word.
+  native.coarseClock(new SharedArrayBuffer(16));
   const [readEnd, writeEnd] = native.pipe();
   native.watchFd(readEnd, 'r', () => {});
   fs.rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,104 @@
+#include "clock.hh"
+
+#include <pthread.h>
+#include <time.h>
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace xnative {
+
+namespace {
+
+constexpr long kTickNs = 1000000;
+
+std::mutex lock;
+std::vector<CoarseClockWord*> words;  // under lock
+bool running = false;                 // under lock: a thread is ticking (or about to end)
+
+// Under lock.
+void Publish(double now, int32_t ticking) {
+  for (CoarseClockWord* word : words) {
+    __atomic_store(&word->nowMs, &now, __ATOMIC_RELEASE);
+    __atomic_store_n(&word->ticking, ticking, __ATOMIC_SEQ_CST);
+  }
+}
+
+// Under lock.
+bool AnyBusy() {
+  return std::any_of(words.begin(), words.end(),
+                     [](CoarseClockWord* word) { return __atomic_load_n(&word->busy, __ATOMIC_SEQ_CST) != 0; });
+}
+
+void Tick() {
+  pthread_setname_np(pthread_self(), "x-coarse-clock");
+  timespec next;
+  clock_gettime(CLOCK_MONOTONIC, &next);
+  int idle = 0;
+  for (;;) {
+    next.tv_nsec += kTickNs;
+    if (next.tv_nsec >= 1000000000) {
+      next.tv_nsec -= 1000000000;
+      next.tv_sec += 1;
+    }
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
+    std::lock_guard<std::mutex> hold(lock);
+    double now = MonotonicMs();
+    // After a stall (a stopped process, a starved VM) tick from now on rather than catch up.
+    if (now - (next.tv_sec * 1e3 + next.tv_nsec / 1e6) > 10) clock_gettime(CLOCK_MONOTONIC, &next);
+    Publish(now, 1);
+    idle = AnyBusy() ? 0 : idle + 1;
+    if (!words.empty() && idle < kIdleTicks) continue;
+    // Clear `ticking` before the last look at `busy`; a reader sets `busy` before it reads
+    // `ticking`. With both sequentially consistent, either the reader sees 0 and wakes the
+    // clock, or this sees the reader busy and goes on ticking.
+    Publish(now, 0);
+    if (!words.empty() && AnyBusy()) {
+      Publish(now, 1);
+      idle = 0;
+      continue;
+    }
+    running = false;
+    return;
+  }
+}
+
+// Under lock.
+double StartAndPublish() {
+  double now = MonotonicMs();
+  Publish(now, 1);
+  if (!running) {
+    std::thread(Tick).detach();
+    running = true;
+  }
+  return now;
+}
+
+}  // namespace
+
+double MonotonicMs() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec * 1e3 + now.tv_nsec / 1e6;
+}
+
+double RegisterCoarseClock(CoarseClockWord* word) {
+  std::lock_guard<std::mutex> hold(lock);
+  if (std::find(words.begin(), words.end(), word) == words.end()) words.push_back(word);
+  return StartAndPublish();
+}
+
+void UnregisterCoarseClock(CoarseClockWord* word) {
+  std::lock_guard<std::mutex> hold(lock);
+  words.erase(std::remove(words.begin(), words.end(), word), words.end());
+  __atomic_store_n(&word->ticking, 0, __ATOMIC_SEQ_CST);
+}
+
+double WakeCoarseClock() {
+  std::lock_guard<std::mutex> hold(lock);
+  return StartAndPublish();
+}
+
+}  // namespace xnative
