@@ -1,7 +1,8 @@
 // How where() puts a coroutine's state into words.
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { now } from './clock.js';
 import type { Coro } from './coro.js';
+import { rt } from './runtime.js';
 
 const ownDir = fileURLToPath(new URL('.', import.meta.url));
 
@@ -22,7 +23,7 @@ export function describe(target: { id: number }): string {
   if (co.running) return 'running';
   const park = co.suspendedIn;
   if (park === undefined) return 'scheduled';
-  const waited = performance.now() - co.parkedAt;
+  const waited = Math.max(0, now(rt.clock || undefined) - co.parkedAt);
   const frame = park.stack === undefined ? undefined : callerFrame(park.stack);
   return `${park.describe()} for ${waited.toFixed(1)} ms${frame ? ` at ${frame}` : ''}`;
 }

@@ -6,8 +6,8 @@ import { NativeUnavailableError } from './errors.js';
 let loaded: typeof Native | undefined;
 let failure: unknown;
 
-/** The @x/native function `name`, or NativeUnavailableError naming what needs it and how to fix it. */
-export function nativeFunction<K extends 'watchPid' | 'watchFd'>(name: K, operation: string): (typeof Native)[K] {
+/** The addon, or undefined when it cannot be loaded (the error is kept for NativeUnavailableError). */
+export function loadNative(): typeof Native | undefined {
   if (loaded === undefined && failure === undefined) {
     try {
       loaded = createRequire(import.meta.url)('@x/native') as typeof Native;
@@ -15,7 +15,12 @@ export function nativeFunction<K extends 'watchPid' | 'watchFd'>(name: K, operat
       failure = error;
     }
   }
-  const fn = loaded?.[name];
+  return loaded;
+}
+
+/** The @x/native function `name`, or NativeUnavailableError naming what needs it and how to fix it. */
+export function nativeFunction<K extends 'watchPid' | 'watchFd'>(name: K, operation: string): (typeof Native)[K] {
+  const fn = loadNative()?.[name];
   if (typeof fn !== 'function') throw new NativeUnavailableError(name, operation, failure);
   return fn;
 }

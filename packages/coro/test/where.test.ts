@@ -70,8 +70,8 @@ describe('setLatencyWarning()', () => {
     const previousFactor = setLatencyWarning(0.025); // 5 ms
     try {
       const hog = spawn(function* hog() {
-        const until = performance.now() + 20;
-        while (performance.now() < until); // blocks the loop
+        const until = performance.now() + 50;
+        while (performance.now() < until); // blocks the loop: 50 ms, well past 5 ms on the coarse clock too
         yield* sleep(1);
       });
       await run(() => hog.join());
@@ -82,6 +82,7 @@ describe('setLatencyWarning()', () => {
     const report = reports.find((r) => r.name === 'hog');
     expect(report).toBeDefined();
     expect(report!.where).toMatch(/^sleep\(1\)/);
+    expect(report!.durationMs).toBeGreaterThanOrEqual(5);
   });
 
   it('accepts 0 to 300 and returns the previous factor', () => {
