@@ -13,10 +13,18 @@ namespace xnative {
 namespace {
 
 constexpr long kTickNs = 1000000;
+constexpr int kIdleTicks = 50;
 
 std::mutex lock;
 std::vector<CoarseClockWord*> words;  // under lock
 bool running = false;                 // under lock: a thread is ticking (or about to end)
+
+// CLOCK_MONOTONIC in milliseconds (the clock performance.now() is based on).
+double MonotonicMs() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec * 1e3 + now.tv_nsec / 1e6;
+}
 
 // Under lock.
 void Publish(double now, int32_t ticking) {
@@ -33,7 +41,6 @@ bool AnyBusy() {
 }
 
 void Tick() {
-  pthread_setname_np(pthread_self(), "x-coarse-clock");
   timespec next;
   clock_gettime(CLOCK_MONOTONIC, &next);
   int idle = 0;
@@ -70,19 +77,16 @@ double StartAndPublish() {
   double now = MonotonicMs();
   Publish(now, 1);
   if (!running) {
-    std::thread(Tick).detach();
+    std::thread thread(Tick);
+    // Named here rather than by the thread itself, so it has its name by the time the caller looks.
+    pthread_setname_np(thread.native_handle(), "x-coarse-clock");
+    thread.detach();
     running = true;
   }
   return now;
 }
 
 }  // namespace
-
-double MonotonicMs() {
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return now.tv_sec * 1e3 + now.tv_nsec / 1e6;
-}
 
 double RegisterCoarseClock(CoarseClockWord* word) {
   std::lock_guard<std::mutex> hold(lock);

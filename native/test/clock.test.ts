@@ -61,11 +61,12 @@ describe('coarseClock()', () => {
 
   it('ends its thread once no reader is busy, and wakeCoarseClock() starts it again with a fresh time', async () => {
     const { buffer, time, flags } = word();
-    native.coarseClock(buffer);
+    const offset = performance.now() - native.coarseClock(buffer);
     expect(clockThreads()).toBe(1);
     await until(() => Atomics.load(flags, TICKING) === 0 && clockThreads() === 0);
     const stale = time[0]!;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Polled rather than a 5 ms setTimeout, which counts from the loop's cached time and may fire early.
+    await until(() => performance.now() - offset >= stale + 5);
     expect(time[0]).toBe(stale); // nothing writes while it is not ticking
     Atomics.store(flags, BUSY, 1);
     const woken = native.wakeCoarseClock();
