@@ -2,7 +2,7 @@
 // each registered word every millisecond. JS then reads the time with one memory load
 // instead of a clock call (70-150 ns on a VM), which matters when it is read for every
 // slice of a scheduler. The thread ticks only while some reader is busy: after
-// kIdleTicks ticks with none busy it clears every word's `ticking` flag and ends, and
+// 50 ticks with none busy it clears every word's `ticking` flag and ends, and
 // WakeCoarseClock() starts it again.
 #pragma once
 
@@ -16,11 +16,6 @@ struct CoarseClockWord {
   int32_t busy;     // set by the reader while it wants the time kept (a drain)
   int32_t ticking;  // 1 while the thread keeps `nowMs` current, 0 once it has ended
 };
-
-constexpr int kIdleTicks = 50;
-
-// CLOCK_MONOTONIC in milliseconds (the clock performance.now() is based on).
-double MonotonicMs();
 
 // Adds `word` (the time is written into it at once and it is marked ticking), starting
 // the thread if it is not running. Returns the time written.

@@ -77,9 +77,9 @@ export function nextId(): number {
 }
 
 /**
- * Appends a coroutine to the run queue; the caller has set what it resumes with. A ring rather than an
- * array used as a queue: push-and-advance on an array made the drain loop's per-slice cost about a third
- * higher (the array grows, then is compacted with splice or reallocated when emptied).
+ * Appends a coroutine to the run queue; the caller has set what it resumes with. A ring, so entries are
+ * never moved: an array used as a queue has to splice off its resumed head now and then, and is
+ * reallocated after every drain that empties it.
  */
 export function enqueue(co: Runnable): void {
   const queue = rt.queue;
