@@ -14,7 +14,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'native/test/**/*.test.ts', 'tooling/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'native/test/**/*.test.ts', 'tooling/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
           exclude: ['**/node_modules/**', ...privileged],
         },
       },
