@@ -21,7 +21,7 @@ const expected: Record<string, (string | RegExp)[]> = {
     'client: the echo of 33554432 bytes is identical',
   ],
   'kernel-io-pass-socket': [/^client read: child \d+ \(got the socket as "a client"\) answers: HELLO$/],
-  'latch-worker-pool': ['40 jobs done, 165605 primes counted in all', /^jobs per worker: \{ '0': \d+, '1': \d+, '2': \d+, '3': \d+ \}$/],
+  'latch-worker-pool': ['40 jobs done, 165605 primes counted in all', /^jobs per worker: \{ '[0-3]': \d+(, '[0-3]': \d+)* \}$/ /* on a busy machine a worker may get none */],
   'process-concurrently': [
     /^primes below a million: 78498, the largest 999983, computed by pid \d+ \(we are \d+\)$/,
     'rethrown: RangeError ERR_TOO_LARGE: 1000000000000 is too large for this example',
