@@ -10,7 +10,7 @@ import {
 } from './errors.js';
 import { describe } from './describe.js';
 import { notifyException } from './exception-notifier.js';
-import { type Operation, Suspension } from './operation.js';
+import { type Operation, PARKED_RESULT, Suspension } from './operation.js';
 import { enqueue, kick, nextId, rt, soon } from './runtime.js';
 
 const NEW = 0;
@@ -370,8 +370,9 @@ export class Coro<T = unknown> {
       this.#die(0, step.value);
       return;
     }
-    if (step.value !== undefined || this.park === undefined) {
-      // A plain `yield` (of anything): operations park through the shared PARKED result, which carries undefined.
+    // Operations park through the shared PARKED_RESULT (one comparison for the common case); any other
+    // result is a plain `yield`, of anything, unless an operation parked and a wrapper re-made the result.
+    if (step !== PARKED_RESULT && (step.value !== undefined || this.park === undefined)) {
       this.park = undefined;
       this.#state = PARKED;
       this.resumeThrow(new TypeError(`${this.#label()} yielded ${String(step.value)}: use \`yield*\` with an operation, not \`yield\`.`));

@@ -40,7 +40,7 @@ const stacks = new WeakMap<Suspension, string>();
  * What every parking `next()` returns: one shared, frozen result. `yield*` hands an inner result to the
  * driver unchanged, so the driver finds the operation in the coroutine (`co.park`), not in the result.
  */
-const PARKED_RESULT: IteratorYieldResult<Suspension> = Object.freeze({ done: false, value: undefined as unknown as Suspension });
+export const PARKED_RESULT: IteratorYieldResult<Suspension> = Object.freeze({ done: false, value: undefined as unknown as Suspension });
 
 /**
  * A leaf operation: the point where a coroutine suspends. Subclasses say how to complete at once
@@ -112,7 +112,8 @@ export abstract class Suspension<T = unknown> implements Iterator<Suspension, T,
     if (state >= DONE) return { done: true, value: undefined as T };
     const co = rt.current as Coro | undefined;
     if (co === undefined) throw new NotInCoroutineError(this.describe());
-    if (state === FRESH && this.selfish && co.selfishActs <= 0) {
+    // The rare condition first: this test runs for every operation.
+    if (co.selfishActs <= 0 && state === FRESH && this.selfish) {
       co.selfishActs = co.maxSelfishActs;
       this[STATE] = SLICE;
       this.co = co;

@@ -111,4 +111,16 @@ describe('interruption', () => {
     await settle();
     expect(co.settled().value).toMatch(/use `yield\*` with an operation/);
   });
+
+  it('throws the same TypeError for a bare yield, which carries undefined like a parked operation', async () => {
+    const co = spawn(function* () {
+      try {
+        yield undefined as never;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    await settle();
+    expect(co.settled().value).toMatch(/yielded undefined: use `yield\*` with an operation/);
+  });
 });
