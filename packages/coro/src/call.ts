@@ -1,5 +1,5 @@
 // Bridges to Promises, both ways.
-import { type Coro, outcomeOf, spawn } from './coro.js';
+import { type Coro, spawn } from './coro.js';
 import { InvalidArgumentError } from './errors.js';
 import { Immediate, type Operation, Suspension } from './operation.js';
 
@@ -76,7 +76,7 @@ export function toPromise<T>(op: Operation<T>): Promise<T> {
     co.addJoiner({
       ended(ended: Coro<T>) {
         try {
-          resolve(outcomeOf(ended));
+          resolve(ended.outcome());
         } catch (error) {
           reject(error);
         }

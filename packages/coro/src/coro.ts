@@ -429,7 +429,7 @@ class Join<T> extends Suspension<T> implements Joiner {
       target.addJoiner(this);
       return false;
     }
-    this.result = outcomeOf(target);
+    this.result = target.outcome();
     return true;
   }
 
@@ -439,16 +439,11 @@ class Join<T> extends Suspension<T> implements Joiner {
 
   ended(target: Coro): void {
     try {
-      this.wake(outcomeOf(target));
+      this.wake(target.outcome());
     } catch (error) {
       this.fail(error);
     }
   }
-}
-
-/** @internal The return value of a dead coroutine, or its error thrown. */
-export function outcomeOf<T>(target: Coro<T>): T {
-  return target.outcome();
 }
 
 /**
@@ -465,9 +460,7 @@ export function outcomeOf<T>(target: Coro<T>): T {
  * }, 'hello');
  */
 export function spawn<A extends readonly unknown[], T>(fn: CoroFunction<A, T>, ...args: A): Coro<T> {
-  checkFunction('fn', fn);
-  const body = fn as unknown as CoroFunction<readonly unknown[], T>;
-  return (args.length === 1 ? new Coro<T>(body, ONE_ARG, args[0]) : new Coro<T>(body, args)).start();
+  return create(fn, args).start();
 }
 
 /**
@@ -481,6 +474,11 @@ export function spawn<A extends readonly unknown[], T>(fn: CoroFunction<A, T>, .
  * co.start();
  */
 export function newCoro<A extends readonly unknown[], T>(fn: CoroFunction<A, T>, ...args: A): Coro<T> {
+  return create(fn, args);
+}
+
+/** A new coroutine for spawn() and newCoro(); one argument travels without its rest array (see ONE_ARG). */
+function create<A extends readonly unknown[], T>(fn: CoroFunction<A, T>, args: A): Coro<T> {
   checkFunction('fn', fn);
   const body = fn as unknown as CoroFunction<readonly unknown[], T>;
   return args.length === 1 ? new Coro<T>(body, ONE_ARG, args[0]) : new Coro<T>(body, args);
