@@ -71,7 +71,7 @@ describe('coarseClock()', () => {
     Atomics.store(flags, BUSY, 1);
     const woken = native.wakeCoarseClock();
     expect(woken).toBeGreaterThanOrEqual(stale + 5);
-    expect(time[0]).toBe(woken);
+    expect(time[0]).toBeGreaterThanOrEqual(woken); // the word is fresh; the restarted thread may already have ticked past it
     expect(Atomics.load(flags, TICKING)).toBe(1);
     expect(clockThreads()).toBe(1);
     Atomics.store(flags, BUSY, 0);
