@@ -3,6 +3,7 @@
 import { fork, spawn as nodeSpawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { alternate } from './alternate.js';
+import { optionalPeer } from '@x/bench';
 import { execa } from 'execa';
 import { concurrently, spawn, ttyCreateChild } from '../src/index.js';
 
@@ -37,12 +38,14 @@ async function oursPty() {
   if (output !== 'hello\r\n') throw new Error(`unexpected output ${JSON.stringify(output)}`);
 }
 
-let nodePty: typeof import('node-pty') | null = null;
-try {
-  nodePty = await import('node-pty');
-} catch (error) {
-  console.log(`node-pty could not be loaded (${(error as Error).message}): the pty case is skipped.`);
+/** The part of node-pty's API this case uses (node-pty is the bench harness's optional dependency). */
+interface NodePty {
+  spawn(file: string, args: string[], options: { cols: number; rows: number }): {
+    onData(listener: (data: string) => void): unknown;
+    onExit(listener: () => void): unknown;
+  };
 }
+const nodePty = await optionalPeer<NodePty>('node-pty', 'the pty case');
 
 function nodePtyEcho() {
   return new Promise<void>((resolve, reject) => {

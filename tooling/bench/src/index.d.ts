@@ -70,3 +70,9 @@ export declare function heapBytes(): number;
 
 /** Formats a duration given in milliseconds. */
 export declare function formatDuration(ms: number): string;
+
+/**
+ * Loads a peer that is an optional dependency of the harness (node-pty), or prints why `skipped` (the
+ * case that needs it) is skipped and gives null. `T` is the part of the peer's API the caller uses.
+ */
+export declare function optionalPeer<T>(name: 'node-pty', skipped: string): Promise<T | null>;

@@ -110,3 +110,17 @@ export function formatDuration(ms) {
   if (ms < 1) return `${(ms * 1e3).toFixed(2)} µs`;
   return `${ms.toFixed(2)} ms`;
 }
+
+/**
+ * Loads a peer that is an optional dependency of this harness (one with a native build, such as
+ * node-pty): `pnpm install` goes on when it cannot be built, so a benchmark asks for it here and skips
+ * its case, saying why, when it is absent.
+ */
+export async function optionalPeer(name, skipped) {
+  try {
+    return await import(name);
+  } catch (error) {
+    console.log(`${name} could not be loaded (${error.message}); it is optional, as its build may fail on install: ${skipped} is skipped.`);
+    return null;
+  }
+}
