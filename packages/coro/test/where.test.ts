@@ -28,7 +28,15 @@ describe('where() and whereAll()', () => {
     const all = whereAll();
     expect(all.get(popper.id)).toMatchObject({ name: 'popper', coro: popper });
     expect(all.get(sleeper.id)!.where).toMatch(/^sleep\(10000\) for \d+\.\d ms$/);
-    const waited = Number(/for (\S+) ms/.exec(where(sleeper))![1]);
+    // The time comes from the coarse clock word, which may not have ticked since the sleeper parked (a
+    // busy machine can hold its thread off for milliseconds): wait for it to move, however long that takes.
+    // If where() never counted the time, this loop would spin until the test times out.
+    const waitedMs = () => Number(/for (\S+) ms/.exec(where(sleeper))![1]);
+    let waited = waitedMs();
+    while (waited === 0) {
+      await pause(1);
+      waited = waitedMs();
+    }
     expect(waited).toBeGreaterThan(0);
     popper.shutdown();
     sleeper.shutdown();

@@ -136,11 +136,16 @@ describe('Scheduler on the system clock', () => {
     expect(timers()).toBe(before);
   });
 
-  it('with keepAlive: false arms only an unref\'d timer', () => {
-    const before = timers();
+  it('with keepAlive: false arms only an unref\'d timer', async () => {
+    const before = timers(); // counts only ref'd timers
     using scheduler = new Scheduler({ keepAlive: false });
-    scheduler.defer(60_000, () => {});
+    const { promise: fired, resolve } = deferred();
+    scheduler.defer(20, resolve);
+    // The timer is armed in a microtask at the end of the synchronous run: count after it.
+    await Promise.resolve();
     expect(timers()).toBe(before);
+    // ...and it was armed: the task runs on it.
+    await fired;
   });
 
   it('with keepAlive: false lets the process exit while tasks are pending', async () => {
