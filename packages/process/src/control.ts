@@ -1,7 +1,7 @@
 import { Exit, Interruption, onExit } from '@x/signals';
 import { Critical } from './critical.js';
 import { endBySignal, endProcess } from './end.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, MainUnsettledError } from './errors.js';
 import { exitStatus } from './exit-status.js';
 import { Invocation, type SystemInvocationOptions } from './invocation.js';
 import { sharedState } from './state.js';
@@ -23,6 +23,7 @@ export type ControlOptions = SystemInvocationOptions;
  * | throws an `Interruption` | dies by its signal after cleanup |
  * | throws a `Critical` (see `critical`, `panic`) | prints it, exits with `exitStatus.critical` (71) |
  * | throws anything else | prints it, exits with `exitStatus.uncaught` (70) |
+ * | never settles, and the event loop empties | prints a `MainUnsettledError`, exits with `exitStatus.unsettled` (13) |
  *
  * An error thrown outside main's promise chain (in a timer or an event handler) or an unhandled
  * rejection ends the program the same way as one thrown by main.
@@ -53,6 +54,12 @@ export function control(main: Main, options: ControlOptions = {}): Promise<never
   // from main does; once an end is under way, end.ts reports stray errors.
   process.on('uncaughtException', (error) => {
     if (!sharedState().ending) settleFailure(error);
+  });
+  // Node gives up on an unsettled top-level await with status 13; a main awaiting forever with nothing
+  // left to settle it would otherwise exit 0 in silence. First among beforeExit listeners: @x/signals'
+  // own one would start the cleanup of a plain exit with 0 and this end would then be ignored.
+  process.prependListener('beforeExit', () => {
+    if (!sharedState().ending) endProcess(exitStatus.unsettled, new MainUnsettledError());
   });
   Promise.resolve()
     .then(() => main(invocation))

@@ -92,3 +92,23 @@ export class ChildDiedError extends Error {
   }
 }
 Object.defineProperty(ChildDiedError.prototype, 'name', { value: 'ChildDiedError' });
+
+/**
+ * `control(main)` ended the process because main's promise was still pending when the event loop had
+ * nothing left to run (no timer, socket, child process or other handle): main awaits something that can
+ * never happen, such as a promise no code will resolve. Printed, given to the `onExit` handlers as
+ * `{error}`, and the process exits with `exitStatus.unsettled` (13), as Node does for an unsettled
+ * top-level await.
+ */
+export class MainUnsettledError extends Error {
+  readonly code = 'ERR_X_PROCESS_MAIN_UNSETTLED';
+
+  constructor() {
+    super(
+      'main() never settled, and the event loop emptied: no timer, socket, child process or other handle is left that ' +
+        'could settle it. Find the await that waits for something nothing will do (a promise nobody resolves, an event ' +
+        'that already fired). The process exits with status 13 (exitStatus.unsettled).',
+    );
+  }
+}
+Object.defineProperty(MainUnsettledError.prototype, 'name', { value: 'MainUnsettledError' });

@@ -13,6 +13,11 @@ export const exitStatus = Object.freeze({
   uncaught: 70,
   /** A `Critical` ended the process (`critical(fn)` failed, or `panic(message)`): 71. */
   critical: 71,
+  /**
+   * `control(main)`: main never settled and the event loop emptied, so nothing could ever settle it
+   * (`MainUnsettledError`): 13, the status Node gives an unsettled top-level await.
+   */
+  unsettled: 13,
   /** A returned value that is not a number, as when main returns nothing: 0. */
   returned: 0,
 });

@@ -17,7 +17,7 @@ export type { ControlOptions, Main } from './control.js';
 export { Critical, critical, panic } from './critical.js';
 export { daemon } from './daemon.js';
 export type { Daemon, DaemonOptions } from './daemon.js';
-export { ChildDiedError, InvalidArgumentError, SpawnError } from './errors.js';
+export { ChildDiedError, InvalidArgumentError, MainUnsettledError, SpawnError } from './errors.js';
 export type { ExitResult, ExitStatus } from './exit-result.js';
 export { exitStatus } from './exit-status.js';
 export { fsChdir, fsPwd } from './fs-pwd.js';

@@ -52,6 +52,13 @@ describe('control(main)', () => {
     expect(result.stderr).toContain('Critical: the journal and the index disagree');
   });
 
+  it('reports a main that never settles once the event loop is empty, and exits with exitStatus.unsettled (13) after cleanup', async () => {
+    const result = await run('control-unsettled.mjs');
+    expect(result).toMatchObject({ code: exitStatus.unsettled, signal: null, stdout: 'cleanup ERR_X_PROCESS_MAIN_UNSETTLED\n' });
+    expect(exitStatus.unsettled).toBe(13);
+    expect(result.stderr).toContain('MainUnsettledError: main() never settled, and the event loop emptied');
+  });
+
   it('ends the program on an error thrown in a timer as on one from main: cleanup, then status 70', async () => {
     const result = await run('control-timer-error.mjs');
     expect(result).toMatchObject({ code: exitStatus.uncaught, signal: null, stdout: 'cleanup\n' });
