@@ -1,5 +1,83 @@
 /**
- * @x/remote: start Node processes (contexts) and call functions in them, with nothing installed or
- * written on their side. The public surface is filled in as the package is built.
+ * @x/remote: start Node processes (contexts) on this machine, and later over ssh/sudo/su, with nothing
+ * installed or written on their side, and call functions of your modules in them. mitogen for Node.
+ * Every duration is in milliseconds.
  */
-export {};
+import { NotInContextError } from './errors.js';
+import type { Context } from './context.js';
+
+/**
+ * The root of a tree of contexts: `local()` starts one, `receiver()` makes a stream of values,
+ * `onLog()` hears their output, `close()` (or `await using`) ends them all.
+ * @throws `ERR_X_INVALID_ARG` for bad options.
+ */
+export { Router } from './router.js';
+export type { LocalOptions, RouterOptions } from './router.js';
+
+/**
+ * A context: `call(moduleUrl, exportName, ...args)`, `module<typeof import('./m.js')>(url)`,
+ * `callNoReply`, `withOptions({ timeoutMs, signal })`, `shutdown({ timeoutMs })`, `name`, `id`,
+ * `pid`, `disconnected`. Calls reject with RemoteError (the remote function threw), ChannelError
+ * (`ERR_X_REMOTE_CHANNEL`: disconnected, no route, refused, too large, shutdown) or CallTimeoutError
+ * (`ERR_X_REMOTE_CALL_TIMEOUT`).
+ */
+export { Context, ContextCalls } from './context.js';
+export type { CallOptions, ModuleProxy } from './context.js';
+
+/** A stream of values sent from contexts through its `sender`, which travels as a call argument. */
+export { Receiver, Sender } from './receiver.js';
+
+/** One line of context output: `{ context, stream: 'stdout' | 'stderr' | 'console', level, text, time }`. */
+export type { LogRecord } from './router-core.js';
+export type { LogLevel } from './handles.js';
+
+/**
+ * The errors: RemoteError (a remote throw: remote class name, message, code, cause, stack prefixed with
+ * the context's name), ChannelError (`ERR_X_REMOTE_CHANNEL`, with `reason`), CallTimeoutError
+ * (`ERR_X_REMOTE_CALL_TIMEOUT`), ConnectError (`ERR_X_REMOTE_CONNECT_TIMEOUT`, `ERR_X_REMOTE_EOF`,
+ * `ERR_X_REMOTE_NODE_NOT_FOUND`, with the stderr tail), NoSuchExportError (`ERR_X_REMOTE_NO_EXPORT`),
+ * NotInContextError (`ERR_X_REMOTE_NOT_IN_CONTEXT`), InvalidArgumentError (`ERR_X_INVALID_ARG`).
+ */
+export {
+  CallTimeoutError,
+  ChannelError,
+  ConnectError,
+  InvalidArgumentError,
+  NoSuchExportError,
+  NotInContextError,
+  RemoteError,
+} from './errors.js';
+export type { ChannelErrorReason } from './errors.js';
+
+const RUNTIME = Symbol.for('@x/remote.runtime');
+
+interface Runtime {
+  parentContext: () => Context;
+  currentContext: () => Context;
+}
+
+function runtime(what: string): Runtime {
+  const found = (globalThis as Record<symbol, Runtime | undefined>)[RUNTIME];
+  if (found === undefined) throw new NotInContextError(what);
+  return found;
+}
+
+/**
+ * Inside a function running in a context: the context that started this one, so the function can call
+ * back into its parent (only into modules the parent sent this context).
+ * @throws `ERR_X_REMOTE_NOT_IN_CONTEXT` outside a context.
+ * @example
+ * import { parentContext } from '@x/remote';
+ * export async function work() { return parentContext().call(new URL('./service.ts', import.meta.url), 'lookup', 'key'); }
+ */
+export function parentContext(): Context {
+  return runtime('parentContext').parentContext();
+}
+
+/**
+ * Inside a function running in a context: this context (its `name` and `id`).
+ * @throws `ERR_X_REMOTE_NOT_IN_CONTEXT` outside a context.
+ */
+export function currentContext(): Context {
+  return runtime('currentContext').currentContext();
+}

@@ -1,0 +1,151 @@
+import { TAG, type Tagged, encodeTag } from './codec.js';
+import type { ChannelError } from './errors.js';
+import { InvalidArgumentError } from './errors.js';
+import type { RouterCore } from './router-core.js';
+
+/** Per-call options: `timeoutMs` (milliseconds; the call rejects with CallTimeoutError) and `signal` (abort waiting). */
+export interface CallOptions {
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** The functions a module exports, each returning a Promise of its result, as `ctx.module()` gives them. */
+export type ModuleProxy<T> = {
+  readonly [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
+const NO_OPTIONS: CallOptions = {};
+
+/** The call methods of a context with options bound (see `Context.withOptions`). */
+export class ContextCalls {
+  readonly #context: Context | undefined;
+  readonly #router: RouterCore;
+  readonly #options: CallOptions;
+
+  /** `context` undefined means this object is the Context itself. */
+  constructor(context: Context | undefined, router: RouterCore, options: CallOptions) {
+    this.#context = context;
+    this.#router = router;
+    this.#options = options;
+  }
+
+  /** Calls `exportName` of the module at `moduleUrl` (a file URL or absolute path) in the context with `args`. */
+  call<R = unknown>(moduleUrl: string | URL, exportName: string, ...args: unknown[]): Promise<R> {
+    return this.#router.call(this.#target, moduleUrl, exportName, args, this.#options, false) as Promise<R>;
+  }
+
+  /** Sends a call that is never answered; resolves once it was sent. A failure in the context is logged there. */
+  callNoReply(moduleUrl: string | URL, exportName: string, ...args: unknown[]): Promise<void> {
+    return this.#router.call(this.#target, moduleUrl, exportName, args, this.#options, true) as Promise<void>;
+  }
+
+  /** A typed proxy: `ctx.module<typeof import('./tasks.js')>(url).fn(...args)` is `ctx.call(url, 'fn', ...args)`. */
+  module<T>(moduleUrl: string | URL): ModuleProxy<T> {
+    const calls = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+    return new Proxy(Object.create(null) as ModuleProxy<T>, {
+      get: (_target, key) => {
+        if (typeof key !== 'string' || key === 'then') return undefined;
+        let fn = calls.get(key);
+        if (fn === undefined) {
+          fn = (...args: unknown[]) => this.call(moduleUrl, key, ...args);
+          calls.set(key, fn);
+        }
+        return fn;
+      },
+    });
+  }
+
+  /** The same context with other call options (merged over these). */
+  withOptions(options: CallOptions): ContextCalls {
+    return new ContextCalls(this.#target, this.#router, { ...this.#options, ...checkCallOptions(options) });
+  }
+
+  get #target(): Context {
+    return this.#context ?? (this as unknown as Context);
+  }
+}
+
+/**
+ * A context: a Node process this router can call into (or, inside a context, its parent). Calls go
+ * through `call`, `callNoReply` and `module`; `disconnected` settles (never rejects) with the
+ * ChannelError that ended it.
+ */
+export class Context extends ContextCalls {
+  /** The context's id, unique within its router tree. */
+  readonly id: number;
+  /** The name given at start; its process title is `node (x:<name>)` and log records carry it. */
+  readonly name: string;
+  /** Its process id, where known (the root knows it for every context it started). */
+  pid: number | undefined;
+  /** Settles with the reason once the context is gone (exited, killed, stream lost, router closed). */
+  readonly disconnected: Promise<ChannelError>;
+  /** Kills the context's process group at once; set by whoever started it. */
+  forceKill: (() => void) | undefined;
+  readonly #router: RouterCore;
+  #reason: ChannelError | undefined;
+  #resolve!: (error: ChannelError) => void;
+
+  constructor(router: RouterCore, id: number, name: string) {
+    super(undefined, router, NO_OPTIONS);
+    this.#router = router;
+    this.id = id;
+    this.name = name;
+    this.pid = undefined;
+    this.forceKill = undefined;
+    this.disconnected = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  /** Whether the context is gone. */
+  get isDisconnected(): boolean {
+    return this.#reason !== undefined;
+  }
+
+  /** @internal The router calls this once the context is gone. */
+  markDisconnected(error: ChannelError): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = error;
+    this.#resolve(error);
+  }
+
+  /**
+   * Asks the context to end: it runs its @x/signals cleanup (`onExit` handlers) and exits; after
+   * `timeoutMs` (milliseconds, default 3000) its whole process group is killed. Resolves once it is gone.
+   * @throws ERR_X_INVALID_ARG for a negative or non-finite timeout.
+   */
+  async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 3000;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new InvalidArgumentError('timeoutMs', 'a finite number of milliseconds >= 0', timeoutMs);
+    }
+    if (this.#reason !== undefined) return;
+    this.#router.requestShutdown(this);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.disconnected.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.forceKill?.();
+      await this.disconnected;
+    }
+  }
+
+  [encodeTag](): Tagged {
+    return { [TAG]: 'c', id: this.id, name: this.name };
+  }
+}
+
+function checkCallOptions(options: CallOptions): CallOptions {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object with timeoutMs and/or signal', options);
+  const { timeoutMs, signal } = options;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0)) {
+    throw new InvalidArgumentError('timeoutMs', 'a finite number of milliseconds >= 0', timeoutMs);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError('signal', 'an AbortSignal', signal);
+  return { timeoutMs, signal };
+}

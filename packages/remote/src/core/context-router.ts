@@ -1,0 +1,104 @@
+import { exitAfterCleanup } from '@x/signals';
+import { ModuleRegistry, type ModuleGraph, type ModuleRecord } from '../module-registry.js';
+import { CONNECT_CHILD, GET_MODULE, KILL_CHILD, ROOT_ID, SHUTDOWN, type BootstrapConfig } from '../handles.js';
+import { RouterCore } from '../router-core.js';
+import { spawnLocal } from '../spawn-local.js';
+import type { Frame } from '../frame.js';
+
+/** What the first stage hands the core. */
+export interface Boot {
+  name: string;
+  /** The compressed core itself, so this context can start contexts of its own. */
+  core: Buffer;
+  load: (specifier: string) => Promise<unknown>;
+}
+
+/** Where a context starts its own child (`via`): what the root sends in CONNECT_CHILD. */
+interface ConnectChild {
+  id: number;
+  name: string;
+  nodePath: string;
+  env: NodeJS.ProcessEnv | undefined;
+  cwd: string | undefined;
+  connectTimeoutMs: number;
+}
+
+/**
+ * The router inside a context: it loads shipped modules into its registry, obeys SHUTDOWN from its
+ * ancestors, starts children of its own on request, and ends the process (and its process group)
+ * when its parent goes away.
+ */
+export class ContextRouter extends RouterCore {
+  readonly #boot: Boot;
+  #registry: ModuleRegistry | undefined;
+  readonly #namespaces = new Map<string, Record<string, unknown>>();
+  readonly #children = new Map<number, () => void>();
+  #ending = false;
+
+  constructor(config: BootstrapConfig, boot: Boot) {
+    super({ id: config.id, parentIds: config.parentIds, name: config.name, maxMessageSize: config.maxMessageSize, logLevel: config.logLevel, callTimeoutMs: undefined });
+    this.#boot = boot;
+    const fromAncestor = (frame: Frame): boolean => this.parentIds.includes(frame.auth);
+    this.addHandler(SHUTDOWN, { persist: true, policy: fromAncestor, fn: () => this.end(false) });
+    this.addHandler(CONNECT_CHILD, { persist: true, policy: fromAncestor, fn: (frame) => this.#connectChild(frame) });
+    this.addHandler(KILL_CHILD, { persist: true, policy: fromAncestor, fn: (frame) => this.#children.get(this.decode(frame) as number)?.() });
+  }
+
+  protected override loadShippedModule(target: string, modules: unknown[] | null): Record<string, unknown> | Promise<Record<string, unknown>> {
+    const registry = (this.#registry ??= new ModuleRegistry((fromKey, specifier) => this.request(ROOT_ID, GET_MODULE, [fromKey, specifier]) as Promise<ModuleGraph>));
+    if (modules !== null && modules.length > 0) registry.add(modules as ModuleRecord[]);
+    const loaded = this.#namespaces.get(target);
+    if (loaded !== undefined) return loaded;
+    return registry.import(target).then((namespace) => {
+      this.#namespaces.set(target, namespace);
+      return namespace;
+    });
+  }
+
+  protected override onParentLost(): void {
+    this.end(true);
+  }
+
+  /**
+   * Ends the context: the @x/signals cleanup runs (onExit handlers, under their deadlines), then the
+   * process exits. When the parent is gone nobody will reap what this context started, so it then
+   * kills its whole process group (itself last) instead of exiting normally.
+   */
+  end(parentGone: boolean): void {
+    if (parentGone) {
+      process.on('exit', killGroup);
+      setTimeout(killGroup, 10_000).unref();
+    }
+    if (this.#ending) return;
+    this.#ending = true;
+    this.closing = true;
+    void exitAfterCleanup({ code: 0 });
+  }
+
+  #connectChild(frame: Frame): void {
+    let request: ConnectChild;
+    try {
+      request = this.decode(frame) as ConnectChild;
+    } catch (error) {
+      this.reply(frame, false, error);
+      return;
+    }
+    this.contextFor(request.id, request.name);
+    spawnLocal(this, this.#boot.core, request).then(
+      (spawned) => {
+        this.#children.set(request.id, spawned.kill);
+        void this.contextFor(request.id, request.name).disconnected.then(() => this.#children.delete(request.id));
+        this.reply(frame, true, { pid: spawned.pid });
+      },
+      (error: unknown) => this.reply(frame, false, error),
+    );
+  }
+}
+
+function killGroup(): void {
+  try {
+    process.kill(-process.pid, 'SIGKILL');
+  } catch {
+    process.exit(0);
+  }
+}

@@ -1,0 +1,89 @@
+// The context-side runtime: bundled by esbuild into one minified script that the first stage inflates
+// and runs with `require` and `boot` in scope. Nothing here may need a file on the context's disk.
+import { Socket } from 'node:net';
+import { formatWithOptions } from 'node:util';
+import { decodePayload } from '../codec.js';
+import { ENCODING_V8, type Frame } from '../frame.js';
+import { BOOTSTRAP, type BootstrapConfig, type LogLevel } from '../handles.js';
+import type { LogRecord } from '../router-core.js';
+import { Stream } from '../stream.js';
+import { type Boot, ContextRouter } from './context-router.js';
+
+declare const boot: Boot;
+
+const RUNTIME = Symbol.for('@x/remote.runtime');
+const CHANNEL_FD = 3;
+/** Until the bootstrap says otherwise, a frame larger than this is refused. */
+const BOOTSTRAP_MAX = 1 << 20;
+
+process.title = `node (x:${boot.name})`;
+
+let router: ContextRouter | undefined;
+const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+const stream = new Stream(
+  channel,
+  -1,
+  BOOTSTRAP_MAX,
+  (frame, from) => {
+    if (router !== undefined) router.receive(frame, from);
+    else start(frame, from);
+  },
+  () => {
+    if (router === undefined) process.exit(1);
+  },
+);
+
+function start(frame: Frame, from: Stream): void {
+  if (frame.handle !== BOOTSTRAP || frame.encoding !== ENCODING_V8) {
+    from.close('the first frame was not a bootstrap');
+    process.exit(1);
+  }
+  const config = decodePayload(frame.payload, (tagged) => tagged, 'parent') as BootstrapConfig;
+  from.remoteId = config.parentIds[0]!;
+  from.maxMessageSize = config.maxMessageSize;
+  const self = new ContextRouter(config, boot);
+  router = self;
+  self.setParentStream(from);
+  patchConsole(self);
+  watchStdin(self);
+  const parent = self.contextFor(config.parentIds[0]!, 'parent');
+  const current = self.contextFor(self.id, self.name);
+  (globalThis as Record<symbol, unknown>)[RUNTIME] = {
+    parentContext: () => parent,
+    currentContext: () => current,
+    load: boot.load,
+  };
+  self.reply(frame, true, { pid: process.pid });
+}
+
+const CONSOLE_LEVELS: Record<string, Exclude<LogLevel, 'silent'>> = {
+  debug: 'debug',
+  trace: 'debug',
+  log: 'info',
+  info: 'info',
+  dir: 'info',
+  warn: 'warn',
+  error: 'error',
+};
+
+/** console.* becomes log records; levels below the parent's are dropped here, so they never travel. */
+function patchConsole(self: ContextRouter): void {
+  const target = console as unknown as Record<string, (...args: unknown[]) => void>;
+  for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
+    target[method] = (...args: unknown[]) => {
+      if (!self.logs(level)) return;
+      const text = method === 'trace' ? `Trace: ${formatWithOptions({ colors: false }, ...args)}\n${new Error().stack?.split('\n').slice(2).join('\n') ?? ''}` : formatWithOptions({ colors: false }, ...args);
+      self.emitLog({ contextId: self.id, stream: 'console', level: level as LogRecord['level'], text });
+    };
+  }
+}
+
+/** stdin carried the core; after it, EOF there (the parent closed it or died) ends the context too. */
+function watchStdin(self: ContextRouter): void {
+  const stdin = new Socket({ fd: 0, readable: true, writable: false });
+  stdin.on('end', () => self.end(true));
+  stdin.on('error', () => self.end(true));
+  stdin.resume();
+}
+
+void stream;

@@ -1,0 +1,633 @@
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { formatWithOptions } from 'node:util';
+import { type Tagged, TAG, decodePayload, encodePayload } from './codec.js';
+import { Context, type CallOptions } from './context.js';
+import { CallTimeoutError, ChannelError, type ChannelErrorReason, InvalidArgumentError, NoSuchExportError } from './errors.js';
+import { ENCODING_DEAD, ENCODING_V8, type Frame } from './frame.js';
+import {
+  ADD_ROUTE, CALL_FUNCTION, DEL_ROUTE, FIRST_DYNAMIC, FORWARD_LOG, LOG_LEVELS, type LogLevel, ROOT_ID, SHUTDOWN,
+} from './handles.js';
+import { Receiver, Sender, encodeState } from './receiver.js';
+import { Stream } from './stream.js';
+
+/** One line of output from a context. */
+export interface LogRecord {
+  /** The context that wrote it. */
+  context: Context;
+  /** Where it was written: `console.*`, or the context's fd 1 / fd 2 (anything its children wrote too). */
+  stream: 'stdout' | 'stderr' | 'console';
+  level: Exclude<LogLevel, 'silent'>;
+  /** The text, without the trailing newline. */
+  text: string;
+  /** When it was written, in milliseconds since the epoch (`performance.timeOrigin + performance.now()`). */
+  time: number;
+}
+
+/** What a handler does with a frame addressed to it. */
+export interface Handler {
+  fn: (frame: Frame, from: Stream | undefined) => void;
+  /** Returns false to refuse the frame (a dead 'refused' reply goes back). */
+  policy?: (frame: Frame, from: Stream | undefined) => boolean;
+  /** The context whose disconnection ends this handler with a dead message. */
+  respondent?: number;
+  /** Whether it stays after its first frame. */
+  persist: boolean;
+}
+
+export interface RouterCoreSettings {
+  id: number;
+  parentIds: readonly number[];
+  name: string;
+  maxMessageSize: number;
+  logLevel: LogLevel;
+  callTimeoutMs: number | undefined;
+}
+
+/** The call message: kind 'm' ships module records, 'u' names a module the receiver loads itself. */
+export type CallMessage = [kind: 'm' | 'u', target: string, modules: unknown[] | null, exportName: string, args: unknown[]];
+
+/** A module the router is asked to call, ready to go on the wire. */
+export interface PreparedCall {
+  kind: 'm' | 'u';
+  target: string;
+  modules: unknown[] | null;
+  /** Called once the message carrying `modules` was handed to the stream. */
+  sent?: () => void;
+}
+
+/**
+ * The routing core shared by the parent (`Router`) and every context: streams to neighbours, routes by
+ * context id, handles, dead messages, calls, receivers and log forwarding. The same code runs on both
+ * sides so that a context can start contexts of its own.
+ */
+export class RouterCore {
+  readonly id: number;
+  readonly parentIds: readonly number[];
+  readonly name: string;
+  readonly maxMessageSize: number;
+  readonly logLevel: LogLevel;
+  readonly callTimeoutMs: number | undefined;
+  /** Set once the router is closing: new calls fail with a 'shutdown' ChannelError. */
+  closing = false;
+  protected parentStream: Stream | undefined;
+  readonly #routes = new Map<number, Stream>();
+  readonly #handlers = new Map<number, Handler>();
+  readonly #byRespondent = new Map<number, Set<number>>();
+  readonly #contexts = new Map<number, Context>();
+  #nextHandle = FIRST_DYNAMIC;
+
+  constructor(settings: RouterCoreSettings) {
+    this.id = settings.id;
+    this.parentIds = settings.parentIds;
+    this.name = settings.name;
+    this.maxMessageSize = settings.maxMessageSize;
+    this.logLevel = settings.logLevel;
+    this.callTimeoutMs = settings.callTimeoutMs;
+    this.addHandler(CALL_FUNCTION, { persist: true, fn: (frame, from) => this.#onCall(frame, from) });
+    this.addHandler(FORWARD_LOG, { persist: true, fn: (frame, from) => this.#onForwardLog(frame, from) });
+    this.addHandler(DEL_ROUTE, { persist: true, fn: (frame, from) => this.#onDelRoute(frame, from) });
+    this.addHandler(ADD_ROUTE, { persist: true, fn: (frame, from) => this.#onAddRoute(frame, from) });
+  }
+
+  // ---- streams and routes ----
+
+  /** Wraps `socket` as the stream to the context `remoteId` and routes that id through it. */
+  attachStream(socket: Socket, remoteId: number): Stream {
+    const stream = new Stream(socket, remoteId, this.maxMessageSize, (frame, from) => this.receive(frame, from), (closed, reason) => this.#onStreamClosed(closed, reason));
+    this.#routes.set(remoteId, stream);
+    return stream;
+  }
+
+  /** The stream a message for `id` leaves on: its route, else the parent (ids this router does not know live above it). */
+  routeFor(id: number): Stream | undefined {
+    if (id === this.id) return undefined;
+    return this.#routes.get(id) ?? this.parentStream;
+  }
+
+  /** Routes `id` (a descendant) through the stream that `via` is reached on, and tells the ancestors. */
+  addRoute(id: number, via: number): void {
+    const stream = this.#routes.get(via);
+    if (stream === undefined) throw new ChannelError('no-route', `No route to context ${via}.`);
+    this.#routes.set(id, stream);
+  }
+
+  /** A frame arrived on `from`: drop it unless its src and auth are reached through that stream (reverse-path filter). */
+  receive(frame: Frame, from: Stream): void {
+    if (frame.auth === this.id || this.routeFor(frame.auth) !== from) return;
+    if (frame.src !== frame.auth && this.routeFor(frame.src) !== from) return;
+    this.#route(frame, from);
+  }
+
+  #route(frame: Frame, from: Stream | undefined): void {
+    if (frame.dst === this.id) {
+      this.#deliver(frame, from);
+      return;
+    }
+    const stream = this.routeFor(frame.dst);
+    if (stream === from) return;
+    if (stream === undefined || !stream.forward(frame)) {
+      this.sendDead(frame, stream === undefined ? 'no-route' : 'disconnected', `no route to context ${frame.dst} from ${this.name}`);
+    }
+  }
+
+  #deliver(frame: Frame, from: Stream | undefined): void {
+    const handler = this.#handlers.get(frame.handle);
+    if (handler === undefined) {
+      this.sendDead(frame, 'closed', `no handler ${frame.handle} in ${this.name} (the receiver was closed or the call already ended)`);
+      return;
+    }
+    if (handler.policy !== undefined && !handler.policy(frame, from)) {
+      this.sendDead(frame, 'refused', `refused by policy in ${this.name}: context ${frame.auth} has no authority for handle ${frame.handle}`);
+      return;
+    }
+    if (!handler.persist) this.removeHandler(frame.handle);
+    handler.fn(frame, from);
+  }
+
+  #onStreamClosed(stream: Stream, reason: string): void {
+    const lost: number[] = [];
+    for (const [id, routed] of this.#routes) {
+      if (routed === stream) lost.push(id);
+    }
+    for (const id of lost) this.#routes.delete(id);
+    if (stream === this.parentStream) {
+      this.onParentLost(reason);
+      return;
+    }
+    for (const id of lost) this.disconnect(id, `${reason}`);
+    this.#tellParent(lost);
+  }
+
+  /** Tells the parent that `ids` (descendants routed through this context) are gone; each hop passes it up. */
+  #tellParent(ids: number[]): void {
+    if (this.parentStream === undefined || ids.length === 0) return;
+    try {
+      this.send(this.parentIds[0]!, DEL_ROUTE, 0, ids);
+    } catch {
+      // The parent is gone too.
+    }
+  }
+
+  /** Makes `stream` the way to the parent and every context this router does not know. */
+  setParentStream(stream: Stream): void {
+    this.parentStream = stream;
+  }
+
+  /** The stream to the parent ended. A context ends itself here; the root has no parent. */
+  protected onParentLost(_reason: string): void {}
+
+  #onAddRoute(frame: Frame, from: Stream | undefined): void {
+    const [id] = this.decode(frame) as [number];
+    if (from !== undefined && Number.isInteger(id) && !this.#routes.has(id) && from.remoteId === frame.src) this.#routes.set(id, from);
+  }
+
+  #onDelRoute(frame: Frame, from: Stream | undefined): void {
+    const ids = this.decode(frame);
+    if (!Array.isArray(ids) || from === undefined) return;
+    const gone: number[] = [];
+    for (const id of ids) {
+      if (typeof id === 'number' && this.#routes.get(id) === from && id !== from.remoteId) {
+        this.#routes.delete(id);
+        gone.push(id);
+        this.disconnect(id, 'its parent context lost it');
+      }
+    }
+    this.#tellParent(gone);
+  }
+
+  /** Ends everything waiting on context `id`: its pending calls and receivers get a dead 'disconnected'. */
+  disconnect(id: number, reason: string): void {
+    const context = this.#contexts.get(id);
+    const error = new ChannelError('disconnected', `Context ${context?.name ?? id} disconnected: ${reason}.`);
+    const handles = this.#byRespondent.get(id);
+    if (handles !== undefined) {
+      this.#byRespondent.delete(id);
+      for (const handle of handles) {
+        const handler = this.#handlers.get(handle);
+        this.#handlers.delete(handle);
+        handler?.fn(deadFrame(this.id, id, handle, error), undefined);
+      }
+    }
+    context?.markDisconnected(error);
+  }
+
+  // ---- handles ----
+
+  addHandler(handle: number, handler: Handler): void {
+    this.#handlers.set(handle, handler);
+    if (handler.respondent !== undefined) {
+      let set = this.#byRespondent.get(handler.respondent);
+      if (set === undefined) this.#byRespondent.set(handler.respondent, (set = new Set()));
+      set.add(handle);
+    }
+  }
+
+  /** Registers `handler` on a new dynamic handle. */
+  allocate(handler: Handler): number {
+    const handle = this.#nextHandle++;
+    if (this.#nextHandle > 0xffff_fff0) this.#nextHandle = FIRST_DYNAMIC;
+    this.addHandler(handle, handler);
+    return handle;
+  }
+
+  /** Sends `value` to `dst:handle` and resolves with the reply (`[1, value]`) or rejects with its error or dead reason. */
+  request(dst: number, handle: number, value: unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const replyTo = this.allocate({
+        persist: false,
+        respondent: dst,
+        policy: (frame) => frame.src === dst,
+        fn: (frame) => this.#settle(frame, resolve, reject),
+      });
+      try {
+        this.send(dst, handle, replyTo, value);
+      } catch (error) {
+        this.removeHandler(replyTo);
+        reject(error);
+      }
+    });
+  }
+
+  /** Forgets the route to `id` (a start through `via` failed). */
+  deleteRoute(id: number): void {
+    this.#routes.delete(id);
+  }
+
+  removeHandler(handle: number): void {
+    const handler = this.#handlers.get(handle);
+    if (handler === undefined) return;
+    this.#handlers.delete(handle);
+    if (handler.respondent !== undefined) this.#byRespondent.get(handler.respondent)?.delete(handle);
+  }
+
+  /** Makes the handler on `handle` also end when context `id` disconnects. */
+  addRespondent(handle: number, id: number): void {
+    if (!this.#handlers.has(handle) || id === this.id) return;
+    let set = this.#byRespondent.get(id);
+    if (set === undefined) this.#byRespondent.set(id, (set = new Set()));
+    set.add(handle);
+  }
+
+  /** Ends every handler with a dead 'shutdown' (the router is closing). */
+  protected failAllHandlers(message: string): void {
+    const error = new ChannelError('shutdown', message);
+    for (const [handle, handler] of [...this.#handlers]) {
+      if (handle < FIRST_DYNAMIC) continue;
+      this.#handlers.delete(handle);
+      handler.fn(deadFrame(this.id, this.id, handle, error), undefined);
+    }
+    this.#byRespondent.clear();
+  }
+
+  // ---- sending ----
+
+  /**
+   * Sends `value` to `dst:handle`; a reply goes to `replyTo`.
+   * @throws ChannelError 'too-large' when the encoded message exceeds maxMessageSize, 'no-route' or
+   *   'disconnected' when it cannot leave; DataCloneError for a value the v8 serializer refuses.
+   */
+  send(dst: number, handle: number, replyTo: number, value: unknown): void {
+    encodeState.destination = dst;
+    let payload: Buffer;
+    try {
+      payload = encodePayload(value);
+    } finally {
+      encodeState.destination = -1;
+    }
+    this.sendPayload(dst, handle, replyTo, ENCODING_V8, payload);
+  }
+
+  sendPayload(dst: number, handle: number, replyTo: number, encoding: number, payload: Buffer): void {
+    if (payload.length > this.maxMessageSize) {
+      throw new ChannelError('too-large', `A message of ${payload.length} bytes exceeds maxMessageSize (${this.maxMessageSize} bytes); send less per message or raise maxMessageSize.`);
+    }
+    const frame: Frame = { encoding, dst, src: this.id, auth: this.id, handle, replyTo, payload };
+    if (dst === this.id) {
+      queueMicrotask(() => this.#deliver(frame, undefined));
+      return;
+    }
+    const stream = this.routeFor(dst);
+    if (stream === undefined) throw new ChannelError('no-route', `No route from ${this.name} to context ${dst}: it was never started here or is gone.`);
+    if (!stream.write(frame, payload)) throw new ChannelError('disconnected', `Context ${this.#contexts.get(dst)?.name ?? dst} is disconnected.`);
+  }
+
+  /** Answers `frame` with a dead message, unless it expects no reply or is itself dead. */
+  sendDead(frame: Frame, reason: ChannelErrorReason, message: string): void {
+    if (frame.replyTo === 0 || frame.encoding === ENCODING_DEAD) return;
+    try {
+      this.sendPayload(frame.src, frame.replyTo, 0, ENCODING_DEAD, Buffer.from(`${reason}\n${message}`));
+    } catch {
+      // The sender is unreachable too: nobody is left to tell.
+    }
+  }
+
+  /** Decodes a frame's payload; Contexts and Senders inside come back bound to this router. */
+  decode(frame: Frame): unknown {
+    return decodePayload(frame.payload, this.#revive, this.contextName(frame.src));
+  }
+
+  readonly #revive = (tagged: Tagged): unknown => {
+    const id = tagged['id'];
+    if (typeof id !== 'number') return tagged;
+    if (tagged[TAG] === 'c') return this.contextFor(id, typeof tagged['name'] === 'string' ? tagged['name'] : String(id));
+    if (tagged[TAG] === 's' && typeof tagged['handle'] === 'number') return new Sender(this, id, tagged['handle']);
+    return tagged;
+  };
+
+  contextName(id: number): string {
+    return this.#contexts.get(id)?.name ?? (id === this.id ? this.name : `context ${id}`);
+  }
+
+  /** The one Context object for `id` in this process. */
+  contextFor(id: number, name: string): Context {
+    let context = this.#contexts.get(id);
+    if (context === undefined) {
+      context = new Context(this, id, name);
+      this.#contexts.set(id, context);
+    }
+    return context;
+  }
+
+  forgetContext(id: number): void {
+    this.#contexts.delete(id);
+  }
+
+  get contexts(): Context[] {
+    return [...this.#contexts.values()];
+  }
+
+  // ---- calls ----
+
+  /** Turns a module URL into what the call message carries. The root ships code; a context names a parent's module. */
+  protected prepareCall(_context: Context, target: string | URL): PreparedCall | Promise<PreparedCall> {
+    return { kind: 'u', target: moduleHref(target), modules: null };
+  }
+
+  /** Starts a call and returns its result; `noReply` sends it with no reply handle. */
+  call(context: Context, target: string | URL, exportName: string, args: unknown[], options: CallOptions, noReply: boolean): Promise<unknown> {
+    if (typeof exportName !== 'string' || exportName === '') {
+      return Promise.reject(new InvalidArgumentError('exportName', 'the name of a function the module exports', exportName));
+    }
+    if (this.closing) return Promise.reject(new ChannelError('shutdown', `The router is closed; ${context.name} can no longer be called.`));
+    let prepared: PreparedCall | Promise<PreparedCall>;
+    try {
+      prepared = this.prepareCall(context, target);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (prepared instanceof Promise) return prepared.then((ready) => this.#start(context, ready, exportName, args, options, noReply));
+    return this.#start(context, prepared, exportName, args, options, noReply);
+  }
+
+  #start(context: Context, prepared: PreparedCall, exportName: string, args: unknown[], options: CallOptions, noReply: boolean): Promise<unknown> {
+    const message: CallMessage = [prepared.kind, prepared.target, prepared.modules, exportName, args];
+    if (noReply) {
+      this.send(context.id, CALL_FUNCTION, 0, message);
+      prepared.sent?.();
+      return Promise.resolve(undefined);
+    }
+    const what = `${context.name}: ${exportName}() of ${prepared.target}`;
+    const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
+    const signal = options.signal;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
+      const handle = this.allocate({
+        persist: false,
+        respondent: context.id,
+        policy: (frame) => frame.src === context.id || frame.src === this.id,
+        fn: (frame) => {
+          if (timer !== undefined) clearTimeout(timer);
+          if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+          this.#settle(frame, resolve, reject);
+        },
+      });
+      try {
+        this.send(context.id, CALL_FUNCTION, handle, message);
+      } catch (error) {
+        this.removeHandler(handle);
+        reject(error);
+        return;
+      }
+      prepared.sent?.();
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.removeHandler(handle);
+          if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+          reject(new CallTimeoutError(what, timeoutMs));
+        }, timeoutMs);
+      }
+      if (signal !== undefined) {
+        onAbort = () => {
+          this.removeHandler(handle);
+          if (timer !== undefined) clearTimeout(timer);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  }
+
+  #settle(frame: Frame, resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+    if (frame.encoding === ENCODING_DEAD) {
+      reject(deadError(frame));
+      return;
+    }
+    let reply: [number, unknown];
+    try {
+      reply = this.decode(frame) as [number, unknown];
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    if (reply[0] === 1) resolve(reply[1]);
+    else reject(reply[1]);
+  }
+
+  /** Loads the module a CALL names (kind 'm': records from an ancestor). Contexts implement it. */
+  protected loadShippedModule(_target: string, _modules: unknown[] | null): Record<string, unknown> | Promise<Record<string, unknown>> {
+    throw new ChannelError('refused', `${this.name} does not load shipped modules.`);
+  }
+
+  /** Whether a child may call the module at `href` in this process (only modules this process sent it). */
+  protected childMayCall(_child: number, _href: string): boolean {
+    return false;
+  }
+
+  #onCall(frame: Frame, _from: Stream | undefined): void {
+    let message: CallMessage;
+    try {
+      message = this.decode(frame) as CallMessage;
+    } catch (error) {
+      this.reply(frame, false, error);
+      return;
+    }
+    if (!Array.isArray(message) || message.length !== 5 || typeof message[1] !== 'string' || typeof message[3] !== 'string' || !Array.isArray(message[4])) {
+      this.sendDead(frame, 'refused', `a malformed call message reached ${this.name}`);
+      return;
+    }
+    const [kind, target, modules, exportName, args] = message;
+    let loaded: Record<string, unknown> | Promise<Record<string, unknown>>;
+    try {
+      if (kind === 'm' && this.parentIds.includes(frame.auth)) {
+        loaded = this.loadShippedModule(target, modules);
+      } else if (kind === 'u' && frame.src === frame.auth && this.childMayCall(frame.src, target)) {
+        loaded = import(target) as Promise<Record<string, unknown>>;
+      } else {
+        this.sendDead(frame, 'refused', `refused by policy in ${this.name}: context ${this.contextName(frame.auth)} may not call ${exportName}() of ${target}`);
+        return;
+      }
+    } catch (error) {
+      this.reply(frame, false, error);
+      return;
+    }
+    if (loaded instanceof Promise) {
+      loaded.then(
+        (namespace) => this.#invoke(frame, namespace, target, exportName, args),
+        (error: unknown) => this.reply(frame, false, error),
+      );
+    } else {
+      this.#invoke(frame, loaded, target, exportName, args);
+    }
+  }
+
+  #invoke(frame: Frame, namespace: Record<string, unknown>, target: string, exportName: string, args: unknown[]): void {
+    let result: unknown;
+    try {
+      const fn = namespace[exportName];
+      if (typeof fn !== 'function') throw new NoSuchExportError(target, exportName, fn);
+      result = (fn as (...args: unknown[]) => unknown)(...args);
+    } catch (error) {
+      this.reply(frame, false, error);
+      return;
+    }
+    if (result instanceof Promise || (typeof result === 'object' && result !== null && typeof (result as PromiseLike<unknown>).then === 'function')) {
+      (result as PromiseLike<unknown>).then(
+        (value) => this.reply(frame, true, value),
+        (error: unknown) => this.reply(frame, false, error),
+      );
+    } else {
+      this.reply(frame, true, result);
+    }
+  }
+
+  /** Answers a call. An answer that cannot be encoded becomes an error answer; one too large, a dead 'too-large'. */
+  reply(frame: Frame, ok: boolean, value: unknown): void {
+    if (frame.replyTo === 0) {
+      if (!ok) this.emitLog({ contextId: this.id, stream: 'console', level: 'error', text: `a call with no reply failed: ${formatWithOptions({ colors: false }, '%O', value)}` });
+      return;
+    }
+    let payload: Buffer;
+    encodeState.destination = frame.src;
+    try {
+      payload = encodePayload(ok ? [1, value] : [0, value]);
+    } catch (error) {
+      payload = encodePayload([0, error]);
+    } finally {
+      encodeState.destination = -1;
+    }
+    if (payload.length > this.maxMessageSize) {
+      this.sendDead(frame, 'too-large', `the answer from ${this.name} (${payload.length} bytes) exceeds maxMessageSize (${this.maxMessageSize} bytes)`);
+      return;
+    }
+    try {
+      this.sendPayload(frame.src, frame.replyTo, 0, ENCODING_V8, payload);
+    } catch {
+      // The caller is gone: its own side already failed the call.
+    }
+  }
+
+  // ---- receivers ----
+
+  /** A new Receiver whose `sender` can be passed to a context as an argument. */
+  receiver<T = unknown>(): Receiver<T> {
+    return new Receiver<T>(this);
+  }
+
+  // ---- logs ----
+
+  /** Hands a log record to the root (contexts) or to the listeners (the root). */
+  emitLog(record: { contextId: number; stream: LogRecord['stream']; level: LogRecord['level']; text: string; time?: number }): void {
+    const time = record.time ?? performance.timeOrigin + performance.now();
+    if (this.id === ROOT_ID) {
+      this.deliverLog({ context: this.contextFor(record.contextId, this.contextName(record.contextId)), stream: record.stream, level: record.level, text: record.text, time });
+      return;
+    }
+    try {
+      this.send(ROOT_ID, FORWARD_LOG, 0, [record.contextId, record.stream, record.level, record.text, time]);
+    } catch {
+      // No way up: the context is ending.
+    }
+  }
+
+  /** The root's log listeners; contexts forward instead. */
+  protected deliverLog(_record: LogRecord): void {}
+
+  #onForwardLog(frame: Frame, from: Stream | undefined): void {
+    if (frame.encoding !== ENCODING_V8) return;
+    let record: unknown;
+    try {
+      record = this.decode(frame);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(record) || record.length !== 5) return;
+    const [contextId, stream, level, text, time] = record as [unknown, unknown, unknown, unknown, unknown];
+    if (typeof contextId !== 'number' || (contextId !== frame.src && this.routeFor(contextId) !== from)) return;
+    if (stream !== 'stdout' && stream !== 'stderr' && stream !== 'console') return;
+    if (typeof level !== 'string' || !(level in LOG_LEVELS) || level === 'silent' || typeof text !== 'string' || typeof time !== 'number') return;
+    this.emitLog({ contextId, stream, level: level as LogRecord['level'], text, time });
+  }
+
+  /** Whether console output at `level` is shipped at all. */
+  logs(level: LogRecord['level']): boolean {
+    return LOG_LEVELS[level] >= LOG_LEVELS[this.logLevel];
+  }
+
+  // ---- shutdown ----
+
+  /** Sends SHUTDOWN to a context (it runs its cleanup, then exits). */
+  requestShutdown(context: Context): void {
+    try {
+      this.send(context.id, SHUTDOWN, 0, null);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function deadFrame(dst: number, src: number, handle: number, error: ChannelError): Frame {
+  return { encoding: ENCODING_DEAD, dst, src, auth: src, handle, replyTo: 0, payload: Buffer.from(`${error.reason}\n${error.message}`) };
+}
+
+/** The ChannelError a dead message carries. */
+export function deadError(frame: Frame): ChannelError {
+  const text = frame.payload.toString('utf8');
+  const newline = text.indexOf('\n');
+  const reason = (newline < 0 ? text : text.slice(0, newline)) as ChannelErrorReason;
+  const message = newline < 0 ? '' : text.slice(newline + 1);
+  const known: ChannelErrorReason[] = ['disconnected', 'no-route', 'refused', 'too-large', 'shutdown', 'closed'];
+  return new ChannelError(known.includes(reason) ? reason : 'closed', message === '' ? 'The channel was closed by the other end.' : capitalize(message));
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1) + (text.endsWith('.') ? '' : '.');
+}
+
+/** A module URL as a file: href. @throws ERR_X_INVALID_ARG for anything but a file URL or an absolute path. */
+export function moduleHref(target: string | URL): string {
+  if (target instanceof URL) {
+    if (target.protocol !== 'file:') throw new InvalidArgumentError('moduleUrl', 'a file: URL or an absolute path', target.href);
+    return target.href;
+  }
+  if (typeof target === 'string') {
+    if (target.startsWith('file:')) return new URL(target).href;
+    if (target.startsWith('/')) return new URL(`file://${encodeURI(target).replace(/[?#]/g, encodeURIComponent)}`).href;
+  }
+  throw new InvalidArgumentError('moduleUrl', 'a file: URL or an absolute path', target);
+}

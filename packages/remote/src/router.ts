@@ -1,0 +1,276 @@
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Context } from './context.js';
+import { coreSource } from './core-source.js';
+import { ChannelError, InvalidArgumentError } from './errors.js';
+import type { Frame } from './frame.js';
+import { CONNECT_CHILD, GET_MODULE, KILL_CHILD, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
+import { type ModuleGraph, ModuleServer } from './module-server.js';
+import { type LogRecord, type PreparedCall, RouterCore, moduleHref } from './router-core.js';
+import { spawnLocal } from './spawn-local.js';
+
+export interface RouterOptions {
+  /** The largest message sent or accepted, in bytes (default 128 MiB). A larger one gets a 'too-large' ChannelError. */
+  maxMessageSize?: number;
+  /** A default timeout for every call, in milliseconds; off (undefined) by default. */
+  callTimeoutMs?: number;
+  /** The lowest console level a context ships ('debug' | 'info' | 'warn' | 'error' | 'silent'; default 'info'). */
+  logLevel?: LogLevel;
+  /** Prints each log record; default: `[name] text` on this process's stderr. `false` prints nothing. */
+  logPrinter?: ((record: LogRecord) => void) | false;
+  /** How long `close()` lets each context clean up before killing it, in milliseconds (default 3000). */
+  closeTimeoutMs?: number;
+}
+
+export interface LocalOptions {
+  /** The context's name, in log records and its process title `node (x:<name>)` (default `local.<id>`). */
+  name?: string;
+  /** The node binary to run (default: this process's `process.execPath`). */
+  nodePath?: string;
+  /** The environment of the new process (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Its working directory (default: this process's). */
+  cwd?: string;
+  /** How long it may take to start, in milliseconds (default 30000). */
+  connectTimeoutMs?: number;
+  /** Start the context as a child of this context instead of this process (the chain is routed through it). */
+  via?: Context;
+}
+
+interface GraphEntry {
+  graph: ModuleGraph;
+  path: string;
+  mtimeMs: number;
+  size: number;
+}
+
+interface Shipped {
+  keys: Set<string>;
+  roots: Set<string>;
+  files: Set<string>;
+}
+
+const DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
+
+/**
+ * The root of a tree of contexts: starts them, ships code to them, routes their messages and
+ * collects their output. Close it (`await router.close()`, or `await using router = new Router()`)
+ * to end every context it started.
+ *
+ * @example
+ * import { Router } from '@x/remote';
+ * await using router = new Router();
+ * const ctx = await router.local({ name: 'w1' });
+ * console.log(await ctx.call(new URL('./tasks.ts', import.meta.url), 'hostInfo'));
+ */
+export class Router extends RouterCore {
+  readonly #server = new ModuleServer();
+  readonly #graphs = new Map<string, GraphEntry>();
+  readonly #shipped = new Map<number, Shipped>();
+  readonly #listeners = new Set<(record: LogRecord) => void>();
+  readonly #started = new Set<Context>();
+  readonly #closeTimeoutMs: number;
+  #nextId = ROOT_ID + 1;
+  #closed: Promise<void> | undefined;
+
+  /** @throws ERR_X_INVALID_ARG for an option of the wrong type or range. */
+  constructor(options: RouterOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object', options);
+    const { maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE, callTimeoutMs, logLevel = 'info', logPrinter, closeTimeoutMs = 3000 } = options;
+    if (!Number.isInteger(maxMessageSize) || maxMessageSize < 1024 || maxMessageSize > 0xffff_ffff) {
+      throw new InvalidArgumentError('maxMessageSize', 'an integer number of bytes from 1024 to 4294967295', maxMessageSize);
+    }
+    if (callTimeoutMs !== undefined && (typeof callTimeoutMs !== 'number' || !Number.isFinite(callTimeoutMs) || callTimeoutMs < 0)) {
+      throw new InvalidArgumentError('callTimeoutMs', 'a finite number of milliseconds >= 0', callTimeoutMs);
+    }
+    if (typeof logLevel !== 'string' || !(logLevel in LOG_LEVELS)) {
+      throw new InvalidArgumentError('logLevel', `one of ${Object.keys(LOG_LEVELS).join(', ')}`, logLevel);
+    }
+    if (logPrinter !== undefined && logPrinter !== false && typeof logPrinter !== 'function') {
+      throw new InvalidArgumentError('logPrinter', 'a function or false', logPrinter);
+    }
+    if (typeof closeTimeoutMs !== 'number' || !Number.isFinite(closeTimeoutMs) || closeTimeoutMs < 0) {
+      throw new InvalidArgumentError('closeTimeoutMs', 'a finite number of milliseconds >= 0', closeTimeoutMs);
+    }
+    super({ id: ROOT_ID, parentIds: [], name: 'root', maxMessageSize, logLevel, callTimeoutMs });
+    this.#closeTimeoutMs = closeTimeoutMs;
+    if (logPrinter !== false) this.#listeners.add(logPrinter ?? printRecord);
+    this.addHandler(GET_MODULE, {
+      persist: true,
+      policy: (frame) => frame.src === frame.auth && this.#shipped.has(frame.src),
+      fn: (frame) => this.#onGetModule(frame),
+    });
+  }
+
+  /**
+   * Starts a context: a child `node` process on this machine (or, with `via`, a child of that context)
+   * running the core, in its own session so that everything it starts ends with it.
+   * @returns the Context, once it is ready for calls.
+   * @throws ERR_X_INVALID_ARG for bad options; ConnectError ERR_X_REMOTE_NODE_NOT_FOUND (no such node),
+   *   ERR_X_REMOTE_EOF (it exited before it was ready), ERR_X_REMOTE_CONNECT_TIMEOUT; ChannelError
+   *   'shutdown' after close().
+   */
+  async local(options: LocalOptions = {}): Promise<Context> {
+    const settings = checkLocalOptions(options);
+    if (this.closing) throw new ChannelError('shutdown', 'The router is closed; create a new Router to start contexts.');
+    const id = this.#nextId++;
+    const name = settings.name ?? `local.${id}`;
+    const core = await coreSource();
+    const context = this.contextFor(id, name);
+    this.#shipped.set(id, { keys: new Set(), roots: new Set(), files: new Set() });
+    try {
+      if (options.via === undefined) {
+        const spawned = await spawnLocal(this, core, { ...settings, id, name });
+        context.pid = spawned.pid;
+        context.forceKill = spawned.kill;
+      } else {
+        const via = options.via;
+        this.addRoute(id, via.id);
+        const { pid } = (await this.request(via.id, CONNECT_CHILD, { ...settings, id, name })) as { pid: number };
+        context.pid = pid;
+        context.forceKill = () => {
+          try {
+            this.send(via.id, KILL_CHILD, 0, id);
+          } catch {
+            // The via context is gone, and its children went with it.
+          }
+        };
+      }
+    } catch (error) {
+      this.deleteRoute(id);
+      this.#shipped.delete(id);
+      this.forgetContext(id);
+      throw error;
+    }
+    this.#started.add(context);
+    void context.disconnected.then(() => {
+      this.#started.delete(context);
+      this.#shipped.delete(id);
+    });
+    return context;
+  }
+
+  /**
+   * Adds a listener for every log record from every context (console.*, fd 1 and fd 2 output).
+   * @returns a function that removes it.
+   */
+  onLog(listener: (record: LogRecord) => void): () => void {
+    if (typeof listener !== 'function') throw new InvalidArgumentError('listener', 'a function', listener);
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Ends every context: pending calls and receivers fail with a 'shutdown' ChannelError at once, each
+   * context runs its cleanup and gets `closeTimeoutMs` before it is killed. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.closing = true;
+    this.failAllHandlers('The router was closed before the answer came.');
+    await Promise.all([...this.#started].map((context) => context.shutdown({ timeoutMs: this.#closeTimeoutMs })));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  protected override deliverLog(record: LogRecord): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(record);
+      } catch (error) {
+        process.emitWarning(`an @x/remote log listener threw: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  protected override childMayCall(child: number, href: string): boolean {
+    return this.#shipped.get(child)?.files.has(href) ?? false;
+  }
+
+  protected override prepareCall(context: Context, target: string | URL): PreparedCall | Promise<PreparedCall> {
+    const href = moduleHref(target);
+    const entry = this.#graphs.get(href);
+    if (entry !== undefined && fresh(entry)) return this.#ship(context, entry.graph);
+    return this.#server.graph(href).then((graph) => {
+      const path = fileURLToPath(href);
+      const stats = statSync(path, { throwIfNoEntry: false });
+      if (stats !== undefined) this.#graphs.set(href, { graph, path, mtimeMs: stats.mtimeMs, size: stats.size });
+      return this.#ship(context, graph);
+    });
+  }
+
+  /** The call carries the records of the graph this context has not had yet (none after the first call). */
+  #ship(context: Context, graph: ModuleGraph): PreparedCall {
+    const shipped = this.#shipped.get(context.id);
+    if (shipped === undefined || shipped.roots.has(graph.root)) return { kind: 'm', target: graph.root, modules: null };
+    const modules = graph.modules.filter((record) => !shipped.keys.has(record.key));
+    return { kind: 'm', target: graph.root, modules, sent: () => this.#markShipped(shipped, graph.modules, graph.root) };
+  }
+
+  #markShipped(shipped: Shipped, modules: ModuleGraph['modules'], root: string | undefined): void {
+    for (const record of modules) {
+      shipped.keys.add(record.key);
+      const file = this.#server.fileOf(record.key);
+      if (file !== undefined) shipped.files.add(file);
+    }
+    if (root !== undefined) shipped.roots.add(root);
+  }
+
+  #onGetModule(frame: Frame): void {
+    const shipped = this.#shipped.get(frame.src)!;
+    let fromKey: unknown;
+    let specifier: unknown;
+    try {
+      [fromKey, specifier] = this.decode(frame) as [unknown, unknown];
+    } catch (error) {
+      this.reply(frame, false, error);
+      return;
+    }
+    if (typeof fromKey !== 'string' || typeof specifier !== 'string' || !shipped.keys.has(fromKey)) {
+      this.sendDead(frame, 'refused', `refused by policy in root: ${this.contextName(frame.src)} asked for an import from a module it was never sent`);
+      return;
+    }
+    this.#server.resolve(fromKey, specifier).then(
+      (graph) => {
+        this.#markShipped(shipped, graph.modules, undefined);
+        this.reply(frame, true, graph);
+      },
+      (error: unknown) => this.reply(frame, false, error),
+    );
+  }
+}
+
+function fresh(entry: GraphEntry): boolean {
+  const stats = statSync(entry.path, { throwIfNoEntry: false });
+  return stats !== undefined && stats.mtimeMs === entry.mtimeMs && stats.size === entry.size;
+}
+
+function printRecord(record: LogRecord): void {
+  process.stderr.write(`[${record.context.name}] ${record.text}\n`);
+}
+
+function checkLocalOptions(options: LocalOptions): { name: string | undefined; nodePath: string; env: NodeJS.ProcessEnv | undefined; cwd: string | undefined; connectTimeoutMs: number } {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object', options);
+  const { name, nodePath = process.execPath, env, cwd, connectTimeoutMs = 30_000, via } = options;
+  if (name !== undefined && (typeof name !== 'string' || name === '' || name.length > 100 || /[\n\0]/.test(name))) {
+    throw new InvalidArgumentError('name', 'a non-empty string of at most 100 characters without newlines', name);
+  }
+  if (typeof nodePath !== 'string' || nodePath === '') throw new InvalidArgumentError('nodePath', 'the path of a node binary', nodePath);
+  if (env !== undefined && (typeof env !== 'object' || env === null)) throw new InvalidArgumentError('env', 'an object of environment variables', env);
+  if (cwd !== undefined && typeof cwd !== 'string') throw new InvalidArgumentError('cwd', 'a directory path', cwd);
+  if (typeof connectTimeoutMs !== 'number' || !Number.isFinite(connectTimeoutMs) || connectTimeoutMs <= 0) {
+    throw new InvalidArgumentError('connectTimeoutMs', 'a finite number of milliseconds > 0', connectTimeoutMs);
+  }
+  if (via !== undefined && (typeof via !== 'object' || via === null || typeof via.id !== 'number' || typeof via.call !== 'function')) {
+    throw new InvalidArgumentError('via', 'a Context of this router', via);
+  }
+  return { name, nodePath, env, cwd, connectTimeoutMs };
+}

@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { ConnectError } from './errors.js';
+import { FIRST_STAGE } from './first-stage.js';
+import { BOOTSTRAP, type BootstrapConfig } from './handles.js';
+import type { LogRecord, RouterCore } from './router-core.js';
+
+export interface SpawnLocalOptions {
+  id: number;
+  name: string;
+  nodePath: string;
+  env: NodeJS.ProcessEnv | undefined;
+  cwd: string | undefined;
+  connectTimeoutMs: number;
+}
+
+export interface SpawnedContext {
+  pid: number;
+  /** Kills the context's whole process group now. */
+  kill: () => void;
+}
+
+const TAIL_LINES = 20;
+const MAX_LINE = 64 * 1024;
+
+/**
+ * Starts a context as a local child: `node -e <first stage> <name> <length>` in a new session (its
+ * own process group, so everything it starts can be killed with it), the compressed core on its
+ * stdin, the channel on fd 3 (a socketpair) and pipes on fds 1 and 2 whose lines become log records.
+ * Resolves once the core reported ready. The same code runs inside a context for `via`.
+ */
+export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocalOptions): Promise<SpawnedContext> {
+  const { id, name } = options;
+  const child = spawn(options.nodePath, ['-e', FIRST_STAGE, name, String(core.length)], {
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    detached: true,
+    env: options.env,
+    cwd: options.cwd,
+  });
+  const tail: string[] = [];
+  const kill = (): void => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+  };
+  child.stdin!.on('error', () => {});
+  child.stdin!.write(core);
+  readLines(child.stdout!, (text) => router.emitLog({ contextId: id, stream: 'stdout', level: 'info', text }));
+  readLines(child.stderr!, (text) => {
+    tail.push(text);
+    if (tail.length > TAIL_LINES) tail.shift();
+    router.emitLog({ contextId: id, stream: 'stderr', level: 'warn', text });
+  });
+  const stream = router.attachStream(child.stdio[3] as Socket, id);
+
+  return new Promise<SpawnedContext>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: ConnectError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      router.removeHandler(readyHandle);
+      kill();
+      stream.close(error.message);
+      reject(error);
+    };
+    const timer = setTimeout(() => {
+      fail(new ConnectError('ERR_X_REMOTE_CONNECT_TIMEOUT', `Context ${name} did not start within ${options.connectTimeoutMs} ms; raise connectTimeoutMs or check ${options.nodePath}.`, tail.join('\n')));
+    }, options.connectTimeoutMs);
+    const readyHandle = router.allocate({
+      persist: false,
+      policy: (frame) => frame.src === id,
+      fn: () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ pid: child.pid!, kill });
+      },
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code === 'ENOENT' || error.code === 'EACCES' ? 'ERR_X_REMOTE_NODE_NOT_FOUND' : 'ERR_X_REMOTE_EOF';
+      fail(new ConnectError(code, `Could not start ${options.nodePath} for context ${name}: ${error.message}. Pass nodePath: the absolute path of a node binary.`, tail.join('\n'), { cause: error }));
+    });
+    child.on('exit', (code, signal) => {
+      // Whatever the context started dies with it, and its channel is gone even if a grandchild kept fd 3.
+      kill();
+      const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
+      // Let the pipes drain first so the stderr tail names the cause.
+      setImmediate(() => {
+        fail(new ConnectError('ERR_X_REMOTE_EOF', `Context ${name} ${how} before it was ready.`, tail.join('\n')));
+        stream.close(`the context ${how}`);
+      });
+    });
+    const config: BootstrapConfig = {
+      id,
+      parentIds: [router.id, ...router.parentIds],
+      name,
+      maxMessageSize: router.maxMessageSize,
+      logLevel: router.logLevel,
+      readyHandle,
+    };
+    try {
+      router.send(id, BOOTSTRAP, readyHandle, config);
+    } catch (error) {
+      fail(new ConnectError('ERR_X_REMOTE_EOF', `Could not send the bootstrap to context ${name}: ${(error as Error).message}`, tail.join('\n')));
+    }
+  });
+}
+
+function readLines(readable: Readable, onLine: (text: string) => void): void {
+  let rest = '';
+  readable.setEncoding('utf8');
+  readable.on('data', (text: string) => {
+    rest += text;
+    let newline: number;
+    while ((newline = rest.indexOf('\n')) >= 0) {
+      onLine(rest.slice(0, newline));
+      rest = rest.slice(newline + 1);
+    }
+    if (rest.length > MAX_LINE) {
+      onLine(rest);
+      rest = '';
+    }
+  });
+  readable.on('end', () => {
+    if (rest !== '') onLine(rest);
+    rest = '';
+  });
+}
+
+export type { LogRecord };
