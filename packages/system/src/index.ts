@@ -1,9 +1,14 @@
 /**
- * @x/system: every x package as a namespace, so one import reaches the whole tree.
+ * @x/system: every x package as a namespace, so one import reaches the whole tree; `main()`, which
+ * wires them into a program; and the `x` command (this package's bin).
  *
  * @example
- * import { signals } from '@x/system';
- * signals.onExit(() => console.log('bye'));
+ * import { main, signals } from '@x/system';
+ * main(async ({ router }) => {
+ *   signals.onExit(() => console.log('bye'));
+ *   const ctx = await router.local({ name: 'worker' });
+ *   console.log(await ctx.call(new URL('./tasks.ts', import.meta.url), 'hostInfo'));
+ * });
  */
 export * as signals from '@x/signals';
 export * as coro from '@x/coro';
@@ -11,3 +16,6 @@ export * as scheduler from '@x/scheduler';
 export * as latch from '@x/latch';
 export * as kernelIo from '@x/kernel-io';
 export * as process from '@x/process';
+export * as remote from '@x/remote';
+export { ExitingError, main } from './main.js';
+export type { MainContext, MainFunction, MainOptions } from './main.js';

@@ -1,0 +1,98 @@
+// Shipped to every target by `x exec` and run there: it may import only node: builtins, which come
+// from the target's own Node (anything else would travel with it on the first call).
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** A chunk of output as it travels: which stream, and its bytes. */
+export type OutputChunk = ['stdout' | 'stderr', Uint8Array];
+
+/** The part of an @x/remote Sender this module uses. */
+export interface ChunkSender {
+  send(chunk: OutputChunk): unknown;
+  close(): unknown;
+}
+
+/** How the command ended. */
+export interface ExecStatus {
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/**
+ * Runs `file` with `args` (no shell: use `sh -c '…'` for one) with stdin on /dev/null, sending its
+ * stdout and stderr through `output` as they come, and gives how it ended.
+ *
+ * Nothing it starts outlives the context. The command stays in the context's process group, which
+ * @x/remote kills whole when it forces a context down; when the context ends gracefully instead, the
+ * 'exit' hook below kills every other member of the group (the command and whatever it started).
+ */
+export function exec(file: string, args: string[], output: ChunkSender, options: { cwd?: string } = {}): Promise<ExecStatus> {
+  if (!hooked) {
+    hooked = true;
+    process.on('exit', killGroupButMe);
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
+    children.add(child);
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = child[name];
+      stream.on('data', (data: Buffer) => {
+        const sent = output.send([name, data]);
+        // A Sender that reports back-pressure with a promise gets it passed on to the command's pipe.
+        if (sent && typeof (sent as Promise<unknown>).then === 'function') {
+          stream.pause();
+          void (sent as Promise<unknown>).then(() => stream.resume(), () => stream.resume());
+        }
+      });
+    }
+    child.on('error', (error) => {
+      children.delete(child);
+      output.close();
+      reject(error);
+    });
+    child.on('close', (exitCode, signal) => {
+      children.delete(child);
+      output.close();
+      resolve({ exitCode, signal });
+    });
+  });
+}
+
+const children = new Set<ReturnType<typeof spawn>>();
+let hooked = false;
+
+/**
+ * SIGKILLs every process of this process's group but this one (Linux: read from /proc) when this
+ * context leads its group, as @x/remote's contexts do; otherwise (the group is someone else's too)
+ * only the commands this module started.
+ */
+function killGroupButMe(): void {
+  const group = process.pid;
+  let pids: number[];
+  try {
+    if (processGroupOf(process.pid) !== group) throw new Error('not a group leader');
+    pids = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number)
+      .filter((pid) => pid !== process.pid && processGroupOf(pid) === group);
+  } catch {
+    pids = [...children].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+function processGroupOf(pid: number): number | undefined {
+  try {
+    // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
+}

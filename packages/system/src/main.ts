@@ -1,0 +1,104 @@
+import { control, type Invocation } from '@x/process';
+import type { Router, RouterOptions } from '@x/remote';
+import { type ExitReason, onExit } from '@x/signals';
+
+/** What {@link main} gives the program's main function. */
+export interface MainContext {
+  /** This process's invocation (`args` are `process.argv.slice(2)`). */
+  readonly invocation: Invocation;
+  /** The program's arguments: `invocation.args`. */
+  readonly args: readonly string[];
+  /**
+   * The default @x/remote `Router`, created on first use and closed when the process ends (every
+   * context it started is shut down, gracefully then by force), whatever ends it: a return, an
+   * exception, Ctrl+C.
+   */
+  readonly router: Router;
+  /** Aborted when the process starts to end (a signal such as Ctrl+C, an uncaught error, main's return), with the reason. */
+  readonly signal: AbortSignal;
+}
+
+/** A program's main function: an async function or a generator function (run as an @x/coro coroutine). */
+export type MainFunction = (context: MainContext) => unknown;
+
+/** Options of {@link main}. */
+export interface MainOptions {
+  /** Options for the default router (see @x/remote's `new Router(options)`). */
+  router?: RouterOptions;
+  /** How long closing the default router may take at exit, in milliseconds (default 5000); then the process ends anyway. */
+  closeTimeoutMs?: number;
+  /** The environment variables to snapshot into `invocation.environ`. */
+  environ?: Iterable<string>;
+}
+
+/** Thrown into `context.signal`'s listeners when the process ends; `reason` is @x/signals' exit reason. */
+export class ExitingError extends Error {
+  readonly code = 'ERR_X_EXITING';
+  readonly reason: ExitReason;
+
+  constructor(reason: ExitReason) {
+    super(`the process is ending (${JSON.stringify('error' in reason ? { error: String(reason.error) } : reason)})`);
+    this.reason = reason;
+  }
+}
+Object.defineProperty(ExitingError.prototype, 'name', { value: 'ExitingError' });
+
+/**
+ * Runs a program's main function with the whole of x wired in: @x/process `control` (a returned number
+ * is the exit status, `Exit` and `Interruption` end the process as they say, Ctrl+C and SIGTERM run the
+ * cleanup and then end the process *by* the signal, a second one ends it at once), @x/signals cleanup,
+ * a default @x/remote `Router` that is closed on exit, and @x/coro: a generator function runs as a
+ * coroutine, and coroutines still alive at exit are shut down.
+ *
+ * @returns a promise that never settles: the process ends instead.
+ * @throws `ERR_X_INVALID_ARG` when `fn` is not a function (from `control`).
+ * @example
+ * import { main } from '@x/system';
+ * main(async ({ router }) => {
+ *   const contexts = await Promise.all([1, 2, 3].map((n) => router.local({ name: `w${n}` })));
+ *   const pids = await Promise.all(contexts.map((ctx) => ctx.call('node:process', 'cwd')));
+ *   console.log(pids);
+ *   return 0; // the router and its contexts are closed before the process exits with 0
+ * });
+ */
+export function main(fn: MainFunction, options: MainOptions = {}): Promise<never> {
+  const controlOptions = options.environ === undefined ? {} : { environ: options.environ };
+  return control(async (invocation) => {
+    const abort = new AbortController();
+    // A failure to load @x/remote is thrown where the router is first asked for, so a program that
+    // never uses it (x --help, x with a usage error) still runs.
+    const remote = await import('@x/remote').catch((error: unknown) => ({ error }));
+    let router: Router | undefined;
+    let coro: typeof import('@x/coro') | undefined;
+    // Registered before fn runs, so it runs after the program's own onExit handlers (last in, first out):
+    // their cleanup may still use the contexts.
+    onExit(
+      async (reason) => {
+        abort.abort(new ExitingError(reason));
+        if (coro) for (const co of coro.allThreads.values()) co.shutdown();
+        await router?.close();
+      },
+      { deadlineMs: options.closeTimeoutMs ?? 5_000 },
+    );
+    const context: MainContext = {
+      invocation,
+      args: invocation.args,
+      get router() {
+        if ('error' in remote) throw remote.error;
+        router ??= new remote.Router(options.router);
+        return router;
+      },
+      signal: abort.signal,
+    };
+    const result = fn(context);
+    if (isGenerator(result)) {
+      coro = await import('@x/coro');
+      return await coro.toPromise(result as Generator<never, unknown, unknown>);
+    }
+    return await result;
+  }, controlOptions);
+}
+
+function isGenerator(value: unknown): value is Generator {
+  return typeof value === 'object' && value !== null && typeof (value as Generator).next === 'function' && typeof (value as Generator).throw === 'function';
+}

@@ -1,0 +1,212 @@
+// The x command: parses the command line (node:util parseArgs), checks everything it can before any
+// target is contacted, runs the command on the targets and reports. Exit status: 0 when every target
+// succeeded, 1 when any did not, 2 for a usage error; Ctrl+C ends it by SIGINT (main() does that).
+import { readFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { onExit } from '@x/signals';
+import type { MainContext } from '../main.js';
+import type { Command, CommonOptions } from './command.js';
+import { copy } from './commands/copy.js';
+import { exec } from './commands/exec.js';
+import { ping } from './commands/ping.js';
+import { run } from './commands/run.js';
+import { Display } from './display.js';
+import { UsageError } from './errors.js';
+import { inventoryLoader } from './inventory.js';
+import { describeError, jsonLine, writeSummary } from './report.js';
+import { type Outcome, runTargets } from './runner.js';
+import { parseTargets } from './targets.js';
+
+export const commands: Command[] = [run, exec, ping, copy];
+
+const usage = 'x <run|exec|ping|copy> --on TARGETS [OPTIONS] ...';
+
+const options = {
+  on: { type: 'string' },
+  parallel: { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  'fail-fast': { type: 'boolean' },
+  inventory: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+/** The default of --parallel. */
+export const defaultParallel = 32;
+
+const optionsHelp = `Options:
+  --on TARGETS       where to run (required): a comma list of the targets below
+  --parallel N       at most N targets at a time; the rest wait their turn (default ${defaultParallel})
+  --timeout MS       give up on a target after MS milliseconds, connecting included
+  --json             one JSON object per target per line on stdout: target, ok, result or
+                     error (with code), duration (ms); no progress, no table, no colors
+  -q, --quiet        no progress line and no summary table
+  --fail-fast        after the first failure, cancel the targets not yet done
+  --inventory FILE   the inventory (default: x.inventory.json or x.inventory.yaml here)
+  -h, --help         this help`;
+
+const targetsHelp = `Targets:
+  local              a Node context on this machine (no ssh needed)
+  local*8            eight of them (quote it in zsh: 'local*8')
+  user@host:port     a host over ssh; ssh://user@host:port is the same, [::1] for IPv6
+  host               a host over ssh; options from the inventory, then ~/.ssh/config (ssh -G)
+  A/B                a chain: B reached through A, as in ssh://web1/sudo:root or bastion/db1
+  sudo[:user]        a context as another user (root by default) through sudo; su[:user] alike
+  @group             the group's targets, from the inventory
+  a,b,c              several of the above`;
+
+function mainHelp(): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  return `x: run your TypeScript functions and commands on many machines at once, over ssh, with
+nothing installed there but node.
+
+Usage: ${usage}
+       x <command> --help
+
+Commands:
+${commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
+
+${optionsHelp}
+
+${targetsHelp}
+
+Exit status: 0 when every target succeeded, 1 when any failed (the summary says which), 2 for a
+usage error. Ctrl+C cancels every target, shuts every context down and ends x by SIGINT; a second
+Ctrl+C ends it at once.
+
+Examples:
+  x run --on local*4 examples/tasks.ts#hostInfo
+  x exec --on @web -- uptime
+  x ping --on 'deploy@web1,deploy@web2:2222'
+`;
+}
+
+function commandHelp(command: Command): string {
+  return `Usage: ${command.usage}\n\n${command.help}\n\n${optionsHelp}\n\n${targetsHelp}\n`;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The x command's main function (run under main()): gives the exit status. */
+export async function x(context: MainContext): Promise<number> {
+  const args = [...context.args];
+  const first = args[0];
+  try {
+    if (first === undefined) throw new UsageError('say which command to run.', usage);
+    if (first === '--help' || first === '-h' || first === 'help') {
+      const topic = commands.find((command) => command.name === args[1]);
+      process.stdout.write(topic ? commandHelp(topic) : mainHelp());
+      return 0;
+    }
+    if (first === '--version') {
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    const command = commands.find((candidate) => candidate.name === first);
+    if (!command) throw new UsageError(`'${first}' is not an x command; the commands are ${commands.map((c) => c.name).join(', ')}.`, usage);
+    try {
+      return await runCommand(command, args.slice(1), context);
+    } catch (error) {
+      if (error instanceof UsageError) error.usage ??= command.usage;
+      throw error;
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`x: ${error.message}\nusage: ${error.usage ?? usage}\n`);
+    return 2;
+  }
+}
+
+async function runCommand(command: Command, argv: string[], context: MainContext): Promise<number> {
+  const { values, positionals } = parseCommandLine(command, argv);
+  if (values.help) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  const common: CommonOptions = {
+    parallel: values.parallel === undefined ? defaultParallel : positiveInteger('--parallel', values.parallel, command),
+    json: values.json ?? false,
+    quiet: values.quiet ?? false,
+    failFast: values['fail-fast'] ?? false,
+    cwd: process.cwd(),
+  };
+  if (values.timeout !== undefined) common.timeoutMs = positiveInteger('--timeout', values.timeout, command);
+  if (values.on === undefined) throw new UsageError(`${command.name} needs --on TARGETS, as in --on local*4 or --on @web.`, command.usage);
+  const inventory = inventoryLoader(values.inventory, common.cwd);
+  const targets = parseTargets(values.on, inventory);
+  const display = new Display({ json: common.json, quiet: common.quiet });
+  const job = await command.prepare(positionals, common, display);
+
+  const router = context.router;
+  const { counts } = display;
+  let outcomes: Outcome[] | undefined;
+  // Ctrl+C (or any other end) while targets run: drop the progress line and say what is being undone;
+  // main() then closes the router, which shuts every context down.
+  const disposeInterrupt = onExit((reason) => {
+    if (outcomes) return;
+    display.finish();
+    if (!common.json && 'signal' in reason) {
+      process.stderr.write(`x: ${reason.signal}: cancelling ${counts.running} running target${counts.running === 1 ? '' : 's'} and shutting their contexts down\n`);
+    }
+  });
+  display.start(`x ${command.name}`, targets.length, Math.max(...targets.map((target) => target.name.length)));
+  outcomes = await runTargets(targets, job.work, {
+    router,
+    display,
+    parallel: common.parallel,
+    ...(common.timeoutMs === undefined ? {} : { timeoutMs: common.timeoutMs }),
+    failFast: common.failFast,
+    signal: context.signal,
+    onStart() {
+      counts.running++;
+      display.update();
+    },
+    onDone(outcome, started) {
+      if (started) counts.running--;
+      counts.done++;
+      if (outcome.status !== 'ok') counts.failed++;
+      if (common.json) display.write(display.stdout, jsonLine(outcome, job.jsonExtra?.(outcome)));
+      else if (outcome.status === 'ok') job.report?.(display, outcome);
+      else if (outcome.status !== 'cancelled') display.lines(display.stderr, outcome.target.name, `${outcome.status}: ${describeError(outcome.error)}`);
+      display.update();
+    },
+  });
+  disposeInterrupt();
+  display.finish();
+  // Interrupted: the process is ending by the signal; the cleanup has said what it cancels.
+  if (context.signal.aborted) return 1;
+  if (!common.json && !common.quiet) writeSummary(display, outcomes, job.describe);
+  return outcomes.every((outcome) => outcome.status === 'ok') ? 0 : 1;
+}
+
+function parseCommandLine(command: Command, argv: string[]) {
+  let optionArgs = argv;
+  let rest: string[] = [];
+  if (command.restAfterFirst) {
+    // Options come before the module or the command; everything from it on is passed on untouched.
+    const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+    const split = tokens.find((token) => token.kind === 'positional' || token.kind === 'option-terminator');
+    if (split) {
+      optionArgs = argv.slice(0, split.index);
+      rest = argv.slice(split.kind === 'option-terminator' ? split.index + 1 : split.index);
+    }
+  }
+  try {
+    const parsed = parseArgs({ args: optionArgs, options, strict: true, allowPositionals: !command.restAfterFirst });
+    return { values: parsed.values, positionals: command.restAfterFirst ? rest : parsed.positionals };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.replace(/\.$/, '')}.`, command.usage);
+  }
+}
+
+function positiveInteger(option: string, text: string, command: Command): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`${option} takes a whole number of at least 1, got '${text}'.`, command.usage);
+  }
+  return value;
+}

@@ -1,0 +1,40 @@
+// The shape every x command has, so that cli.ts can parse, check, run and report them all one way.
+import type { Display } from './display.js';
+import type { Outcome, Work } from './runner.js';
+
+/** The options every command that runs on targets takes. */
+export interface CommonOptions {
+  parallel: number;
+  timeoutMs?: number;
+  json: boolean;
+  quiet: boolean;
+  failFast: boolean;
+  cwd: string;
+}
+
+/** What a command does once its input is checked: the work per target and how results are shown. */
+export interface Job {
+  work: Work;
+  /** Shows one finished target as it comes (not with --json). Failures are shown by the caller. */
+  report?(display: Display, outcome: Outcome): void;
+  /** The summary table's last column for a target that succeeded. */
+  describe(outcome: Outcome): string;
+  /** More fields for the target's --json line. */
+  jsonExtra?(outcome: Outcome): Record<string, unknown>;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `x --help`. */
+  summary: string;
+  usage: string;
+  /** The rest of `x <command> --help`: what it does, its own notes, examples. */
+  help: string;
+  /** Everything from the first positional argument on belongs to the command (run's arguments, exec's command). */
+  restAfterFirst: boolean;
+  /**
+   * Checks the positional arguments and prepares the job, before any target is contacted.
+   * @throws UsageError for bad input (exit status 2).
+   */
+  prepare(positionals: string[], options: CommonOptions, display: Display): Promise<Job>;
+}
