@@ -22,7 +22,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'privileged',
-          include: privileged.map((glob) => `{packages/*,native}/test/${glob}`),
+          include: privileged.map((glob) => `{packages/*,native,tooling/*}/test/${glob}`),
           fileParallelism: false,
           passWithNoTests: true,
         },

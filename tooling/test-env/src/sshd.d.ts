@@ -1,0 +1,35 @@
+/** Why sshd tests cannot run here (not root, no sshd or sudo binary), or undefined when they can. */
+export declare function sshdUnavailableReason(): string | undefined;
+
+export interface Sshd {
+  host: '127.0.0.1';
+  port: number;
+  /** The temp dir holding keys and config; removed by stop(). */
+  dir: string;
+  /** Private key authorized for every account. */
+  clientKey: string;
+  /** The host's public key line (`ssh-ed25519 AAAA... comment`). */
+  hostPublicKey: string;
+  /** A known_hosts file that trusts this sshd's host key. */
+  knownHosts: string;
+  /** What sshd wrote to stderr so far. */
+  log(): string;
+  /** ssh client arguments for `user@127.0.0.1` with the client key and no host-key prompts. */
+  sshArgs(user: string): string[];
+  stop(): Promise<void>;
+}
+
+/** Starts a real sshd on a free loopback port with fresh keys (root only). */
+export declare function startSshd(options?: { startTimeoutMs?: number }): Promise<Sshd>;
+
+export interface TestUser {
+  name: string;
+  home: string;
+  remove(): void;
+}
+
+/** Creates an unlocked throwaway account (name starts with x), with an optional password and sudoers entry. */
+export declare function createUser(name: string, options?: { password?: string; sudo?: 'nopasswd' | 'password' }): TestUser;
+
+/** Ends every process of the account, then removes it, its home and its sudoers entry. */
+export declare function removeUser(name: string): void;
