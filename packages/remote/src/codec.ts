@@ -31,23 +31,78 @@ const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
   URIError,
 };
 
-/** Encodes `value` for the wire. @throws DataCloneError (a DOMException) for functions and symbols. */
-export function encodePayload(value: unknown): Buffer {
-  return serialize(encodeValue(value, undefined));
+/**
+ * Byte arrays at least this large skip the v8 serializer (which copies them through JavaScript at a
+ * few hundred MiB/s): they travel as raw segments after the serialized part and arrive as views into
+ * the received payload, so a large Buffer is never copied by the codec on either side.
+ */
+export const RAW_SEGMENT_MIN = 32 * 1024;
+
+/**
+ * An encoded payload: one Buffer, or (when it has raw segments) the parts to write one after another:
+ * a 4-byte big-endian length of the serialized part, the serialized part, then each raw segment.
+ */
+export type Payload = Buffer | Buffer[];
+
+export function payloadLength(payload: Payload): number {
+  if (!Array.isArray(payload)) return payload.length;
+  let length = 0;
+  for (const part of payload) length += part.length;
+  return length;
 }
 
-/** Decodes a payload; `contextName` names the context in rebuilt errors' stacks. */
-export function decodePayload(payload: Buffer, revive: Reviver, contextName: string): unknown {
-  const value: unknown = deserialize(payload);
-  return typeof value === 'object' && value !== null ? reviveValue(value, revive, contextName, undefined) : value;
+interface EncodeState {
+  path: Set<object> | undefined;
+  raw: Buffer[] | undefined;
+  rawLength: number;
+  /** Keep byte arrays inside the serialized part (an error's cause must decode on its own). */
+  inline?: boolean;
 }
 
-function encodeValue(value: unknown, path: Set<object> | undefined): unknown {
-  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+/**
+ * Encodes `value` for the wire; `raw` says the result carries raw segments (frame encoding 3).
+ * @throws DataCloneError (a DOMException) for functions and symbols.
+ */
+export function encodePayload(value: unknown): Payload {
+  const state: EncodeState = { path: undefined, raw: undefined, rawLength: 0 };
+  const serialized = serialize(encodeValue(value, state));
+  if (state.raw === undefined) return serialized;
+  const prefix = Buffer.allocUnsafe(4);
+  prefix.writeUInt32BE(serialized.length, 0);
+  return [prefix, serialized, ...state.raw];
+}
+
+/** Decodes a payload; `contextName` names the context in rebuilt errors' stacks; `segmented` for encoding 3. */
+export function decodePayload(payload: Buffer, revive: Reviver, contextName: string, segmented = false): unknown {
+  let value: unknown;
+  let raw: Buffer | undefined;
+  if (segmented) {
+    if (payload.length < 4) throw new RangeError('A segmented payload is shorter than its length prefix.');
+    const length = payload.readUInt32BE(0);
+    if (length > payload.length - 4) throw new RangeError('A segmented payload is shorter than its serialized part.');
+    value = deserialize(payload.subarray(4, 4 + length));
+    raw = payload.subarray(4 + length);
+  } else {
+    value = deserialize(payload);
+  }
+  return typeof value === 'object' && value !== null ? reviveValue(value, revive, contextName, undefined, raw) : value;
+}
+
+function encodeValue(value: unknown, state: EncodeState): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (ArrayBuffer.isView(value)) {
+    if (state.inline === true || value.byteLength < RAW_SEGMENT_MIN || (value.constructor !== Buffer && value.constructor !== Uint8Array)) return value;
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    (state.raw ??= []).push(bytes);
+    const tagged: Tagged = { [TAG]: 'b', o: state.rawLength, n: bytes.length, u: value.constructor === Uint8Array };
+    state.rawLength += bytes.length;
+    return tagged;
+  }
+  if (value instanceof ArrayBuffer) return value;
   const custom = (value as { [encodeTag]?: () => Tagged })[encodeTag];
   if (typeof custom === 'function') return custom.call(value);
-  if (value instanceof Error) return encodeError(value, path);
-  path ??= new Set();
+  if (value instanceof Error) return encodeError(value, state);
+  const path = (state.path ??= new Set());
   if (path.has(value)) return value;
   path.add(value);
   try {
@@ -55,7 +110,7 @@ function encodeValue(value: unknown, path: Set<object> | undefined): unknown {
       let copy: unknown[] | undefined;
       for (let index = 0; index < value.length; index++) {
         const item: unknown = value[index];
-        const encoded = encodeValue(item, path);
+        const encoded = encodeValue(item, state);
         if (encoded !== item) copy ??= value.slice();
         if (copy) copy[index] = encoded;
       }
@@ -65,8 +120,8 @@ function encodeValue(value: unknown, path: Set<object> | undefined): unknown {
       let changed = false;
       const entries: [unknown, unknown][] = [];
       for (const [key, item] of value) {
-        const encodedKey = encodeValue(key, path);
-        const encodedItem = encodeValue(item, path);
+        const encodedKey = encodeValue(key, state);
+        const encodedItem = encodeValue(item, state);
         changed ||= encodedKey !== key || encodedItem !== item;
         entries.push([encodedKey, encodedItem]);
       }
@@ -76,7 +131,7 @@ function encodeValue(value: unknown, path: Set<object> | undefined): unknown {
       let changed = false;
       const items: unknown[] = [];
       for (const item of value) {
-        const encoded = encodeValue(item, path);
+        const encoded = encodeValue(item, state);
         changed ||= encoded !== item;
         items.push(encoded);
       }
@@ -87,7 +142,7 @@ function encodeValue(value: unknown, path: Set<object> | undefined): unknown {
     let copy: Record<string, unknown> | undefined;
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key];
-      const encoded = encodeValue(item, path);
+      const encoded = encodeValue(item, state);
       if (encoded !== item) copy ??= { ...(value as Record<string, unknown>) };
       if (copy) copy[key] = encoded;
     }
@@ -97,26 +152,27 @@ function encodeValue(value: unknown, path: Set<object> | undefined): unknown {
   }
 }
 
-function encodeError(error: Error, path: Set<object> | undefined): Tagged {
+function encodeError(error: Error, state: EncodeState): Tagged {
   const tagged: Tagged = { [TAG]: 'e', name: errorName(error), message: String(error.message), stack: String(error.stack ?? '') };
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' || typeof code === 'number') tagged['code'] = code;
   if ('cause' in error && error.cause !== undefined) {
-    path ??= new Set();
+    const path = (state.path ??= new Set());
     if (!path.has(error)) {
       path.add(error);
-      tagged['cause'] = safeEncode(error.cause, path);
+      tagged['cause'] = safeEncode(error.cause, state);
       path.delete(error);
     }
   }
-  if (error instanceof AggregateError) tagged['errors'] = error.errors.map((item: unknown) => safeEncode(item, path));
+  if (error instanceof AggregateError) tagged['errors'] = error.errors.map((item: unknown) => safeEncode(item, state));
   return tagged;
 }
 
 /** A cause that cannot be serialized must not lose the error it explains: it travels as its text. */
-function safeEncode(value: unknown, path: Set<object> | undefined): unknown {
+function safeEncode(value: unknown, state: EncodeState): unknown {
   try {
-    const encoded = encodeValue(value, path);
+    // Byte arrays in an error's cause stay inline: the error must survive on its own.
+    const encoded = encodeValue(value, { path: state.path, raw: undefined, rawLength: 0, inline: true });
     serialize(encoded);
     return encoded;
   } catch {
@@ -129,7 +185,7 @@ function errorName(error: Error): string {
   return typeof name === 'string' && name !== '' ? name : String(error.name);
 }
 
-function reviveValue(value: object, revive: Reviver, contextName: string, path: Set<object> | undefined): unknown {
+function reviveValue(value: object, revive: Reviver, contextName: string, path: Set<object> | undefined, raw: Buffer | undefined): unknown {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
   path ??= new Set();
   if (path.has(value)) return value;
@@ -138,7 +194,7 @@ function reviveValue(value: object, revive: Reviver, contextName: string, path: 
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++) {
         const item: unknown = value[index];
-        if (typeof item === 'object' && item !== null) value[index] = reviveValue(item, revive, contextName, path);
+        if (typeof item === 'object' && item !== null) value[index] = reviveValue(item, revive, contextName, path, raw);
       }
       return value;
     }
@@ -149,7 +205,7 @@ function reviveValue(value: object, revive: Reviver, contextName: string, path: 
         for (const side of [0, 1] as const) {
           const item: unknown = entry[side];
           if (typeof item === 'object' && item !== null) {
-            const revived = reviveValue(item, revive, contextName, path);
+            const revived = reviveValue(item, revive, contextName, path, raw);
             changed ||= revived !== item;
             entry[side] = revived;
           }
@@ -167,7 +223,7 @@ function reviveValue(value: object, revive: Reviver, contextName: string, path: 
       for (let index = 0; index < items.length; index++) {
         const item: unknown = items[index];
         if (typeof item === 'object' && item !== null) {
-          const revived = reviveValue(item, revive, contextName, path);
+          const revived = reviveValue(item, revive, contextName, path, raw);
           changed ||= revived !== item;
           items[index] = revived;
         }
@@ -182,14 +238,26 @@ function reviveValue(value: object, revive: Reviver, contextName: string, path: 
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       const item = record[key];
-      if (typeof item === 'object' && item !== null) record[key] = reviveValue(item, revive, contextName, path);
+      if (typeof item === 'object' && item !== null) record[key] = reviveValue(item, revive, contextName, path, raw);
     }
     const kind = record[TAG];
     if (typeof kind !== 'string') return value;
-    return kind === 'e' ? reviveError(record as Tagged, contextName) : revive(record as Tagged);
+    if (kind === 'e') return reviveError(record as Tagged, contextName);
+    if (kind === 'b') return reviveBytes(record as Tagged, raw);
+    return revive(record as Tagged);
   } finally {
     path.delete(value);
   }
+}
+
+function reviveBytes(tagged: Tagged, raw: Buffer | undefined): Buffer | Uint8Array {
+  const offset = tagged['o'];
+  const length = tagged['n'];
+  if (raw === undefined || typeof offset !== 'number' || typeof length !== 'number' || offset < 0 || length < 0 || offset + length > raw.length) {
+    throw new RangeError('A raw segment lies outside its payload: the message is corrupt.');
+  }
+  const bytes = raw.subarray(offset, offset + length);
+  return tagged['u'] === true ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) : bytes;
 }
 
 function reviveError(tagged: Tagged, contextName: string): Error {

@@ -5,7 +5,7 @@
  * |--------|------|----------|----------------------------------------------------------------|
  * | 0      | 1    | magic    | 0x58 ('X'); anything else is corruption                        |
  * | 1      | 1    | version  | 1                                                              |
- * | 2      | 1    | encoding | 0 v8 serializer, 1 raw bytes, 2 dead message (UTF-8 reason)    |
+ * | 2      | 1    | encoding | 0 v8, 1 raw bytes, 2 dead (UTF-8 reason), 3 v8 + raw segments  |
  * | 3      | 1    | flags    | 0 (reserved: a frame with other flags is refused)              |
  * | 4      | 4    | dst      | the context the message is for                                 |
  * | 8      | 4    | src      | the context it comes from (replies go there)                   |
@@ -21,6 +21,8 @@ export const VERSION = 1;
 export const ENCODING_V8 = 0;
 export const ENCODING_RAW = 1;
 export const ENCODING_DEAD = 2;
+/** A 4-byte length, that many bytes of v8 serializer output, then raw byte segments it refers to (codec.ts). */
+export const ENCODING_V8_SEGMENTS = 3;
 
 /** One message as it travels. `payload` may be a view into a larger buffer the decoder read. */
 export interface Frame {
@@ -145,7 +147,7 @@ export class FrameDecoder {
       const got = header.subarray(at, at + 2).toString('hex');
       throw new FrameError('ERR_X_REMOTE_BAD_FRAME', `Bad frame header (magic/version 0x${got}, want 0x5801): the stream is corrupt or not an @x/remote channel.`);
     }
-    if (header[at + 2]! > ENCODING_DEAD || header[at + 3] !== 0) {
+    if (header[at + 2]! > ENCODING_V8_SEGMENTS || header[at + 3] !== 0) {
       throw new FrameError('ERR_X_REMOTE_BAD_FRAME', `Bad frame header (encoding ${header[at + 2]}, flags ${header[at + 3]}): the peer speaks another protocol version.`);
     }
     const length = header.readUInt32BE(at + 24);

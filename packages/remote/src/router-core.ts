@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { formatWithOptions } from 'node:util';
-import { type Tagged, TAG, decodePayload, encodePayload } from './codec.js';
+import { type Payload, type Tagged, TAG, decodePayload, encodePayload, payloadLength } from './codec.js';
 import { Context, type CallOptions } from './context.js';
 import { CallTimeoutError, ChannelError, type ChannelErrorReason, InvalidArgumentError, NoSuchExportError } from './errors.js';
-import { ENCODING_DEAD, ENCODING_V8, type Frame } from './frame.js';
+import { ENCODING_DEAD, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from './frame.js';
 import {
   ADD_ROUTE, CALL_FUNCTION, DEL_ROUTE, FIRST_DYNAMIC, FORWARD_LOG, LOG_LEVELS, type LogLevel, ROOT_ID, SHUTDOWN,
 } from './handles.js';
@@ -289,27 +289,28 @@ export class RouterCore {
    */
   send(dst: number, handle: number, replyTo: number, value: unknown): void {
     encodeState.destination = dst;
-    let payload: Buffer;
+    let payload: Payload;
     try {
       payload = encodePayload(value);
     } finally {
       encodeState.destination = -1;
     }
-    this.sendPayload(dst, handle, replyTo, ENCODING_V8, payload);
+    this.sendPayload(dst, handle, replyTo, Array.isArray(payload) ? ENCODING_V8_SEGMENTS : ENCODING_V8, payload);
   }
 
-  sendPayload(dst: number, handle: number, replyTo: number, encoding: number, payload: Buffer): void {
-    if (payload.length > this.maxMessageSize) {
-      throw new ChannelError('too-large', `A message of ${payload.length} bytes exceeds maxMessageSize (${this.maxMessageSize} bytes); send less per message or raise maxMessageSize.`);
+  sendPayload(dst: number, handle: number, replyTo: number, encoding: number, payload: Payload): void {
+    const length = payloadLength(payload);
+    if (length > this.maxMessageSize) {
+      throw new ChannelError('too-large', `A message of ${length} bytes exceeds maxMessageSize (${this.maxMessageSize} bytes); send less per message or raise maxMessageSize.`);
     }
-    const frame: Frame = { encoding, dst, src: this.id, auth: this.id, handle, replyTo, payload };
     if (dst === this.id) {
+      const frame: Frame = { encoding, dst, src: this.id, auth: this.id, handle, replyTo, payload: Array.isArray(payload) ? Buffer.concat(payload) : payload };
       queueMicrotask(() => this.#deliver(frame, undefined));
       return;
     }
     const stream = this.routeFor(dst);
     if (stream === undefined) throw new ChannelError('no-route', `No route from ${this.name} to context ${dst}: it was never started here or is gone.`);
-    if (!stream.write(frame, payload)) throw new ChannelError('disconnected', `Context ${this.#contexts.get(dst)?.name ?? dst} is disconnected.`);
+    if (!stream.write({ encoding, dst, src: this.id, auth: this.id, handle, replyTo }, payload, length)) throw new ChannelError('disconnected', `Context ${this.#contexts.get(dst)?.name ?? dst} is disconnected.`);
   }
 
   /** Answers `frame` with a dead message, unless it expects no reply or is itself dead. */
@@ -324,7 +325,7 @@ export class RouterCore {
 
   /** Decodes a frame's payload; Contexts and Senders inside come back bound to this router. */
   decode(frame: Frame): unknown {
-    return decodePayload(frame.payload, this.#revive, this.contextName(frame.src));
+    return decodePayload(frame.payload, this.#revive, this.contextName(frame.src), frame.encoding === ENCODING_V8_SEGMENTS);
   }
 
   readonly #revive = (tagged: Tagged): unknown => {
@@ -522,7 +523,7 @@ export class RouterCore {
       if (!ok) this.emitLog({ contextId: this.id, stream: 'console', level: 'error', text: `a call with no reply failed: ${formatWithOptions({ colors: false }, '%O', value)}` });
       return;
     }
-    let payload: Buffer;
+    let payload: Payload;
     encodeState.destination = frame.src;
     try {
       payload = encodePayload(ok ? [1, value] : [0, value]);
@@ -531,12 +532,13 @@ export class RouterCore {
     } finally {
       encodeState.destination = -1;
     }
-    if (payload.length > this.maxMessageSize) {
-      this.sendDead(frame, 'too-large', `the answer from ${this.name} (${payload.length} bytes) exceeds maxMessageSize (${this.maxMessageSize} bytes)`);
+    const length = payloadLength(payload);
+    if (length > this.maxMessageSize) {
+      this.sendDead(frame, 'too-large', `the answer from ${this.name} (${length} bytes) exceeds maxMessageSize (${this.maxMessageSize} bytes)`);
       return;
     }
     try {
-      this.sendPayload(frame.src, frame.replyTo, 0, ENCODING_V8, payload);
+      this.sendPayload(frame.src, frame.replyTo, 0, Array.isArray(payload) ? ENCODING_V8_SEGMENTS : ENCODING_V8, payload);
     } catch {
       // The caller is gone: its own side already failed the call.
     }

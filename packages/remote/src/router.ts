@@ -42,7 +42,15 @@ interface GraphEntry {
   path: string;
   mtimeMs: number;
   size: number;
+  /** When the file was last checked for changes (performance.now() milliseconds). */
+  checkedAt: number;
 }
+
+/**
+ * How long a module's graph is reused before its root file is checked for changes, in milliseconds.
+ * A stat per call would cost more than the rest of a call's round trip.
+ */
+const RECHECK_MS = 1000;
 
 interface Shipped {
   keys: Set<string>;
@@ -202,7 +210,7 @@ export class Router extends RouterCore {
     return this.#server.graph(href).then((graph) => {
       const path = fileURLToPath(href);
       const stats = statSync(path, { throwIfNoEntry: false });
-      if (stats !== undefined) this.#graphs.set(href, { graph, path, mtimeMs: stats.mtimeMs, size: stats.size });
+      if (stats !== undefined) this.#graphs.set(href, { graph, path, mtimeMs: stats.mtimeMs, size: stats.size, checkedAt: performance.now() });
       return this.#ship(context, graph);
     });
   }
@@ -249,8 +257,12 @@ export class Router extends RouterCore {
 }
 
 function fresh(entry: GraphEntry): boolean {
+  const now = performance.now();
+  if (now - entry.checkedAt < RECHECK_MS) return true;
   const stats = statSync(entry.path, { throwIfNoEntry: false });
-  return stats !== undefined && stats.mtimeMs === entry.mtimeMs && stats.size === entry.size;
+  if (stats === undefined || stats.mtimeMs !== entry.mtimeMs || stats.size !== entry.size) return false;
+  entry.checkedAt = now;
+  return true;
 }
 
 function printRecord(record: LogRecord): void {

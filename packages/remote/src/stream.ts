@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Payload } from './codec.js';
 import { type Frame, FrameDecoder, HEADER_SIZE, encodeHeader } from './frame.js';
 
 /** Payloads up to this size are copied behind their header into one write; larger ones go as two (writev). */
@@ -46,11 +47,16 @@ export class Stream {
     return this.closedReason === undefined;
   }
 
-  /** Writes one frame; false when the stream is already closed. */
-  write(fields: Omit<Frame, 'payload'>, payload: Buffer): boolean {
+  /** Writes one frame whose payload has `length` bytes; false when the stream is already closed. */
+  write(fields: Omit<Frame, 'payload'>, payload: Payload, length: number): boolean {
     if (this.closedReason !== undefined) return false;
-    const header = encodeHeader(fields, payload.length);
-    if (payload.length <= COALESCE_LIMIT) {
+    const header = encodeHeader(fields, length);
+    if (Array.isArray(payload)) {
+      this.#socket.cork();
+      this.#socket.write(header);
+      for (const part of payload) this.#socket.write(part);
+      this.#socket.uncork();
+    } else if (payload.length <= COALESCE_LIMIT) {
       const whole = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
       header.copy(whole, 0);
       payload.copy(whole, HEADER_SIZE);
@@ -66,7 +72,7 @@ export class Stream {
 
   /** Forwards a frame unchanged (routing through this context). */
   forward(frame: Frame): boolean {
-    return this.write(frame, frame.payload);
+    return this.write(frame, frame.payload, frame.payload.length);
   }
 
   /** Ends the stream (idempotent); the router hears about it once. */
