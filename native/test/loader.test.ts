@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ useLeakCheck();
 
 const require = createRequire(import.meta.url);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const { loadBinding, REBUILD_COMMAND } = require('@x/native/loader') as typeof import('../loader.cjs');
+const { loadBinding, REBUILD_COMMAND, INSTALLED_REBUILD_COMMAND } = require('@x/native/loader') as typeof import('../loader.cjs');
 
 describe('loadBinding()', () => {
   it('loads the built addon', () => {
@@ -32,6 +32,21 @@ describe('loadBinding()', () => {
       expect(error!.message).toContain(`Run \`${REBUILD_COMMAND}\``);
       expect(error!.message).toContain(join(dir, 'build', 'Release'));
       expect(error!.cause).toBeInstanceOf(Error);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names `npm rebuild @x/native` for an installed copy (under node_modules) with no binary that fits', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'x-native-installed-'));
+    const installed = join(dir, 'node_modules', '@x', 'native');
+    try {
+      mkdirSync(installed, { recursive: true });
+      cpSync(join(packageDir, 'package.json'), join(installed, 'package.json'));
+      expect(() => loadBinding(installed)).toThrow(
+        expect.objectContaining({ code: 'ERR_X_NATIVE_MISSING', command: INSTALLED_REBUILD_COMMAND }),
+      );
+      expect(INSTALLED_REBUILD_COMMAND).toBe('npm rebuild @x/native');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
