@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import { RemoteError } from './errors.js';
+import { RemoteError, SerializationError } from './errors.js';
 
 /**
  * Payloads are Node's v8 serializer format: it carries Map, Set, Date, BigInt, RegExp, typed arrays
@@ -65,7 +65,12 @@ interface EncodeState {
  */
 export function encodePayload(value: unknown): Payload {
   const state: EncodeState = { path: undefined, raw: undefined, rawLength: 0 };
-  const serialized = serialize(encodeValue(value, state));
+  let serialized: Buffer;
+  try {
+    serialized = serialize(encodeValue(value, state));
+  } catch (error) {
+    throw new SerializationError(error as Error);
+  }
   if (state.raw === undefined) return serialized;
   const prefix = Buffer.allocUnsafe(4);
   prefix.writeUInt32BE(serialized.length, 0);
@@ -278,7 +283,10 @@ function reviveError(tagged: Tagged, contextName: string): Error {
   if (typeof tagged['code'] === 'string' || typeof tagged['code'] === 'number') {
     Object.defineProperty(error, 'code', { value: tagged['code'], enumerable: true, configurable: true, writable: true });
   }
-  const stack = typeof tagged['stack'] === 'string' ? tagged['stack'] : `${name}: ${message}`;
-  error.stack = stack.replace(/^( {4}at )/gm, `$1[${contextName}] `);
+  // The remote header line may say 'Error' for a subclass that never set its name: say the class.
+  const stack = typeof tagged['stack'] === 'string' ? tagged['stack'] : '';
+  const frames = stack.indexOf('\n    at ');
+  const header = message === '' ? name : `${name}: ${message}`;
+  error.stack = header + (frames < 0 ? '' : stack.slice(frames).replace(/^( {4}at )/gm, `$1[${contextName}] `));
   return error;
 }

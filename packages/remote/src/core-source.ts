@@ -1,11 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
 let core: Promise<Buffer> | undefined;
 
 /**
  * The compressed core that the first stage runs. A built package reads the prebuilt file
  * (dist/core.deflate, made by scripts/build-core.mjs during `pnpm build`). Run from source (tests
- * under vitest), it is built from src/core on first use instead, so tests always run the current source.
+ * under vitest), it is built from src/core on first use instead, so tests always run the current source;
+ * the build runs in a child process that ends with it, so no esbuild service outlives it.
  */
 export function coreSource(): Promise<Buffer> {
   core ??= load();
@@ -15,9 +18,10 @@ export function coreSource(): Promise<Buffer> {
 async function load(): Promise<Buffer> {
   const here = new URL('.', import.meta.url);
   if (here.pathname.endsWith('/src/')) {
-    const script = new URL('../scripts/build-core.mjs', import.meta.url).href;
-    const { buildCore } = (await import(script)) as { buildCore: (options: { write: boolean }) => Promise<Buffer> };
-    return buildCore({ write: false });
+    const script = fileURLToPath(new URL('../scripts/build-core.mjs', import.meta.url));
+    const built = spawnSync(process.execPath, [script, '--stdout'], { maxBuffer: 1 << 24 });
+    if (built.status !== 0) throw new Error(`Could not build the @x/remote core from source: ${built.stderr.toString()}`);
+    return built.stdout;
   }
   return readFile(new URL('core.deflate', here));
 }

@@ -99,3 +99,12 @@ export class NoSuchExportError extends Error {
   }
 }
 Object.defineProperty(NoSuchExportError.prototype, 'name', { value: 'NoSuchExportError' });
+
+/** A value cannot travel: functions, symbols, WeakMaps, and objects holding native handles cannot be serialized. */
+export class SerializationError extends Error {
+  readonly code = 'ERR_X_REMOTE_NOT_SERIALIZABLE';
+  constructor(cause: Error) {
+    super(`${cause.message.replace(/\.$/, '')}: a value passed to or returned from a context must be data (no functions, symbols or native handles); pass what the function needs to rebuild it.`, { cause });
+  }
+}
+Object.defineProperty(SerializationError.prototype, 'name', { value: 'SerializationError' });

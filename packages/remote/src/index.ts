@@ -36,6 +36,7 @@ export type { LogLevel } from './handles.js';
  * the context's name), ChannelError (`ERR_X_REMOTE_CHANNEL`, with `reason`), CallTimeoutError
  * (`ERR_X_REMOTE_CALL_TIMEOUT`), ConnectError (`ERR_X_REMOTE_CONNECT_TIMEOUT`, `ERR_X_REMOTE_EOF`,
  * `ERR_X_REMOTE_NODE_NOT_FOUND`, with the stderr tail), NoSuchExportError (`ERR_X_REMOTE_NO_EXPORT`),
+ * SerializationError (`ERR_X_REMOTE_NOT_SERIALIZABLE`: a value that cannot travel),
  * NotInContextError (`ERR_X_REMOTE_NOT_IN_CONTEXT`), InvalidArgumentError (`ERR_X_INVALID_ARG`).
  */
 export {
@@ -46,6 +47,7 @@ export {
   NoSuchExportError,
   NotInContextError,
   RemoteError,
+  SerializationError,
 } from './errors.js';
 export type { ChannelErrorReason } from './errors.js';
 
