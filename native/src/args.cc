@@ -91,7 +91,6 @@ std::vector<int> IntArrayValue(const Napi::Value& value, const std::string& name
   if (!value.IsArray()) Reject(value, name, "an array of integers");
   Napi::Array array = value.As<Napi::Array>();
   std::vector<int> result;
-  result.reserve(array.Length());
   for (uint32_t i = 0; i < array.Length(); ++i) {
     result.push_back(static_cast<int>(IntegerValue(array.Get(i), name + "[" + std::to_string(i) + "]", min, max)));
   }
@@ -102,7 +101,6 @@ std::vector<std::string> StringArrayValue(const Napi::Value& value, const std::s
   if (!value.IsArray()) Reject(value, name, "an array of strings");
   Napi::Array array = value.As<Napi::Array>();
   std::vector<std::string> result;
-  result.reserve(array.Length());
   for (uint32_t i = 0; i < array.Length(); ++i) {
     result.push_back(StringValue(array.Get(i), name + "[" + std::to_string(i) + "]"));
   }

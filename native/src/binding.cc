@@ -1,6 +1,7 @@
-// The exported functions of @x/native: each checks and converts its arguments,
-// calls the code that does the work, and turns a SysError into a Node-shaped error.
-// Nothing else in src/ touches a JS value.
+// The exported functions of @x/native: each checks and converts its arguments and
+// calls the code that does the work; Entry() turns whatever that throws into a
+// Node-shaped error (boundary.hh). Nothing else in src/ but boundary.cc and errors.cc
+// touches a JS value.
 #include <napi.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,7 +11,9 @@
 #include <mutex>
 #include <set>
 
+#include "actions.hh"
 #include "args.hh"
+#include "boundary.hh"
 #include "child.hh"
 #include "children.hh"
 #include "clock.hh"
@@ -32,16 +35,6 @@ namespace xnative {
 
 namespace {
 
-// Runs `work`, converting a failed system call into the JS error Node would throw.
-template <typename Work>
-auto Guard(const Napi::CallbackInfo& info, Work work) -> decltype(work()) {
-  try {
-    return work();
-  } catch (const SysError& failure) {
-    throw NodeError(info.Env(), failure);
-  }
-}
-
 constexpr double kMaxSafeInteger = 9007199254740991.0;
 constexpr int kWaitFlags = WNOHANG | WUNTRACED | WCONTINUED;
 
@@ -53,6 +46,7 @@ struct EnvState;
 // the watch owns (a pidfd).
 struct JsWatch {
   EnvState* state;
+  const char* name;  // the function that started it, for errors
   FdPoll* poll = nullptr;
   Napi::FunctionReference callback;
   std::shared_ptr<Napi::AsyncContext> context;
@@ -86,33 +80,43 @@ void StopWatch(const std::shared_ptr<JsWatch>& watch) {
   watch->state->watches.erase(watch);
 }
 
-// Calls a watch's callback from the event loop: microtasks run afterwards, and an
-// exception goes to 'uncaughtException' as one from any other callback would. A
-// `last` delivery stops the watch first.
+// Calls a watch's callback from the event loop (libuv calls this through FdPoll): microtasks
+// run afterwards, and an exception, the callback's own or one from building its arguments, goes
+// to 'uncaughtException' as one from any other callback would, never unwinding into libuv. A
+// `last` delivery stops the watch first; so does a failure to build the arguments, which would
+// only fail again at the next event.
 void Deliver(const std::shared_ptr<JsWatch>& watch, bool last, const std::function<std::vector<napi_value>()>& args) {
   Napi::Env env = watch->state->env;
-  Napi::HandleScope scope(env);
-  Napi::Function callback = watch->callback.Value();
-  // Held here: the callback may call stop(), which drops the watch's own reference.
-  std::shared_ptr<Napi::AsyncContext> context = watch->context;
-  if (last) StopWatch(watch);
-  try {
-    callback.MakeCallback(env.Global(), args(), *context);
-  } catch (const Napi::Error& error) {
-    napi_fatal_exception(env, error.Value());
-  }
+  ContainedInCallback(env, watch->name, [&] {
+    Napi::HandleScope scope(env);
+    Napi::Function callback = watch->callback.Value();
+    // Held here: the callback may call stop(), which drops the watch's own reference.
+    std::shared_ptr<Napi::AsyncContext> context = watch->context;
+    if (last) StopWatch(watch);
+    std::vector<napi_value> values;
+    try {
+      values = args();
+    } catch (...) {
+      StopWatch(watch);
+      throw;
+    }
+    callback.MakeCallback(env.Global(), values, *context);
+  });
 }
 
 Napi::Function StopFunction(Napi::Env env, std::shared_ptr<JsWatch> watch, const char* name) {
   return Napi::Function::New(
-      env, [watch](const Napi::CallbackInfo&) { StopWatch(watch); }, name);
+      env, [watch, name](const Napi::CallbackInfo& info) { Guarded(info.Env(), name, [&] { StopWatch(watch); }); },
+      name);
 }
 
+// `name` is the exported function's; the async resource (async_hooks) is named "x.<name>".
 std::shared_ptr<JsWatch> NewWatch(const Napi::CallbackInfo& info, Napi::Function callback, const char* name) {
   auto watch = std::make_shared<JsWatch>();
   watch->state = State(info.Env());
+  watch->name = name;
   watch->callback = Napi::Persistent(callback);
-  watch->context = std::make_shared<Napi::AsyncContext>(info.Env(), name);
+  watch->context = std::make_shared<Napi::AsyncContext>(info.Env(), ("x." + std::string(name)).c_str());
   return watch;
 }
 
@@ -234,10 +238,10 @@ Mapping* MappingArg(const Napi::CallbackInfo& info, size_t index) {
 
 Napi::Value SocketPairJs(const Napi::CallbackInfo& info) {
   size_t type = info[0].IsUndefined() ? 0 : ChoiceArg(info, 0, "type", {"stream", "dgram", "seqpacket"});
-  return PairJs(info.Env(), Guard(info, [&] { return SocketPair(static_cast<SocketType>(type)); }));
+  return PairJs(info.Env(), SocketPair(static_cast<SocketType>(type)));
 }
 
-Napi::Value PipeJs(const Napi::CallbackInfo& info) { return PairJs(info.Env(), Guard(info, [] { return Pipe(); })); }
+Napi::Value PipeJs(const Napi::CallbackInfo& info) { return PairJs(info.Env(), Pipe()); }
 
 Napi::Value SendFdsJs(const Napi::CallbackInfo& info) {
   int sock = FdArg(info, 0, "sock");
@@ -257,7 +261,7 @@ Napi::Value SendFdsJs(const Napi::CallbackInfo& info) {
   } else if (!payload.IsUndefined()) {
     Reject(payload, "data", "a string, a Uint8Array (or Buffer), or undefined");
   }
-  long sent = Guard(info, [&] { return SendFds(sock, fds, data, length); });
+  long sent = SendFds(sock, fds, data, length);
   return sent < 0 ? info.Env().Null() : Napi::Number::New(info.Env(), static_cast<double>(sent));
 }
 
@@ -267,7 +271,7 @@ Napi::Value RecvFdsJs(const Napi::CallbackInfo& info) {
   size_t maxBytes =
       info[2].IsUndefined() ? 65536 : static_cast<size_t>(IntegerValue(info[2], "maxBytes", 1, 64 * 1024 * 1024));
   Received received;
-  if (!Guard(info, [&] { return RecvFds(sock, max, maxBytes, received); })) return info.Env().Null();
+  if (!RecvFds(sock, max, maxBytes, received)) return info.Env().Null();
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
   result.Set("data", Napi::Buffer<uint8_t>::Copy(env, received.data.data(), received.data.size()));
@@ -281,33 +285,37 @@ Napi::Value RecvFdsJs(const Napi::CallbackInfo& info) {
 Napi::Value SetCloexecJs(const Napi::CallbackInfo& info) {
   int fd = FdArg(info, 0, "fd");
   bool on = BoolValue(info[1], "on", true);
-  Guard(info, [&] { SetCloexec(fd, on); });
+  SetCloexec(fd, on);
   return info.Env().Undefined();
 }
 
 Napi::Value SetNonblockingJs(const Napi::CallbackInfo& info) {
   int fd = FdArg(info, 0, "fd");
   bool on = BoolValue(info[1], "on", true);
-  Guard(info, [&] { SetNonblocking(fd, on); });
+  SetNonblocking(fd, on);
   return info.Env().Undefined();
 }
 
 Napi::Value ShutdownJs(const Napi::CallbackInfo& info) {
   int fd = FdArg(info, 0, "fd");
   size_t how = ChoiceArg(info, 1, "how", {"r", "w", "rw"});
-  Guard(info, [&] { Shutdown(fd, static_cast<ShutdownHow>(how)); });
+  Shutdown(fd, static_cast<ShutdownHow>(how));
   return info.Env().Undefined();
 }
 
 Napi::Value CloseJs(const Napi::CallbackInfo& info) {
   int fd = FdArg(info, 0, "fd");
-  Guard(info, [&] { Close(fd); });
+  // libuv aborts the process when an fd it polls is closed before the loop next runs.
+  if (FdPoll::IsPolled(fd)) {
+    throw SysError{EBUSY, "close", {}, "a watchFd() or watchPid() watch polls this fd: call its stop function first"};
+  }
+  Close(fd);
   return info.Env().Undefined();
 }
 
 Napi::Value FdTypeJs(const Napi::CallbackInfo& info) {
   int fd = FdArg(info, 0, "fd");
-  return Napi::String::New(info.Env(), Guard(info, [&] { return FdType(fd); }));
+  return Napi::String::New(info.Env(), FdType(fd));
 }
 
 // ---- mmap ----
@@ -318,12 +326,12 @@ Napi::Value MmapJs(const Napi::CallbackInfo& info) {
   int64_t length = IntegerValue(info[2], "length", 0, static_cast<int64_t>(kMaxSafeInteger));
   size_t prot = ChoiceArg(info, 3, "prot", {"r", "rw"});
   bool shared = BoolValue(info[4], "shared", true);
-  Mapping* mapping = Guard(info, [&] {
-    return Map(fd, offset, static_cast<size_t>(length), prot == 0 ? Protection::Read : Protection::ReadWrite, shared);
-  });
+  Mapping* mapping =
+      Map(fd, offset, static_cast<size_t>(length), prot == 0 ? Protection::Read : Protection::ReadWrite, shared);
   try {
     return Napi::ArrayBuffer::New(
-        info.Env(), mapping->data, mapping->length, [](Napi::Env, void*, Mapping* done) { Unmap(done); }, mapping);
+        info.Env(), mapping->data, mapping->length,
+        [](Napi::Env, void*, Mapping* done) { Contained("mmap finalizer", [&] { Unmap(done); }); }, mapping);
   } catch (...) {
     Unmap(mapping);
     throw;
@@ -333,14 +341,14 @@ Napi::Value MmapJs(const Napi::CallbackInfo& info) {
 Napi::Value MsyncJs(const Napi::CallbackInfo& info) {
   Mapping* mapping = MappingArg(info, 0);
   bool async = BoolValue(info[1], "async", false);
-  Guard(info, [&] { Sync(mapping, async); });
+  Sync(mapping, async);
   return info.Env().Undefined();
 }
 
 Napi::Value MadviseJs(const Napi::CallbackInfo& info) {
   Mapping* mapping = MappingArg(info, 0);
   size_t advice = ChoiceArg(info, 1, "advice", {"normal", "random", "sequential", "willneed", "dontneed", "populate"});
-  Guard(info, [&] { Advise(mapping, static_cast<Advice>(advice)); });
+  Advise(mapping, static_cast<Advice>(advice));
   return info.Env().Undefined();
 }
 
@@ -355,7 +363,7 @@ Napi::Value OpenPtyJs(const Napi::CallbackInfo& info) {
   Napi::Object options = OptionsArg(info, 0, "options");
   unsigned short cols = CellsValue(options.Get("cols"), "options.cols", 80);
   unsigned short rows = CellsValue(options.Get("rows"), "options.rows", 24);
-  Pty pty = Guard(info, [&] { return OpenPty(cols, rows); });
+  Pty pty = OpenPty(cols, rows);
   Napi::Object result = Napi::Object::New(info.Env());
   result.Set("master", pty.master);
   result.Set("slave", pty.slave);
@@ -367,19 +375,19 @@ Napi::Value SetWindowSizeJs(const Napi::CallbackInfo& info) {
   int fd = FdArg(info, 0, "fd");
   unsigned short cols = static_cast<unsigned short>(IntArg(info, 1, "cols", 1, 65535));
   unsigned short rows = static_cast<unsigned short>(IntArg(info, 2, "rows", 1, 65535));
-  Guard(info, [&] { SetWindowSize(fd, cols, rows); });
+  SetWindowSize(fd, cols, rows);
   return info.Env().Undefined();
 }
 
 Napi::Value TcgetpgrpJs(const Napi::CallbackInfo& info) {
   int fd = FdArg(info, 0, "fd");
-  return Napi::Number::New(info.Env(), Guard(info, [&] { return ForegroundGroup(fd); }));
+  return Napi::Number::New(info.Env(), ForegroundGroup(fd));
 }
 
 Napi::Value TcsetpgrpJs(const Napi::CallbackInfo& info) {
   int fd = FdArg(info, 0, "fd");
   pid_t pgid = IntArg(info, 1, "pgid", 1, INT32_MAX);
-  Guard(info, [&] { SetForegroundGroup(fd, pgid); });
+  SetForegroundGroup(fd, pgid);
   return info.Env().Undefined();
 }
 
@@ -387,46 +395,44 @@ Napi::Value TcsetpgrpJs(const Napi::CallbackInfo& info) {
 
 Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   ChildOptions options = ChildArgs(info, false);
-  return Napi::Number::New(info.Env(), Guard(info, [&] { return Spawn(options); }));
+  return Napi::Number::New(info.Env(), Spawn(options));
 }
 
 Napi::Value VSpawnJs(const Napi::CallbackInfo& info) {
   ChildOptions options = ChildArgs(info, false);
-  return Napi::Number::New(info.Env(), Guard(info, [&] { return VSpawn(options); }));
+  return Napi::Number::New(info.Env(), VSpawn(options));
 }
 
 Napi::Value DaemonizeJs(const Napi::CallbackInfo& info) {
   ChildOptions options = ChildArgs(info, true);
-  return Napi::Number::New(info.Env(), Guard(info, [&] { return Daemonize(options); }));
+  return Napi::Number::New(info.Env(), Daemonize(options));
 }
 
 Napi::Value WaitpidJs(const Napi::CallbackInfo& info) {
   pid_t pid = IntArg(info, 0, "pid", 1, INT32_MAX);
   int flags = info[1].IsUndefined() ? 0 : IntArg(info, 1, "flags", 0, kWaitFlags);
   if ((flags & ~kWaitFlags) != 0) Reject(info[1], "flags", "a combination of constants.WNOHANG, WUNTRACED, WCONTINUED");
-  std::optional<WaitResult> result = Guard(info, [&] { return Wait(pid, flags); });
+  std::optional<WaitResult> result = Wait(pid, flags);
   return result ? StatusJs(info.Env(), *result, true) : info.Env().Null();
 }
 
 Napi::Value PidfdOpenJs(const Napi::CallbackInfo& info) {
   pid_t pid = IntArg(info, 0, "pid", 1, INT32_MAX);
-  return Napi::Number::New(info.Env(), Guard(info, [&] { return PidfdOpen(pid); }));
+  return Napi::Number::New(info.Env(), PidfdOpen(pid));
 }
 
 Napi::Value WatchPidJs(const Napi::CallbackInfo& info) {
   pid_t pid = IntArg(info, 0, "pid", 1, INT32_MAX);
   Napi::Function callback = FunctionArg(info, 1, "callback");
-  std::shared_ptr<JsWatch> watch = NewWatch(info, callback, "x.watchPid");
+  std::shared_ptr<JsWatch> watch = NewWatch(info, callback, "watchPid");
   watch->pid = pid;
-  watch->ownedFd = Guard(info, [&] { return PidfdOpen(pid); });
+  watch->ownedFd = PidfdOpen(pid);
   try {
-    watch->poll = Guard(info, [&] {
-      return FdPoll::Start(watch->state->loop, watch->ownedFd, kReadable, [watch](int, int) {
+    watch->poll = FdPoll::Start(watch->state->loop, watch->ownedFd, kReadable, [watch](int, int) {
+      Deliver(watch, true, [&] {
         std::optional<WaitResult> result = ExitStatus(watch->pid);
-        Deliver(watch, true, [&] {
-          Napi::Env env = watch->state->env;
-          return std::vector<napi_value>{result ? StatusJs(env, *result, false) : env.Null()};
-        });
+        Napi::Env env = watch->state->env;
+        return std::vector<napi_value>{result ? StatusJs(env, *result, false) : env.Null()};
       });
     });
   } catch (...) {
@@ -444,18 +450,16 @@ Napi::Value WatchFdJs(const Napi::CallbackInfo& info) {
   size_t which = ChoiceArg(info, 1, "events", {"r", "w", "rw"});
   Napi::Function callback = FunctionArg(info, 2, "callback");
   int events = which == 0 ? kReadable : which == 1 ? kWritable : kReadable | kWritable;
-  std::shared_ptr<JsWatch> watch = NewWatch(info, callback, "x.watchFd");
-  watch->poll = Guard(info, [&] {
-    return FdPoll::Start(watch->state->loop, fd, events, [watch](int status, int ready) {
-      Deliver(watch, status < 0, [&] {
-        Napi::Env env = watch->state->env;
-        if (status < 0) return std::vector<napi_value>{NodeError(env, SysError{-status, "uv_poll", {}}).Value(), env.Null()};
-        Napi::Object flags = Napi::Object::New(env);
-        flags.Set("readable", (ready & kReadable) != 0);
-        flags.Set("writable", (ready & kWritable) != 0);
-        flags.Set("hangup", (ready & kHangup) != 0);
-        return std::vector<napi_value>{env.Null(), flags};
-      });
+  std::shared_ptr<JsWatch> watch = NewWatch(info, callback, "watchFd");
+  watch->poll = FdPoll::Start(watch->state->loop, fd, events, [watch](int status, int ready) {
+    Deliver(watch, status < 0, [&] {
+      Napi::Env env = watch->state->env;
+      if (status < 0) return std::vector<napi_value>{NodeError(env, SysError{-status, "uv_poll", {}, {}}).Value(), env.Null()};
+      Napi::Object flags = Napi::Object::New(env);
+      flags.Set("readable", (ready & kReadable) != 0);
+      flags.Set("writable", (ready & kWritable) != 0);
+      flags.Set("hangup", (ready & kHangup) != 0);
+      return std::vector<napi_value>{env.Null(), flags};
     });
   });
   watch->state->watches.insert(watch);
@@ -467,50 +471,54 @@ Napi::Value WatchFdJs(const Napi::CallbackInfo& info) {
 Napi::Value SetDispositionJs(const Napi::CallbackInfo& info) {
   int sig = SignalArg(info, 0);
   size_t choice = ChoiceArg(info, 1, "disposition", {"default", "ignore"});
-  Guard(info, [&] { SetDisposition(sig, choice == 0 ? Disposition::Default : Disposition::Ignore); });
+  SetDisposition(sig, choice == 0 ? Disposition::Default : Disposition::Ignore);
   return info.Env().Undefined();
 }
 
 Napi::Value RaiseDefaultJs(const Napi::CallbackInfo& info) {
   int sig = SignalArg(info, 0);
-  Guard(info, [&] { RaiseDefault(sig); });
+  RaiseDefault(sig);
   return info.Env().Undefined();
 }
 
 Napi::Value CaptureDispositionJs(const Napi::CallbackInfo& info) {
   int sig = SignalArg(info, 0);
-  Guard(info, [&] { CaptureDisposition(sig); });
+  CaptureDisposition(sig);
   return info.Env().Undefined();
 }
 
 Napi::Value RestoreDispositionJs(const Napi::CallbackInfo& info) {
   int sig = SignalArg(info, 0);
-  Guard(info, [&] { RestoreDisposition(sig); });
+  RestoreDisposition(sig);
   return info.Env().Undefined();
 }
 
 Napi::Value SigmaskJs(const Napi::CallbackInfo& info) {
   size_t how = ChoiceArg(info, 0, "how", {"block", "unblock", "set"});
   std::vector<int> signals = SignalsArg(info, 1);
-  std::vector<int> previous = Guard(info, [&] { return SetMask(static_cast<MaskHow>(how), signals); });
+  std::vector<int> previous = SetMask(static_cast<MaskHow>(how), signals);
   Napi::Array result = Napi::Array::New(info.Env(), previous.size());
   for (size_t i = 0; i < previous.size(); ++i) result.Set(static_cast<uint32_t>(i), previous[i]);
   return result;
 }
 
 // The memory of a SharedArrayBuffer of at least `bytes` bytes (8-byte aligned, as V8 allocates them).
+// A signal handler or the clock thread writes there until it is released, so only a real
+// SharedArrayBuffer will do: its memory is never detached, moved or freed while referenced.
 void* SharedMemoryArg(const Napi::CallbackInfo& info, size_t index, size_t bytes) {
   Napi::Env env = info.Env();
   Napi::Value buffer = info[index];
+  auto reject = [&] { Reject(buffer, "buffer", "a SharedArrayBuffer of at least " + std::to_string(bytes) + " bytes"); };
   Napi::Function sharedArrayBuffer = env.Global().Get("SharedArrayBuffer").As<Napi::Function>();
-  if (!buffer.IsObject() || !buffer.As<Napi::Object>().InstanceOf(sharedArrayBuffer) ||
-      buffer.As<Napi::Object>().Get("byteLength").As<Napi::Number>().DoubleValue() < bytes) {
-    Reject(buffer, "buffer", "a SharedArrayBuffer of at least " + std::to_string(bytes) + " bytes");
-  }
-  // N-API has no SharedArrayBuffer accessor before Node 22: an Int32Array over it gives its memory.
-  Napi::Function int32Array = env.Global().Get("Int32Array").As<Napi::Function>();
-  Napi::Value length = Napi::Number::New(env, static_cast<double>(bytes / 4));
-  return int32Array.New({buffer, Napi::Number::New(env, 0), length}).As<Napi::Int32Array>().Data();
+  // IsArrayBuffer() is true only for a plain ArrayBuffer, which could be detached under the writer.
+  if (!buffer.IsObject() || buffer.IsArrayBuffer() || !buffer.As<Napi::Object>().InstanceOf(sharedArrayBuffer)) reject();
+  // N-API has no SharedArrayBuffer accessor before Node 22: a Uint8Array over it gives its memory.
+  // An impostor (an object whose prototype is SharedArrayBuffer.prototype) is not a buffer, so the
+  // view gets a fresh one of its own: comparing the view's buffer with ours tells them apart.
+  Napi::Function uint8Array = env.Global().Get("Uint8Array").As<Napi::Function>();
+  Napi::Uint8Array view = uint8Array.New({buffer}).As<Napi::Uint8Array>();
+  if (!view.ArrayBuffer().StrictEquals(buffer) || view.ByteLength() < bytes) reject();
+  return view.Data();
 }
 
 Napi::Value InstallInterruptWordJs(const Napi::CallbackInfo& info) {
@@ -518,7 +526,7 @@ Napi::Value InstallInterruptWordJs(const Napi::CallbackInfo& info) {
   Napi::Value buffer = info[0];
   int32_t* word = static_cast<int32_t*>(SharedMemoryArg(info, 0, 8));
   std::vector<int> signals = SignalsArg(info, 1);
-  Guard(info, [&] { InstallInterruptHandlers(signals); });
+  InstallInterruptHandlers(signals);
   EnvState* state = State(env);
   std::lock_guard<std::mutex> hold(wordLock);
   ReplaceInterruptWord(word);
@@ -529,17 +537,20 @@ Napi::Value InstallInterruptWordJs(const Napi::CallbackInfo& info) {
 
 Napi::Value UninstallInterruptWordJs(const Napi::CallbackInfo& info) {
   std::vector<int> signals = SignalsArg(info, 0);
-  if (Guard(info, [&] { return UninstallInterruptHandlers(signals); })) ReleaseWord(State(info.Env()));
+  if (UninstallInterruptHandlers(signals)) ReleaseWord(State(info.Env()));
   return info.Env().Undefined();
 }
 
 Napi::Value CoarseClockJs(const Napi::CallbackInfo& info) {
   auto* word = static_cast<CoarseClockWord*>(SharedMemoryArg(info, 0, sizeof(CoarseClockWord)));
   EnvState* state = State(info.Env());
+  // The buffer is held before the thread may write into it, and the word kept only once registered.
+  Napi::ObjectReference buffer = Napi::Persistent(info[0].As<Napi::Object>());
   if (state->clockWord != word) ReleaseClock(state);
+  double now = RegisterCoarseClock(word);
   state->clockWord = word;
-  state->clockBuffer = Napi::Persistent(info[0].As<Napi::Object>());
-  return Napi::Number::New(info.Env(), RegisterCoarseClock(word));
+  state->clockBuffer = std::move(buffer);
+  return Napi::Number::New(info.Env(), now);
 }
 
 Napi::Value WakeCoarseClockJs(const Napi::CallbackInfo& info) {
@@ -551,6 +562,13 @@ Napi::Value StopCoarseClockJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Every exported function is called through this: nothing it throws reaches node-addon-api
+// (which passes on only a Napi::Error) but as a Node-shaped JS error.
+template <Napi::Value (*Function)(const Napi::CallbackInfo&)>
+Napi::Value Entry(const Napi::CallbackInfo& info) {
+  return Guarded(info.Env(), static_cast<const char*>(info.Data()), [&] { return Function(info); });
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -560,48 +578,52 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     throw Napi::Error::New(env, "@x/native: no event loop for this environment. This is a bug in x.");
   }
   env.SetInstanceData(state);
-  env.AddCleanupHook([state] { Cleanup(state); });
+  // Node calls this hook from C++ with no JS to throw to.
+  env.AddCleanupHook([state] { Contained("environment cleanup", [&] { Cleanup(state); }); });
 
   struct Export {
     const char* name;
     Napi::Function::Callback function;
   };
   const Export functions[] = {
-      {"socketpair", SocketPairJs},
-      {"pipe", PipeJs},
-      {"sendFds", SendFdsJs},
-      {"recvFds", RecvFdsJs},
-      {"setCloexec", SetCloexecJs},
-      {"setNonblocking", SetNonblockingJs},
-      {"shutdown", ShutdownJs},
-      {"close", CloseJs},
-      {"fdType", FdTypeJs},
-      {"mmap", MmapJs},
-      {"msync", MsyncJs},
-      {"madvise", MadviseJs},
-      {"openpty", OpenPtyJs},
-      {"setWindowSize", SetWindowSizeJs},
-      {"tcgetpgrp", TcgetpgrpJs},
-      {"tcsetpgrp", TcsetpgrpJs},
-      {"spawn", SpawnJs},
-      {"vspawn", VSpawnJs},
-      {"daemonize", DaemonizeJs},
-      {"waitpid", WaitpidJs},
-      {"pidfdOpen", PidfdOpenJs},
-      {"watchPid", WatchPidJs},
-      {"watchFd", WatchFdJs},
-      {"setDisposition", SetDispositionJs},
-      {"raiseDefault", RaiseDefaultJs},
-      {"captureDisposition", CaptureDispositionJs},
-      {"restoreDisposition", RestoreDispositionJs},
-      {"sigmask", SigmaskJs},
-      {"installInterruptWord", InstallInterruptWordJs},
-      {"uninstallInterruptWord", UninstallInterruptWordJs},
-      {"coarseClock", CoarseClockJs},
-      {"wakeCoarseClock", WakeCoarseClockJs},
-      {"stopCoarseClock", StopCoarseClockJs},
+      {"socketpair", Entry<SocketPairJs>},
+      {"pipe", Entry<PipeJs>},
+      {"sendFds", Entry<SendFdsJs>},
+      {"recvFds", Entry<RecvFdsJs>},
+      {"setCloexec", Entry<SetCloexecJs>},
+      {"setNonblocking", Entry<SetNonblockingJs>},
+      {"shutdown", Entry<ShutdownJs>},
+      {"close", Entry<CloseJs>},
+      {"fdType", Entry<FdTypeJs>},
+      {"mmap", Entry<MmapJs>},
+      {"msync", Entry<MsyncJs>},
+      {"madvise", Entry<MadviseJs>},
+      {"openpty", Entry<OpenPtyJs>},
+      {"setWindowSize", Entry<SetWindowSizeJs>},
+      {"tcgetpgrp", Entry<TcgetpgrpJs>},
+      {"tcsetpgrp", Entry<TcsetpgrpJs>},
+      {"spawn", Entry<SpawnJs>},
+      {"vspawn", Entry<VSpawnJs>},
+      {"daemonize", Entry<DaemonizeJs>},
+      {"waitpid", Entry<WaitpidJs>},
+      {"pidfdOpen", Entry<PidfdOpenJs>},
+      {"watchPid", Entry<WatchPidJs>},
+      {"watchFd", Entry<WatchFdJs>},
+      {"setDisposition", Entry<SetDispositionJs>},
+      {"raiseDefault", Entry<RaiseDefaultJs>},
+      {"captureDisposition", Entry<CaptureDispositionJs>},
+      {"restoreDisposition", Entry<RestoreDispositionJs>},
+      {"sigmask", Entry<SigmaskJs>},
+      {"installInterruptWord", Entry<InstallInterruptWordJs>},
+      {"uninstallInterruptWord", Entry<UninstallInterruptWordJs>},
+      {"coarseClock", Entry<CoarseClockJs>},
+      {"wakeCoarseClock", Entry<WakeCoarseClockJs>},
+      {"stopCoarseClock", Entry<StopCoarseClockJs>},
   };
-  for (const Export& entry : functions) exports.Set(entry.name, Napi::Function::New(env, entry.function, entry.name));
+  for (const Export& entry : functions) {
+    // The name doubles as the function's data, so Entry() can say which function failed.
+    exports.Set(entry.name, Napi::Function::New(env, entry.function, entry.name, const_cast<char*>(entry.name)));
+  }
 
   Napi::Object constants = Napi::Object::New(env);
   constants.Set("WNOHANG", WNOHANG);
@@ -614,6 +636,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }  // namespace xnative
 
 // The macro pastes its argument into an identifier, so it cannot name a qualified function.
-static Napi::Object InitXNative(Napi::Env env, Napi::Object exports) { return xnative::Init(env, exports); }
+static Napi::Object InitXNative(Napi::Env env, Napi::Object exports) {
+  return xnative::Guarded(env, "require", [&] { return xnative::Init(env, exports); });
+}
 
 NODE_API_MODULE(x_native, InitXNative)

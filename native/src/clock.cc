@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#include "errors.hh"
 
 namespace xnative {
 
@@ -15,9 +18,19 @@ namespace {
 constexpr long kTickNs = 1000000;
 constexpr int kIdleTicks = 50;
 
-std::mutex lock;
-std::vector<CoarseClockWord*> words;  // under lock
-bool running = false;                 // under lock: a thread is ticking (or about to end)
+// The thread is detached, and may still be ticking while the process exits and runs its
+// static destructors: its state is therefore allocated once and never destroyed, so the
+// thread can never lock a destroyed mutex or walk a freed vector.
+struct ClockState {
+  std::mutex lock;
+  std::vector<CoarseClockWord*> words;  // under lock
+  bool running = false;                 // under lock: a thread is ticking (or about to end)
+};
+
+ClockState& immortal = *new ClockState;
+std::mutex& lock = immortal.lock;
+std::vector<CoarseClockWord*>& words = immortal.words;
+bool& running = immortal.running;
 
 // CLOCK_MONOTONIC in milliseconds (the clock performance.now() is based on).
 double MonotonicMs() {
@@ -72,17 +85,24 @@ void Tick() {
   }
 }
 
-// Under lock.
+// Under lock. The time is read first, so it is the time of the call rather than of the end
+// of a thread's creation (slow on a loaded machine); the thread is started before any word is
+// marked ticking, so a failed start leaves every word as it was.
 double StartAndPublish() {
   double now = MonotonicMs();
-  Publish(now, 1);
   if (!running) {
-    std::thread thread(Tick);
+    std::thread thread;
+    try {
+      thread = std::thread(Tick);
+    } catch (const std::system_error& failure) {
+      ThrowError(failure.code().value(), "pthread_create");  // EAGAIN: out of threads or memory
+    }
     // Named here rather than by the thread itself, so it has its name by the time the caller looks.
     pthread_setname_np(thread.native_handle(), "x-coarse-clock");
     thread.detach();
     running = true;
   }
+  Publish(now, 1);
   return now;
 }
 
@@ -90,8 +110,14 @@ double StartAndPublish() {
 
 double RegisterCoarseClock(CoarseClockWord* word) {
   std::lock_guard<std::mutex> hold(lock);
-  if (std::find(words.begin(), words.end(), word) == words.end()) words.push_back(word);
-  return StartAndPublish();
+  bool added = std::find(words.begin(), words.end(), word) == words.end();
+  if (added) words.push_back(word);
+  try {
+    return StartAndPublish();
+  } catch (...) {
+    if (added) words.pop_back();
+    throw;
+  }
 }
 
 void UnregisterCoarseClock(CoarseClockWord* word) {

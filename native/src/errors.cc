@@ -1,46 +1,51 @@
 #include "errors.hh"
 
+#include <string.h>
+#include <uv.h>
+
 #include <cerrno>
-#include <cstring>
 
 namespace xnative {
 
 namespace {
 
-const char* ErrnoName(int err) {
-  switch (err) {
-#define X_ERRNO(name) \
-  case name:          \
-    return #name;
-    X_ERRNO(EPERM) X_ERRNO(ENOENT) X_ERRNO(ESRCH) X_ERRNO(EINTR) X_ERRNO(EIO) X_ERRNO(ENXIO)
-    X_ERRNO(E2BIG) X_ERRNO(ENOEXEC) X_ERRNO(EBADF) X_ERRNO(ECHILD) X_ERRNO(EAGAIN) X_ERRNO(ENOMEM)
-    X_ERRNO(EACCES) X_ERRNO(EFAULT) X_ERRNO(EBUSY) X_ERRNO(EEXIST) X_ERRNO(EXDEV) X_ERRNO(ENODEV)
-    X_ERRNO(ENOTDIR) X_ERRNO(EISDIR) X_ERRNO(EINVAL) X_ERRNO(ENFILE) X_ERRNO(EMFILE) X_ERRNO(ENOTTY)
-    X_ERRNO(ETXTBSY) X_ERRNO(EFBIG) X_ERRNO(ENOSPC) X_ERRNO(ESPIPE) X_ERRNO(EROFS) X_ERRNO(EMLINK)
-    X_ERRNO(EPIPE) X_ERRNO(EDOM) X_ERRNO(ERANGE) X_ERRNO(EDEADLK) X_ERRNO(ENAMETOOLONG)
-    X_ERRNO(ENOLCK) X_ERRNO(ENOSYS) X_ERRNO(ENOTEMPTY) X_ERRNO(ELOOP) X_ERRNO(ENOTSOCK)
-    X_ERRNO(EDESTADDRREQ) X_ERRNO(EMSGSIZE) X_ERRNO(EPROTOTYPE) X_ERRNO(ENOPROTOOPT)
-    X_ERRNO(EPROTONOSUPPORT) X_ERRNO(EOPNOTSUPP) X_ERRNO(EAFNOSUPPORT) X_ERRNO(EADDRINUSE)
-    X_ERRNO(EADDRNOTAVAIL) X_ERRNO(ENETDOWN) X_ERRNO(ENETUNREACH) X_ERRNO(ECONNABORTED)
-    X_ERRNO(ECONNRESET) X_ERRNO(ENOBUFS) X_ERRNO(EISCONN) X_ERRNO(ENOTCONN) X_ERRNO(ETIMEDOUT)
-    X_ERRNO(ECONNREFUSED) X_ERRNO(EHOSTUNREACH) X_ERRNO(EALREADY) X_ERRNO(EINPROGRESS)
-    X_ERRNO(ECANCELED) X_ERRNO(EOVERFLOW)
-#undef X_ERRNO
-    default:
-      return "UNKNOWN";
-  }
+constexpr size_t kTextSize = 128;
+
+// libuv names and describes errors exactly as Node prints them ("EBADF: bad file
+// descriptor"), so its table comes first. It lacks a few errnos this addon can see
+// (ECHILD from waitpid, ENOEXEC from execve): those come from the C library, whose
+// strerrorname_np/strerrordesc_np return constant strings (strerror may not be
+// called from two threads at once).
+bool LibuvKnows(int err, char* name) {
+  uv_err_name_r(-err, name, kTextSize);
+  return strncmp(name, "Unknown system error", 20) != 0;
 }
 
 }  // namespace
 
+std::string ErrnoName(int err) {
+  char name[kTextSize];
+  if (LibuvKnows(err, name)) return name;
+  const char* known = strerrorname_np(err);
+  return known ? known : "UNKNOWN";
+}
+
+std::string ErrnoDescription(int err) {
+  char text[kTextSize];
+  if (LibuvKnows(err, text)) return uv_strerror_r(-err, text, kTextSize);
+  const char* known = strerrordesc_np(err);
+  return known ? known : "unknown error " + std::to_string(err);
+}
+
 void ThrowErrno(const char* syscall, std::string path) { ThrowError(errno, syscall, std::move(path)); }
 
-void ThrowError(int err, const char* syscall, std::string path) { throw SysError{err, syscall, std::move(path)}; }
+void ThrowError(int err, const char* syscall, std::string path) { throw SysError{err, syscall, std::move(path), {}}; }
 
 Napi::Error NodeError(Napi::Env env, const SysError& failure) {
-  const char* code = ErrnoName(failure.err);
-  std::string message = std::string(code) + ": " + std::strerror(failure.err) + ", " + failure.syscall;
+  std::string code = ErrnoName(failure.err);
+  std::string message = code + ": " + ErrnoDescription(failure.err) + ", " + failure.syscall;
   if (!failure.path.empty()) message += " '" + failure.path + "'";
+  if (!failure.hint.empty()) message += " (" + failure.hint + ")";
   Napi::Error error = Napi::Error::New(env, message);
   error.Set("code", Napi::String::New(env, code));
   error.Set("errno", Napi::Number::New(env, -failure.err));

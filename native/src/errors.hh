@@ -1,5 +1,5 @@
 // Failures of system calls, carried from the code that does the work (which sees
-// no JS values) to binding.cc, which turns them into Node-shaped errors.
+// no JS values) to the boundary (boundary.hh), which turns them into Node-shaped errors.
 #pragma once
 
 #include <napi.h>
@@ -13,6 +13,7 @@ struct SysError {
   int err;
   const char* syscall;
   std::string path;
+  std::string hint;  // what to do, appended to the message when there is something to say
 };
 
 // Throws SysError for the current errno.
@@ -20,6 +21,11 @@ struct SysError {
 
 // Throws SysError for `err`: for calls that return an error number (pthread_*) instead of setting errno.
 [[noreturn]] void ThrowError(int err, const char* syscall, std::string path = {});
+
+// The errno's name as Node gives it ('EBADF', 'ENOTSUP' for 95), and its description.
+// Both are thread-safe and never allocate per call.
+std::string ErrnoName(int err);
+std::string ErrnoDescription(int err);
 
 // The JS error Node itself would throw for this failure: message "<CODE>: <description>, <syscall>",
 // with `code` ('EBADF'), `errno` (negative, as in Node), `syscall` and `path` when there is one.

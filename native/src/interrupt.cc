@@ -6,62 +6,26 @@
 #include <atomic>
 #include <mutex>
 
+#include "actions.hh"
 #include "errors.hh"
 
 namespace xnative {
 
 namespace {
 
-// What the handler reads, per signal: the handler it chains to. Written by
-// InstallInterruptHandlers into the slot not in use, then published by flipping
-// `active`, so a handler running on another thread meanwhile reads a whole action.
-struct Chain {
-  struct sigaction previous[2];
-  std::atomic<int> active{0};
-  bool counted = false;  // under controlLock
-};
-
-Chain chains[NSIG];
 std::atomic<int32_t*> word{nullptr};
 std::atomic<int> handlersRunning{0};
 std::mutex controlLock;
+bool counted[NSIG];  // under controlLock
 
-// Does what the chained-to handler would have done. Async-signal-safe.
-void CallPrevious(int sig, siginfo_t* info, void* context) {
-  const struct sigaction& previous = chains[sig].previous[chains[sig].active.load()];
-  if (previous.sa_handler == SIG_IGN) return;
-  if (previous.sa_handler == SIG_DFL) {
-    // The default action: give it back, let the signal through, and raise it. A fatal
-    // signal ends the process here; after a stop (SIGTSTP) and SIGCONT, or for a
-    // signal whose default is to be ignored, the handler is put back.
-    struct sigaction fallback = {}, ours;
-    fallback.sa_handler = SIG_DFL;
-    sigaction(sig, &fallback, &ours);
-    sigset_t only, mask;
-    sigemptyset(&only);
-    sigaddset(&only, sig);
-    pthread_sigmask(SIG_UNBLOCK, &only, &mask);
-    raise(sig);
-    pthread_sigmask(SIG_SETMASK, &mask, nullptr);
-    sigaction(sig, &ours, nullptr);
-    return;
-  }
-  if (previous.sa_flags & SA_RESETHAND) {
-    // The kernel would have reset the chained-to handler before calling it (Node's own
-    // SIGINT/SIGTERM handler relies on this to end the process by re-raising).
-    struct sigaction fallback = {};
-    fallback.sa_handler = SIG_DFL;
-    sigaction(sig, &fallback, nullptr);
-  }
-  if (previous.sa_flags & SA_SIGINFO) {
-    previous.sa_sigaction(sig, info, context);
-  } else {
-    previous.sa_handler(sig);
-  }
-}
+// A signal handler may only touch lock-free atomics: anything else may take a lock the
+// interrupted thread holds.
+static_assert(std::atomic<int32_t*>::is_always_lock_free, "Count() loads `word` in a signal handler");
+static_assert(std::atomic<int>::is_always_lock_free, "Count() updates `handlersRunning` in a signal handler");
+static_assert(__atomic_always_lock_free(sizeof(int32_t), nullptr), "Count() updates the word in a signal handler");
 
-void Handler(int sig, siginfo_t* info, void* context) {
-  int savedErrno = errno;
+// The layer's observer (actions.hh): runs in the signal handler, before the action beneath.
+void Count(int sig) {
   handlersRunning.fetch_add(1);
   int32_t* target = word.load();
   if (target) {
@@ -70,12 +34,6 @@ void Handler(int sig, siginfo_t* info, void* context) {
     __atomic_fetch_add(&target[0], 1, __ATOMIC_SEQ_CST);
   }
   handlersRunning.fetch_sub(1);
-  CallPrevious(sig, info, context);
-  errno = savedErrno;
-}
-
-bool IsOurs(const struct sigaction& action) {
-  return (action.sa_flags & SA_SIGINFO) && action.sa_sigaction == Handler;
 }
 
 }  // namespace
@@ -96,38 +54,19 @@ void InstallInterruptHandlers(const std::vector<int>& signals) {
   }
   std::lock_guard<std::mutex> hold(controlLock);
   for (int sig : signals) {
-    struct sigaction current;
-    if (sigaction(sig, nullptr, &current) != 0) ThrowErrno("sigaction");
-    chains[sig].counted = true;
-    if (IsOurs(current)) continue;
-    Chain& chain = chains[sig];
-    int spare = 1 - chain.active.load();
-    chain.previous[spare] = current;
-    chain.active.store(spare);
-
-    struct sigaction ours = {};
-    ours.sa_sigaction = Handler;
-    bool handled = current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
-    // The chained-to handler's flags and mask, so system calls restart (or not) and
-    // signals are held back as they were; SA_RESETHAND is emulated in CallPrevious().
-    ours.sa_flags = SA_SIGINFO | (handled ? (current.sa_flags & ~(SA_RESETHAND | SA_SIGINFO)) : SA_RESTART);
-    ours.sa_mask = current.sa_mask;
-    if (sigaction(sig, &ours, nullptr) != 0) ThrowErrno("sigaction");
+    counted[sig] = true;
+    InstallLayer(sig, Count);
   }
 }
 
 bool UninstallInterruptHandlers(const std::vector<int>& signals) {
   std::lock_guard<std::mutex> hold(controlLock);
   for (int sig : signals) {
-    chains[sig].counted = false;
-    struct sigaction current;
-    if (sigaction(sig, nullptr, &current) != 0) ThrowErrno("sigaction");
-    if (!IsOurs(current)) continue;
-    const Chain& chain = chains[sig];
-    if (sigaction(sig, &chain.previous[chain.active.load()], nullptr) != 0) ThrowErrno("sigaction");
+    counted[sig] = false;
+    RemoveLayer(sig);
   }
   for (int sig = 1; sig < NSIG; ++sig) {
-    if (chains[sig].counted) return false;
+    if (counted[sig]) return false;
   }
   return true;
 }

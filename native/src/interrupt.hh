@@ -1,5 +1,5 @@
-// The interrupt word: a C signal handler that counts deliveries into shared memory
-// the caller registered, then chains to the handler installed before it. A thread
+// The interrupt word: a C signal handler (the layer of actions.hh) that counts deliveries
+// into shared memory the caller registered, then chains to the handler installed before it. A thread
 // blocked in Atomics.wait (a @x/latch get) cannot run JS signal listeners, but it can
 // poll this word and give up its wait when it changes.
 #pragma once

@@ -2,19 +2,9 @@
 
 #include <signal.h>
 
-#include <mutex>
-
 #include "errors.hh"
 
 namespace xnative {
-
-namespace {
-
-std::mutex capturedLock;
-struct sigaction captured[NSIG];
-bool isCaptured[NSIG];
-
-}  // namespace
 
 void SetDisposition(int sig, Disposition disposition) {
   struct sigaction action = {};
@@ -32,19 +22,6 @@ void RaiseDefault(int sig) {
   int err = pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
   if (err != 0) ThrowError(err, "pthread_sigmask");
   if (raise(sig) != 0) ThrowErrno("raise");
-}
-
-void CaptureDisposition(int sig) {
-  std::lock_guard<std::mutex> hold(capturedLock);
-  if (sigaction(sig, nullptr, &captured[sig]) != 0) ThrowErrno("sigaction");
-  isCaptured[sig] = true;
-}
-
-void RestoreDisposition(int sig) {
-  std::lock_guard<std::mutex> hold(capturedLock);
-  if (!isCaptured[sig]) return;
-  if (sigaction(sig, &captured[sig], nullptr) != 0) ThrowErrno("sigaction");
-  isCaptured[sig] = false;
 }
 
 std::vector<int> SetMask(MaskHow how, const std::vector<int>& signals) {

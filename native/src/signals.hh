@@ -1,5 +1,6 @@
 // Signal dispositions and masks below Node: what JS cannot do because Node or libuv
-// owns the signal (SIGUSR1 for the inspector, SIGPIPE which Node ignores).
+// owns the signal (SIGUSR1 for the inspector, SIGPIPE which Node ignores). Saving and
+// restoring an action is actions.hh's.
 #pragma once
 
 #include <vector>
@@ -17,14 +18,6 @@ void SetDisposition(int sig, Disposition disposition);
 // Returns only when the default action does not terminate (SIGCHLD, SIGCONT, a
 // stop signal after the process is continued).
 void RaiseDefault(int sig);
-
-// Remembers the current action of `sig` (handler, flags, mask), replacing what an
-// earlier call remembered.
-void CaptureDisposition(int sig);
-
-// Puts back the action CaptureDisposition remembered, and forgets it; does nothing
-// when none is remembered.
-void RestoreDisposition(int sig);
 
 // Changes the calling thread's signal mask; returns the signals it blocked before.
 std::vector<int> SetMask(MaskHow how, const std::vector<int>& signals);
