@@ -214,7 +214,7 @@ export class Coro<T = unknown> {
 
   /** Describes where the coroutine is: the operation it waits in and for how long. See {@link where}. */
   where(): string {
-    return describe(this);
+    return describe(this, rt.clock);
   }
 
   /**
@@ -243,12 +243,7 @@ export class Coro<T = unknown> {
     return `<Coro ${this.id} ${JSON.stringify(this.name)}>`;
   }
 
-  /** @internal What this coroutine ended with; `outcome` 0 returned, 1 failed, 2 shut down. */
-  settled(): { outcome: number; value: unknown } {
-    return { outcome: this.#outcome, value: this.#resume };
-  }
-
-  /** @internal The return value of a dead coroutine, or its error thrown (no object allocated, unlike settled()). */
+  /** @internal The return value of a dead coroutine, or its error thrown. */
   outcome(): T {
     if (this.#outcome === 0) return this.#resume as T;
     if (this.#outcome === 2) throw new CoroutineShutdownError(String(this));

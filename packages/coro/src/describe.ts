@@ -1,8 +1,7 @@
 // How where() puts a coroutine's state into words.
 import { fileURLToPath } from 'node:url';
-import { now } from './clock.js';
-import type { Coro } from './coro.js';
-import { rt } from './runtime.js';
+import { type CoarseClock, now } from './clock.js';
+import type { Suspension } from './operation.js';
 
 const ownDir = fileURLToPath(new URL('.', import.meta.url));
 
@@ -15,15 +14,27 @@ function callerFrame(stack: string): string | undefined {
   return undefined;
 }
 
-/** `running`, `scheduled`, `not started`, `dead`, or the operation it waits in, for how long, and from where. */
-export function describe(target: { id: number }): string {
-  const co = target as Coro;
+/** What where() reads of a coroutine. */
+export interface Describable {
+  readonly dead: boolean;
+  readonly started: boolean;
+  readonly running: boolean;
+  readonly suspendedIn: Suspension | undefined;
+  /** When its last slice ended, on `clock`'s scale. */
+  readonly parkedAt: number;
+}
+
+/**
+ * `running`, `scheduled`, `not started`, `dead`, or the operation it waits in, for how long, and from
+ * where. `clock` is the runtime's coarse clock (false or undefined: none).
+ */
+export function describe(co: Describable, clock: CoarseClock | undefined | false): string {
   if (co.dead) return 'dead';
   if (!co.started) return 'not started';
   if (co.running) return 'running';
   const park = co.suspendedIn;
   if (park === undefined) return 'scheduled';
-  const waited = Math.max(0, now(rt.clock || undefined) - co.parkedAt);
+  const waited = Math.max(0, now(clock || undefined) - co.parkedAt);
   const frame = park.stack === undefined ? undefined : callerFrame(park.stack);
   return `${park.describe()} for ${waited.toFixed(1)} ms${frame ? ` at ${frame}` : ''}`;
 }

@@ -2,11 +2,11 @@
 // resumes a bounded number of coroutines, then leaves the rest to setImmediate so libuv can run.
 import { performance } from 'node:perf_hooks';
 import { type CoarseClock, clockBusy, clockIdle, startCoarseClock } from './clock.js';
-import { describe } from './describe.js';
+import { type Describable, describe } from './describe.js';
 import { type Linked, LiveThreads } from './live-threads.js';
 
 /** A coroutine as the run queue sees it (internal). */
-export interface Runnable extends Linked {
+export interface Runnable extends Linked, Describable {
   readonly id: number;
   name: string;
   /** One step: resume the generator until it parks or ends. */
@@ -15,8 +15,8 @@ export interface Runnable extends Linked {
   parkedAt: number;
 }
 
-/** Receives each slice of a coroutine that blocked the loop for longer than the latency threshold. */
-export type LatencyNotifier = (report: { coro: Runnable; durationMs: number; where: string }) => void;
+/** setLatencyNotifier()'s notifier as the runtime calls it (every Runnable it runs is a Coro). */
+export type RunnableNotifier = (report: { coro: Runnable; durationMs: number; where: string }) => void;
 
 /** Hooks the profiler installs around every slice (internal). */
 export interface SliceHooks {
@@ -49,7 +49,7 @@ export class Runtime {
   /** 0.2 s times the factor of setLatencyWarning(); Infinity when disabled. */
   latencyThresholdMs = 200;
   latencyFactor = 1;
-  latencyNotifier: LatencyNotifier | undefined = undefined;
+  latencyNotifier: RunnableNotifier | undefined = undefined;
   selfishness = 4;
   debugStacks = false;
   hooks: SliceHooks | undefined = undefined;
@@ -139,7 +139,7 @@ function drainFromImmediate(): void {
 }
 
 function reportLatency(co: Runnable, durationMs: number): void {
-  const where = describe(co);
+  const where = describe(co, rt.clock);
   const notifier = rt.latencyNotifier;
   if (notifier) {
     try {

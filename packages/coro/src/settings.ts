@@ -1,9 +1,10 @@
 // Process-wide knobs: the latency warning and selfishness.
 import { Coro, current } from './coro.js';
 import { InvalidArgumentError, checkFunction, checkInteger } from './errors.js';
-import { type LatencyNotifier, rt } from './runtime.js';
+import { type RunnableNotifier, rt } from './runtime.js';
 
-export type { LatencyNotifier };
+/** Receives each slice of a coroutine that blocked the loop for longer than the latency threshold. */
+export type LatencyNotifier = (report: { coro: Coro; durationMs: number; where: string }) => void;
 
 /**
  * Sets the latency warning: a slice in which one coroutine keeps the loop busy for longer than
@@ -37,8 +38,9 @@ export function setLatencyWarning(factor: number): number {
  */
 export function setLatencyNotifier(fn: LatencyNotifier | undefined): LatencyNotifier | undefined {
   if (fn !== undefined) checkFunction('fn', fn);
-  const previous = rt.latencyNotifier;
-  rt.latencyNotifier = fn;
+  // The run queue holds only Coros: the runtime names them Runnable so that it need not import coro.ts.
+  const previous = rt.latencyNotifier as LatencyNotifier | undefined;
+  rt.latencyNotifier = fn as RunnableNotifier | undefined;
   return previous;
 }
 

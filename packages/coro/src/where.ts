@@ -16,7 +16,7 @@ import { rt } from './runtime.js';
  */
 export function where(co: Coro): string {
   if (typeof co !== 'object' || co === null || typeof (co as Coro).where !== 'function') throw new InvalidArgumentError('co', 'a Coro', co);
-  return describe(co);
+  return describe(co, rt.clock);
 }
 
 /** One entry of whereAll(). */
@@ -35,7 +35,7 @@ export interface WhereEntry {
  */
 export function whereAll(): Map<number, WhereEntry> {
   const all = new Map<number, WhereEntry>();
-  for (const [id, coro] of allThreads) all.set(id, { name: coro.name, coro, where: describe(coro) });
+  for (const [id, coro] of allThreads) all.set(id, { name: coro.name, coro, where: describe(coro, rt.clock) });
   return all;
 }
 

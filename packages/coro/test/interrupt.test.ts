@@ -1,6 +1,6 @@
 // Interruption is delivered with generator.throw(): the cases where return() loses it.
 import { describe, expect, it } from 'vitest';
-import { Fifo, Interrupted, Semaphore, Shutdown, setExceptionNotifier, sleep, spawn, yieldSlice } from '../src/index.js';
+import { CoroutineShutdownError, Fifo, Interrupted, Semaphore, Shutdown, setExceptionNotifier, sleep, spawn, toPromise, yieldSlice } from '../src/index.js';
 import { pause, settle } from './support.js';
 
 describe('interruption', () => {
@@ -89,12 +89,13 @@ describe('interruption', () => {
       });
       await settle();
       expect(victim.dead && failing.dead).toBe(true);
-      expect(victim.settled().outcome).toBe(2); // shut down, not failed with the handed-over item
       expect(popped).toBeUndefined();
       expect(jobs.size).toBe(1); // the item went back
-      expect(failing.settled()).toMatchObject({ outcome: 1, value: { tag: 'first' } });
       expect(gate.value).toBe(1); // the permit it was granted went back too
       expect(errors).toHaveLength(1);
+      // Shut down, not failed with the handed-over item; the other failed with its interruption.
+      await expect(toPromise(victim.join())).rejects.toBeInstanceOf(CoroutineShutdownError);
+      await expect(toPromise(failing.join())).rejects.toMatchObject({ tag: 'first' });
     } finally {
       setExceptionNotifier(previous);
     }
@@ -109,7 +110,7 @@ describe('interruption', () => {
       }
     });
     await settle();
-    expect(co.settled().value).toMatch(/use `yield\*` with an operation/);
+    await expect(toPromise(co.join())).resolves.toMatch(/use `yield\*` with an operation/);
   });
 
   it('throws the same TypeError for a bare yield, which carries undefined like a parked operation', async () => {
@@ -121,6 +122,6 @@ describe('interruption', () => {
       }
     });
     await settle();
-    expect(co.settled().value).toMatch(/yielded undefined: use `yield\*` with an operation/);
+    await expect(toPromise(co.join())).resolves.toMatch(/yielded undefined: use `yield\*` with an operation/);
   });
 });

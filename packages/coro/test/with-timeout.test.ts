@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Interrupted, InvalidArgumentError, type Operation, Shutdown, TimeoutError, sleep, spawn, withTimeout, yieldSlice } from '../src/index.js';
+import { Interrupted, InvalidArgumentError, type Operation, Shutdown, TimeoutError, sleep, spawn, toPromise, withTimeout, yieldSlice } from '../src/index.js';
 import { run, settle } from './support.js';
 
 function* caught<T>(op: Operation<T>): Operation<T | unknown> {
@@ -100,6 +100,6 @@ describe('withTimeout()', () => {
     co.shutdown();
     await settle();
     expect(co.dead).toBe(true);
-    expect(co.settled().value).toBeInstanceOf(Shutdown);
+    await expect(toPromise(co.join())).resolves.toBeInstanceOf(Shutdown);
   });
 });

@@ -12,7 +12,7 @@ export interface Transfer {
   terminal: boolean;
 }
 
-/** What a Matrix needs to know about the channels it owns. */
+/** @internal What a Matrix needs to know about the channels it owns. */
 export interface ChannelOwner {
   adopt(channel: KChannel): void;
   forget(channel: KChannel): void;
@@ -39,10 +39,10 @@ export abstract class KChannel extends EventEmitter {
   terminated = false;
   /** Why the channel terminated abnormally, or null. */
   error: Error | null = null;
-  /** The Matrix (or other owner) accounting for this channel. */
+  /** @internal The Matrix accounting for this channel. */
   protected owner: ChannelOwner | null = null;
 
-  /** Attaches the channel to an owner (its Matrix). */
+  /** @internal Attaches the channel to its Matrix. */
   attach(owner: ChannelOwner): this {
     this.owner = owner;
     owner.adopt(this);

@@ -7,11 +7,11 @@
  * for await (const chunk of input) { process.stdout.write(chunk); input.release(chunk); }
  */
 export { KChannel } from './channel.js';
-export type { Transfer, ChannelOwner } from './channel.js';
+export type { Transfer } from './channel.js';
 export { KInput, KLimit } from './input.js';
-export type { InputOptions, InputSource } from './input.js';
+export type { InputOptions } from './input.js';
 export { KOutput } from './output.js';
-export type { OutputOptions, OutputSource } from './output.js';
+export type { OutputOptions } from './output.js';
 export { KDuplex } from './connect.js';
 export { KAccept } from './net.js';
 export type { AcceptOptions, Endpoint } from './net.js';

@@ -29,7 +29,7 @@ export interface InputOptions {
   own?: boolean;
 }
 
-/** What a KInput reads from: decided by the constructor's callers. */
+/** @internal What a KInput reads from: decided by the constructor's callers. */
 export interface InputSource {
   fd: number;
   /** 'file': positional reads on the thread pool; 'stream': a nonblocking fd polled on the event loop. */
@@ -76,6 +76,7 @@ export class KInput extends KChannel implements AsyncIterable<Buffer> {
   readonly bufferSize: number;
   /** Buffers read ahead before the channel obstructs. */
   readonly queueLimit: number;
+  /** @internal */
   protected readonly source: InputSource;
   private readonly hangupIsEof: boolean;
   private readonly handle: FdHandle | null;
@@ -91,6 +92,7 @@ export class KInput extends KChannel implements AsyncIterable<Buffer> {
   private released = false;
   private readonly closeFd: (() => void) | null;
 
+  /** @internal Use readFile(), connectInput() or another function that makes one. */
   constructor(source: InputSource, options: InputOptions = {}) {
     super();
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object', options);
@@ -347,6 +349,7 @@ export class KInput extends KChannel implements AsyncIterable<Buffer> {
 export class KLimit extends KInput {
   /** The number of bytes this channel reads at most. */
   readonly limit: number;
+  /** @internal Use readFileRange(). */
   constructor(source: InputSource & { limit: number }, options?: InputOptions) {
     super(source, options);
     this.limit = source.limit;

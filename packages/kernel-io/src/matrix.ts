@@ -1,6 +1,6 @@
 // Matrix: the owner of channels. Every channel made through a Matrix is counted in its stats and
 // ended by its terminate(); the module-level functions use one process-wide Matrix.
-import type { ChannelOwner, KChannel } from './channel.js';
+import type { KChannel } from './channel.js';
 import { KDuplex, connectInput, connectOutput, pipe, socketpair } from './connect.js';
 import { openAppendFile, openReadFile, openReadFileRange, openUpdateFile, openWriteFile } from './files.js';
 import type { InputOptions, KInput, KLimit } from './input.js';
@@ -32,7 +32,7 @@ export interface MatrixStats {
  * console.log(matrix.stats); // { channels: 2, opened: 2, bytesIn: 0, bytesOut: 1 }
  * matrix.terminate();
  */
-export class Matrix implements ChannelOwner {
+export class Matrix {
   private readonly live = new Set<KChannel>();
   private opened = 0;
   private bytesIn = 0;

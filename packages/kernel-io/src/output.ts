@@ -16,7 +16,7 @@ export interface OutputOptions {
   own?: boolean;
 }
 
-/** What a KOutput writes to. */
+/** @internal What a KOutput writes to. */
 export interface OutputSource {
   fd: number;
   /** 'file': writes on the thread pool; 'stream': a nonblocking fd polled on the event loop. */
@@ -57,6 +57,7 @@ export class KOutput extends KChannel {
   readonly fd: number;
   /** Queue entries before the channel is obstructed. */
   readonly limit: number;
+  /** @internal */
   protected readonly source: OutputSource;
   private readonly handle: FdHandle | null;
   private readonly queue: Buffer[] = [];
@@ -73,6 +74,7 @@ export class KOutput extends KChannel {
   private released = false;
   private readonly closeFd: (() => void) | null;
 
+  /** @internal Use writeFile(), connectOutput() or another function that makes one. */
   constructor(source: OutputSource, options: OutputOptions = {}) {
     super();
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object', options);
