@@ -80,9 +80,3 @@ function settleFailure(error: unknown): void {
   else if (error instanceof Critical) endProcess(exitStatus.critical, error);
   else endProcess(exitStatus.uncaught, error);
 }
-
-/** `invocation.exit(status)`: under control, end like a returned status; otherwise `process.exit`. */
-export function requestExit(status: number): void {
-  if (sharedState().controlled) endProcess(status);
-  else process.exit(status);
-}

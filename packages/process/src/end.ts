@@ -29,3 +29,9 @@ function begin(cause: unknown): boolean {
   });
   return true;
 }
+
+/** `invocation.exit(status)`: under control, end like a returned status; otherwise `process.exit`. */
+export function requestExit(status: number): void {
+  if (sharedState().controlled) endProcess(status);
+  else process.exit(status);
+}

@@ -1,6 +1,6 @@
 import { fsPwd } from './fs-pwd.js';
 import { InvalidArgumentError } from './errors.js';
-import { requestExit } from './control.js';
+import { requestExit } from './end.js';
 
 /** What `Invocation.system` snapshots. */
 export interface SystemInvocationOptions {
