@@ -1,0 +1,554 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse as parseCommonJs } from 'cjs-module-lexer';
+import { init as lexerReady, parse as parseImports } from 'es-module-lexer';
+import * as esbuild from 'esbuild';
+import { ModuleError } from './module-error.js';
+import type { ModuleGraph, ModuleRecord } from './module-registry.js';
+
+export { ModuleError, type ModuleErrorCode, type ModuleErrorDetails } from './module-error.js';
+export type { ModuleGraph, ModuleRecord } from './module-registry.js';
+
+export interface ModuleServerOptions {
+  /** Extra package.json "exports" conditions, besides Node's own `node` and `import`. */
+  conditions?: string[];
+}
+
+/** Where an import specifier leads. */
+type Target =
+  | { kind: 'builtin'; id: string }
+  | { kind: 'runtime' }
+  | { kind: 'file'; file: string; bundle: boolean };
+
+/** One file as last read and transformed; valid while every input keeps its mtime and size. */
+interface Entry {
+  inputs: Array<{ file: string; mtimeMs: number; size: number }>;
+  source: string;
+  /** sha256 of `source`, hex. */
+  hash: string;
+  /** Static import specifiers of `source`, in order, without repeats. */
+  imports: string[];
+  /** Resolution of `imports`, kept with the entry because it only changes when the file does. */
+  resolved: Map<string, Target>;
+}
+
+interface Node {
+  id: string;
+  file: string;
+  entry: Entry;
+  deps: Map<string, Target>;
+}
+
+/** esbuild's ESM output for a CommonJS package calls `require` for builtins; give it Node's. */
+const REQUIRE_BANNER = 'import { createRequire as __xRemoteCreateRequire } from "node:module";\n' +
+  'const require = __xRemoteCreateRequire(import.meta.url);\n';
+/** Packages whose only job is to find and load a native addon at run time. */
+const ADDON_LOADERS = /^(bindings|node-gyp-build|node-gyp-build-optional-packages|node-pre-gyp|@mapbox\/node-pre-gyp|prebuild-install)$/;
+const LITERAL_ADDON_REQUIRE = /\brequire\s*\(\s*(['"`])([^'"`\n]+\.node)\1\s*\)/;
+const TS_ALTERNATIVES: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
+const BARE_EXTENSIONS = ['.ts', '.mts', '.tsx', '.js', '.mjs', '.cjs', '.cts', '.json'];
+
+let liveServers = 0;
+
+/**
+ * The parent side of module loading: turns a module URL into the graph of records a context needs, transforming
+ * TypeScript with esbuild, pre-bundling each package to one ESM record and refusing native addons. Files are
+ * cached by path, mtime and size; records are content-addressed, so a context can cache them by key.
+ */
+export class ModuleServer {
+  readonly #conditions: string[];
+  readonly #entries = new Map<string, Entry>();
+  readonly #loading = new Map<string, Promise<Entry>>();
+  readonly #records = new Map<string, ModuleRecord>();
+  readonly #files = new Map<string, string>();
+  readonly #bareResolutions = new Map<string, Target>();
+  #resolver: Promise<{ resolve: esbuild.PluginBuild['resolve']; context: esbuild.BuildContext }> | undefined;
+  #closed = false;
+
+  constructor(options: ModuleServerOptions = {}) {
+    if (options.conditions !== undefined && !(Array.isArray(options.conditions) && options.conditions.every((c) => typeof c === 'string'))) {
+      throw Object.assign(new TypeError('options.conditions must be an array of strings'), { code: 'ERR_X_INVALID_ARG' });
+    }
+    this.#conditions = [...(options.conditions ?? [])];
+    liveServers += 1;
+  }
+
+  /**
+   * Starts esbuild's service and the import scanner, so that the first `graph()` does not pay for them. Safe to
+   * call any number of times; `graph()` does it anyway.
+   */
+  warm(): Promise<void> {
+    return Promise.all([lexerReady, esbuild.transform('', { loader: 'js' })]).then(() => undefined);
+  }
+
+  /** The module at `url` (file URL or absolute path) and its whole static import graph, dependencies first. */
+  async graph(url: string | URL): Promise<ModuleGraph> {
+    const file = toFile(url);
+    return this.#graphOf(await this.#classify(file, undefined, String(url)));
+  }
+
+  /**
+   * The graph of what `specifier` names from the module `fromKey` (one this server produced): the answer to a
+   * dynamic `import()` a context could not satisfy from its records.
+   */
+  async resolve(fromKey: string, specifier: string): Promise<ModuleGraph> {
+    const from = this.fileOf(fromKey);
+    if (from === undefined) {
+      throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `cannot resolve '${specifier}': the importing module ${fromKey} was not produced by this parent`, { importer: fromKey, specifier });
+    }
+    const target = await this.#resolveSpecifier(specifier, fileURLToPath(from));
+    if (target.kind === 'builtin') return { root: target.id, modules: [] };
+    if (target.kind === 'runtime') return { root: '@x/remote', modules: [] };
+    return this.#graphOf(target);
+  }
+
+  /** The parent's file URL (no query) of a key this server produced. */
+  fileOf(key: string): string | undefined {
+    return this.#files.get(key);
+  }
+
+  /** Stops esbuild's service once the last server closes (it is a child process, shared by every server). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    liveServers -= 1;
+    const resolver = this.#resolver;
+    this.#resolver = undefined;
+    if (resolver !== undefined) await resolver.then(({ context }) => context.dispose(), () => undefined);
+    if (liveServers === 0) await esbuild.stop();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #graphOf(root: Target & { kind: 'file' }): Promise<ModuleGraph> {
+    await lexerReady;
+    const nodes = new Map<string, Promise<Node>>();
+    // Children are queued, not awaited by their importer: in an import cycle that would wait on itself.
+    const visit = (target: Target & { kind: 'file' }, importer: string | undefined): void => {
+      const id = nodeId(target);
+      if (nodes.has(id)) return;
+      const node = this.#node(target).then((loaded) => {
+        for (const dep of loaded.deps.values()) if (dep.kind === 'file') visit(dep, target.file);
+        return loaded;
+      }, (error: unknown) => {
+        throw importer !== undefined && target.bundle && error instanceof ModuleError && error.code === 'ERR_X_REMOTE_NATIVE_ADDON'
+          ? nativeAddon(importer, `${error.addon} (through ${error.importer})`)
+          : error;
+      });
+      // The first failure is thrown below; the others must not surface as unhandled rejections.
+      node.catch(() => undefined);
+      nodes.set(id, node);
+    };
+    visit(root, undefined);
+    // `nodes` grows while this loop waits: each settled node has queued its dependencies before settling.
+    for (const node of nodes.values()) await node;
+    const loaded = new Map<string, Node>();
+    for (const [id, node] of nodes) loaded.set(id, await node);
+    const modules = this.#keyed(loaded);
+    const rootKey = modules.keys.get(nodeId(root));
+    return { root: rootKey!, modules: modules.ordered };
+  }
+
+  /** Keys every node (a Merkle hash; a cycle is hashed as one unit) and lists the records dependencies first. */
+  #keyed(nodes: Map<string, Node>): { keys: Map<string, string>; ordered: ModuleRecord[] } {
+    const keys = new Map<string, string>();
+    const ordered: ModuleRecord[] = [];
+    for (const component of stronglyConnected(nodes)) {
+      const inside = new Set(component.map((node) => node.id));
+      const depKey = (dep: Target): string => {
+        if (dep.kind === 'builtin') return dep.id;
+        if (dep.kind === 'runtime') return '@x/remote';
+        const id = nodeId(dep);
+        return inside.has(id) ? `cycle:${id}` : keys.get(id)!;
+      };
+      const digest = createHash('sha256');
+      for (const node of [...component].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+        digest.update(`${node.id}\0${node.entry.hash}\0`);
+        for (const [specifier, dep] of node.deps) digest.update(`${specifier}\0${depKey(dep)}\0`);
+      }
+      const unit = digest.digest('hex');
+      for (const node of component) {
+        const hash = component.length === 1 ? unit : createHash('sha256').update(`${unit}\0${node.id}`).digest('hex');
+        const url = pathToFileURL(node.file).href;
+        keys.set(node.id, `${url}?x=${hash.slice(0, 16)}`);
+      }
+      for (const node of component) {
+        const key = keys.get(node.id)!;
+        let record = this.#records.get(key);
+        if (record === undefined) {
+          const deps: Record<string, string> = {};
+          for (const [specifier, dep] of node.deps) {
+            deps[specifier] = dep.kind === 'file' ? keys.get(nodeId(dep))! : depKey(dep);
+          }
+          record = { key, source: node.entry.source, deps };
+          this.#records.set(key, record);
+          this.#files.set(key, pathToFileURL(node.file).href);
+        }
+        ordered.push(record);
+      }
+    }
+    return { keys, ordered };
+  }
+
+  async #node(target: Target & { kind: 'file' }): Promise<Node> {
+    const entry = await this.#entry(target);
+    const deps = new Map<string, Target>();
+    await Promise.all(entry.imports.map(async (specifier) => {
+      let dep = entry.resolved.get(specifier);
+      if (dep === undefined || (dep.kind === 'file' && !isFile(dep.file))) {
+        dep = await this.#resolveSpecifier(specifier, target.file);
+        entry.resolved.set(specifier, dep);
+      }
+      deps.set(specifier, dep);
+    }));
+    // Keep the source order, so that the hash does not depend on which resolution finished first.
+    const ordered = new Map<string, Target>();
+    for (const specifier of entry.imports) ordered.set(specifier, deps.get(specifier)!);
+    return { id: nodeId(target), file: target.file, entry, deps: ordered };
+  }
+
+  /** The entry of `target`, from the cache when none of its inputs changed. */
+  #entry(target: Target & { kind: 'file' }): Promise<Entry> {
+    const id = nodeId(target);
+    const cached = this.#entries.get(id);
+    if (cached !== undefined && cached.inputs.every(unchanged)) return Promise.resolve(cached);
+    let loading = this.#loading.get(id);
+    if (loading === undefined) {
+      loading = (target.bundle ? this.#bundle(target.file) : this.#transform(target.file))
+        .then((entry) => {
+          this.#entries.set(id, entry);
+          return entry;
+        })
+        .finally(() => this.#loading.delete(id));
+      this.#loading.set(id, loading);
+    }
+    return loading;
+  }
+
+  /** One file of the caller's own code: types stripped, imports scanned; its imports become records of their own. */
+  async #transform(file: string): Promise<Entry> {
+    const stats = statOf(file);
+    const text = readFileSync(file, 'utf8');
+    const input = { file, mtimeMs: stats.mtimeMs, size: stats.size };
+    if (file.endsWith('.json')) {
+      try {
+        JSON.parse(text);
+      } catch (error) {
+        throw new ModuleError('ERR_X_REMOTE_MODULE_SYNTAX', `${file}: not valid JSON (${(error as Error).message})`, { file, cause: error });
+      }
+      return { inputs: [input], source: text, hash: sha256(text), imports: [], resolved: new Map() };
+    }
+    let source: string;
+    try {
+      source = (await esbuild.transform(text, { loader: loaderOf(file), format: 'esm', target: 'node20', sourcefile: file, logLevel: 'silent' })).code;
+    } catch (error) {
+      throw syntaxError(error, file);
+    }
+    // Scanned before the transform, which renames a module-level `require` (require2).
+    const addon = LITERAL_ADDON_REQUIRE.exec(text);
+    if (addon !== null) throw nativeAddon(file, path.resolve(path.dirname(file), addon[2]!));
+    const imports = new Set<string>();
+    for (const specifier of parseImports(source, file)[0]) {
+      // Static imports only (1 = static, 4 and 6 = its source and defer phases): a dynamic import() is fetched
+      // when it runs, so a branch never taken costs nothing and a missing file fails only if it is imported.
+      if ((specifier.t === 1 || specifier.t === 4 || specifier.t === 6) && specifier.n !== undefined) imports.add(specifier.n);
+    }
+    return { inputs: [input], source, hash: sha256(source), imports: [...imports], resolved: new Map() };
+  }
+
+  /** A package (or a CommonJS file) pre-bundled by esbuild into one ESM record; only builtins stay imports. */
+  async #bundle(file: string): Promise<Entry> {
+    const addons: Array<{ importer: string; addon: string }> = [];
+    const commonJs = isCommonJs(file);
+    const options: esbuild.BuildOptions & { write: false; metafile: true } = {
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      mainFields: ['main'],
+      conditions: this.#conditions,
+      // Paths in the output's comments are relative to this: the package's own directory keeps a record's bytes
+      // (so its key) the same whatever the parent's cwd.
+      absWorkingDir: path.dirname(file),
+      logLevel: 'silent',
+      plugins: [{
+        name: 'x-remote-native-addons',
+        setup(build) {
+          build.onResolve({ filter: /\.node$/ }, (args) => {
+            addons.push({ importer: args.importer, addon: path.resolve(args.resolveDir, args.path) });
+            return { path: args.path, external: true };
+          });
+          build.onResolve({ filter: ADDON_LOADERS }, (args) => {
+            addons.push({ importer: args.importer, addon: `${args.path} (it loads a compiled .node file at run time)` });
+            return { path: args.path, external: true };
+          });
+        },
+      }],
+    };
+    if (commonJs) {
+      // Node gives an ESM importer of CommonJS `default` = module.exports plus the names cjs-module-lexer finds;
+      // esbuild alone would give only `default`.
+      const names = [...commonJsExportNames(file, new Set())].filter((name) => name !== 'default');
+      const lines = [`const __xRemoteModule = require(${JSON.stringify(file)});`, 'export default __xRemoteModule;'];
+      names.forEach((name, index) => lines.push(`const __xRemote${index} = __xRemoteModule[${JSON.stringify(name)}];`));
+      if (names.length > 0) lines.push(`export { ${names.map((name, index) => `__xRemote${index} as ${JSON.stringify(name)}`).join(', ')} };`);
+      options.stdin = { contents: lines.join('\n'), resolveDir: path.dirname(file), sourcefile: `${file}.x-remote.mjs`, loader: 'js' };
+    } else {
+      options.entryPoints = [file];
+    }
+    let result: esbuild.BuildResult<typeof options>;
+    try {
+      result = await esbuild.build(options);
+    } catch (error) {
+      const failure = (error as esbuild.BuildFailure).errors?.[0];
+      if (failure !== undefined && /^Could not resolve/.test(failure.text)) {
+        const importer = failure.location?.file;
+        throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `${failure.text} (imported from ${importer ?? file}); install it in the parent or fix the import`, { file, ...(importer === undefined ? {} : { importer }), cause: error });
+      }
+      throw syntaxError(error, file);
+    }
+    const found = addons[0];
+    if (found !== undefined) throw nativeAddon(found.importer.replace(/\.x-remote\.mjs$/, '') || file, found.addon);
+    let source = result.outputFiles[0]!.text;
+    if (/\b__require\b/.test(source)) source = REQUIRE_BANNER + source;
+    const imports = new Set<string>();
+    for (const specifier of parseImports(source, file)[0]) if (specifier.t === 1 && specifier.n !== undefined) imports.add(specifier.n);
+    const inputs = [];
+    for (const input of Object.keys(result.metafile.inputs)) {
+      const inputFile = path.resolve(path.dirname(file), input);
+      if (inputFile.endsWith('.x-remote.mjs')) continue;
+      const stats = statSync(inputFile, { throwIfNoEntry: false });
+      if (stats !== undefined) inputs.push({ file: inputFile, mtimeMs: stats.mtimeMs, size: stats.size });
+    }
+    return { inputs, source, hash: sha256(source), imports: [...imports], resolved: new Map() };
+  }
+
+  /** What `specifier` names from `importer`, the way Node would find it (TypeScript's `.js` -> `.ts` added). */
+  async #resolveSpecifier(specifier: string, importer: string): Promise<Target> {
+    if (specifier === '@x/remote') return { kind: 'runtime' };
+    if (specifier.startsWith('node:')) return { kind: 'builtin', id: specifier };
+    if (isBuiltin(specifier)) return { kind: 'builtin', id: `node:${specifier}` };
+    if (/^(\.{1,2}(\/|$)|\/|file:)/.test(specifier)) {
+      const base = specifier.startsWith('file:') ? fileURLToPath(specifier) : path.resolve(path.dirname(importer), specifier.replace(/[?#].*$/, ''));
+      const found = findFile(base);
+      if (found === undefined) {
+        throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `cannot find module '${specifier}' (${base}) imported from ${importer}; check the path: modules are read from the parent's disk`, { file: base, importer, specifier });
+      }
+      return this.#classify(found, importer, specifier);
+    }
+    const cacheKey = `${path.dirname(importer)}\0${specifier}`;
+    const cached = this.#bareResolutions.get(cacheKey);
+    if (cached !== undefined && (cached.kind !== 'file' || isFile(cached.file))) return cached;
+    const { resolve } = await this.#bareResolver();
+    const result = await resolve(specifier, { kind: 'import-statement', resolveDir: path.dirname(importer) });
+    if (result.errors.length > 0 || result.path === '') {
+      throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `cannot find package '${specifier}' imported from ${importer}; install it where the parent's own import would find it`, { importer, specifier });
+    }
+    const target: Target = result.external ? { kind: 'builtin', id: `node:${result.path.replace(/^node:/, '')}` } : await this.#classify(result.path, importer, specifier, true);
+    this.#bareResolutions.set(cacheKey, target);
+    return target;
+  }
+
+  /** Decides how a file travels: its own record (ESM, TypeScript, JSON) or pre-bundled (packages, CommonJS). */
+  async #classify(file: string, importer: string | undefined, specifier: string, bare = false): Promise<Target & { kind: 'file' }> {
+    if (file.endsWith('.node')) throw nativeAddon(importer ?? file, file);
+    if (!isFile(file)) {
+      throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', importer === undefined
+        ? `cannot find module ${specifier} (${file}); check the path: modules are read from the parent's disk`
+        : `cannot find module '${specifier}' (${file}) imported from ${importer}`, { file, ...(importer === undefined ? {} : { importer, specifier }) });
+    }
+    if (bare || file.endsWith('.cjs') || file.endsWith('.cts')) return { kind: 'file', file, bundle: true };
+    if (file.endsWith('.js') && isCommonJs(file)) {
+      await lexerReady;
+      return { kind: 'file', file, bundle: !parseImports(readFileSync(file, 'utf8'), file)[3] };
+    }
+    return { kind: 'file', file, bundle: false };
+  }
+
+  #bareResolver(): Promise<{ resolve: esbuild.PluginBuild['resolve']; context: esbuild.BuildContext }> {
+    this.#resolver ??= (async () => {
+      let resolve: esbuild.PluginBuild['resolve'] | undefined;
+      const context = await esbuild.context({
+        bundle: true,
+        write: false,
+        platform: 'node',
+        // Node reads neither "module" nor "browser", and adds no "module" condition: so must we.
+        mainFields: ['main'],
+        conditions: this.#conditions,
+        logLevel: 'silent',
+        plugins: [{ name: 'x-remote-resolver', setup: (build) => { resolve = build.resolve; } }],
+      });
+      return { resolve: resolve!, context };
+    })();
+    return this.#resolver;
+  }
+}
+
+function nodeId(target: Target & { kind: 'file' }): string {
+  return target.bundle ? `bundle:${target.file}` : target.file;
+}
+
+function toFile(url: string | URL): string {
+  if (url instanceof URL || (typeof url === 'string' && url.startsWith('file:'))) {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'file:') return fileURLToPath(parsed);
+  } else if (typeof url === 'string' && path.isAbsolute(url)) {
+    return url;
+  }
+  throw Object.assign(new TypeError(`url must be a file: URL or an absolute path, got ${String(url)}; build one with new URL('./m.ts', import.meta.url)`), { code: 'ERR_X_INVALID_ARG' });
+}
+
+function statOf(file: string): Stats {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (stats === undefined) throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `cannot find module ${file}: it was removed while its graph was built`, { file });
+  return stats;
+}
+
+function isFile(file: string): boolean {
+  return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+function unchanged(input: { file: string; mtimeMs: number; size: number }): boolean {
+  const stats = statSync(input.file, { throwIfNoEntry: false });
+  return stats !== undefined && stats.mtimeMs === input.mtimeMs && stats.size === input.size;
+}
+
+/** The file `base` names: itself, its TypeScript source (`./x.js` -> `./x.ts`), or with an extension or index added. */
+function findFile(base: string): string | undefined {
+  const stats = statSync(base, { throwIfNoEntry: false });
+  if (stats?.isFile()) return base;
+  const extension = path.extname(base);
+  for (const alternative of TS_ALTERNATIVES[extension] ?? []) {
+    const candidate = base.slice(0, -extension.length) + alternative;
+    if (isFile(candidate)) return candidate;
+  }
+  const stems = stats?.isDirectory() ? [path.join(base, 'index')] : [base];
+  for (const stem of stems) {
+    for (const added of BARE_EXTENSIONS) if (isFile(stem + added)) return stem + added;
+  }
+  return undefined;
+}
+
+function loaderOf(file: string): esbuild.Loader {
+  if (/\.(ts|mts|cts)$/.test(file)) return 'ts';
+  if (file.endsWith('.tsx')) return 'tsx';
+  if (file.endsWith('.jsx')) return 'jsx';
+  return 'js';
+}
+
+/** Whether Node would load `file` as CommonJS: `.cjs`/`.cts`, or `.js` outside a `"type": "module"` package. */
+function isCommonJs(file: string): boolean {
+  if (/\.c[jt]s$/.test(file)) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    let text: string | undefined;
+    try {
+      text = readFileSync(path.join(dir, 'package.json'), 'utf8');
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) {
+      try {
+        return (JSON.parse(text) as { type?: unknown }).type !== 'module';
+      } catch {
+        return true;
+      }
+    }
+    if (path.dirname(dir) === dir) return true;
+  }
+}
+
+/** The names Node's own cjs-module-lexer pass finds in `file`, following `module.exports = require(...)`. */
+function commonJsExportNames(file: string, seen: Set<string>): Set<string> {
+  const names = new Set<string>();
+  if (seen.has(file) || !/\.(c?js|cts)$/.test(file)) return names;
+  seen.add(file);
+  let lexed;
+  try {
+    lexed = parseCommonJs(readFileSync(file, 'utf8'));
+  } catch {
+    return names;
+  }
+  for (const name of lexed.exports) names.add(name);
+  const require = createRequire(file);
+  for (const reexport of lexed.reexports) {
+    try {
+      for (const name of commonJsExportNames(require.resolve(reexport), seen)) names.add(name);
+    } catch {
+      // An unresolvable re-export contributes no names, as in Node.
+    }
+  }
+  return names;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function syntaxError(error: unknown, file: string): ModuleError {
+  const failure = (error as esbuild.TransformFailure).errors?.[0];
+  if (failure === undefined) return new ModuleError('ERR_X_REMOTE_MODULE_SYNTAX', `${file}: ${(error as Error).message}`, { file, cause: error });
+  const where = failure.location;
+  const at = where?.file ? path.resolve(where.file) : file;
+  const line = where?.line;
+  const column = where === null || where === undefined ? undefined : where.column + 1;
+  return new ModuleError(
+    'ERR_X_REMOTE_MODULE_SYNTAX',
+    `${at}${line === undefined ? '' : `:${line}:${column}`}: ${failure.text}${where?.lineText ? `\n    ${where.lineText}` : ''}`,
+    { file: at, ...(line === undefined ? {} : { line, column: column! }), cause: error },
+  );
+}
+
+function nativeAddon(importer: string, addon: string): ModuleError {
+  return new ModuleError(
+    'ERR_X_REMOTE_NATIVE_ADDON',
+    `${importer} loads the native addon ${addon}; native addons cannot travel to a context (they would have to be built for and written on its host): call that code in the parent, or install it on the remote host and import it from a path there`,
+    { file: importer, importer, addon },
+  );
+}
+
+/** Tarjan's algorithm: strongly connected components, each emitted after every component it imports. */
+function stronglyConnected(nodes: Map<string, Node>): Node[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: Node[] = [];
+  const onStack = new Set<string>();
+  const components: Node[][] = [];
+  let counter = 0;
+  const connect = (node: Node): void => {
+    index.set(node.id, counter);
+    low.set(node.id, counter);
+    counter += 1;
+    stack.push(node);
+    onStack.add(node.id);
+    for (const dep of node.deps.values()) {
+      if (dep.kind !== 'file') continue;
+      const next = nodes.get(nodeId(dep))!;
+      if (!index.has(next.id)) {
+        connect(next);
+        low.set(node.id, Math.min(low.get(node.id)!, low.get(next.id)!));
+      } else if (onStack.has(next.id)) {
+        low.set(node.id, Math.min(low.get(node.id)!, index.get(next.id)!));
+      }
+    }
+    if (low.get(node.id) === index.get(node.id)) {
+      const component: Node[] = [];
+      let member: Node;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member.id);
+        component.push(member);
+      } while (member !== node);
+      components.push(component);
+    }
+  };
+  for (const node of nodes.values()) if (!index.has(node.id)) connect(node);
+  return components;
+}
