@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { control, type Invocation } from '@x/process';
 import type { Router, RouterOptions } from '@x/remote';
 import { type ExitReason, onExit } from '@x/signals';
@@ -65,9 +66,6 @@ export function main(fn: MainFunction, options: MainOptions = {}): Promise<never
   const controlOptions = options.environ === undefined ? {} : { environ: options.environ };
   return control(async (invocation) => {
     const abort = new AbortController();
-    // A failure to load @x/remote is thrown where the router is first asked for, so a program that
-    // never uses it (x --help, x with a usage error) still runs.
-    const remote = await import('@x/remote').catch((error: unknown) => ({ error }));
     let router: Router | undefined;
     let coro: typeof import('@x/coro') | undefined;
     // Registered before fn runs, so it runs after the program's own onExit handlers (last in, first out):
@@ -84,8 +82,7 @@ export function main(fn: MainFunction, options: MainOptions = {}): Promise<never
       invocation,
       args: invocation.args,
       get router() {
-        if ('error' in remote) throw remote.error;
-        router ??= new remote.Router(options.router);
+        router ??= new (loadRemote().Router)(options.router);
         return router;
       },
       signal: abort.signal,
@@ -97,6 +94,14 @@ export function main(fn: MainFunction, options: MainOptions = {}): Promise<never
     }
     return await result;
   }, controlOptions);
+}
+
+// @x/remote (and esbuild with it) is loaded when the router is first asked for, not with main(): a
+// program that never uses it (x --help, x with a usage error) does not pay for it. require() of an
+// ES module is synchronous on Node 20.19+, which lets the router stay a plain property.
+const require = createRequire(import.meta.url);
+function loadRemote(): typeof import('@x/remote') {
+  return require('@x/remote') as typeof import('@x/remote');
 }
 
 function isGenerator(value: unknown): value is Generator {

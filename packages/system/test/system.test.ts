@@ -3,6 +3,7 @@ import * as coro from '@x/coro';
 import * as kernelIo from '@x/kernel-io';
 import * as latch from '@x/latch';
 import * as processPackage from '@x/process';
+import * as remote from '@x/remote';
 import * as scheduler from '@x/scheduler';
 import * as signals from '@x/signals';
 import * as system from '@x/system';
@@ -15,14 +16,15 @@ describe('@x/system', () => {
     ['coro', '@x/coro', coro],
     ['kernelIo', '@x/kernel-io', kernelIo],
     ['process', '@x/process', processPackage],
+    ['remote', '@x/remote', remote],
   ] as const)('re-exports every export of %s (%s) as the same value', (namespace, _, pkg) => {
     const viaSystem = system[namespace] as Record<string, unknown>;
     expect(Object.keys(viaSystem).sort()).toEqual(Object.keys(pkg).sort());
     for (const [name, value] of Object.entries(pkg)) expect(viaSystem[name], name).toBe(value);
   });
 
-  it('has a namespace for each x package and nothing else', () => {
-    expect(Object.keys(system).sort()).toEqual(['coro', 'kernelIo', 'latch', 'process', 'scheduler', 'signals']);
+  it('has a namespace for each x package, main() and its error, and nothing else', () => {
+    expect(Object.keys(system).sort()).toEqual(['ExitingError', 'coro', 'kernelIo', 'latch', 'main', 'process', 'remote', 'scheduler', 'signals']);
   });
 
   it('gives working namespaces', () => {

@@ -77,6 +77,11 @@ export class Display {
     this.#live = false;
   }
 
+  /** The width of the `name | ` prefix of output lines. */
+  get prefixWidth(): number {
+    return this.#prefixWidth + 3;
+  }
+
   /** Elapsed time since start(), in milliseconds. */
   get elapsedMs(): number {
     return performance.now() - this.#started;

@@ -38,10 +38,15 @@ Examples:
       work: (context, _target, session) => context.withOptions({ signal: session.signal }).call(url, exportName, ...args),
       report(display, outcome) {
         if (outcome.result === undefined) return;
-        const text =
-          typeof outcome.result === 'string'
-            ? outcome.result.replace(/\n$/, '')
-            : inspect(outcome.result, { colors: display.colors(display.stdout), depth: 6, breakLength: 100 });
+        const colors = display.colors(display.stdout);
+        let text: string;
+        if (typeof outcome.result === 'string') text = outcome.result.replace(/\n$/, '');
+        else {
+          // One line per target while it fits the terminal (or 160 columns in a pipe), as a table reads.
+          const room = (display.stdout.isTTY ? (display.stdout.columns ?? 80) : 160) - display.prefixWidth;
+          const plain = inspect(outcome.result, { depth: 6, breakLength: Infinity });
+          text = plain.length <= room ? inspect(outcome.result, { colors, depth: 6, breakLength: Infinity }) : inspect(outcome.result, { colors, depth: 6, breakLength: room });
+        }
         display.lines(display.stdout, outcome.target.name, text);
       },
       describe: (outcome) => (outcome.result === undefined ? '' : inspect(outcome.result, { breakLength: Infinity, depth: 2 })),

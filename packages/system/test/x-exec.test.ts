@@ -1,0 +1,62 @@
+// `x exec` against local contexts through the real binary: streamed, prefixed lines with stdout and
+// stderr kept apart, exit statuses, --json, and Ctrl+C leaving no process behind.
+import { useLeakCheck } from '@x/test-env';
+import { describe, expect, it } from 'vitest';
+import { expectNoneLeft, jsonLines, processesOf, startX, until, x } from './helpers.js';
+
+useLeakCheck();
+
+describe('x exec', () => {
+  it('prefixes each line with the target name, stdout to stdout and stderr to stderr, a last line without newline included', async () => {
+    const result = await x(['exec', '--on', 'local*2', '--', 'sh', '-c', 'echo one; echo two; echo oops >&2; printf tail']);
+    expect(result.code).toBe(0);
+    for (const name of ['local-1', 'local-2']) {
+      const out = result.stdout.split('\n').filter((line) => line.startsWith(`${name} |`));
+      expect(out).toEqual([`${name} | one`, `${name} | two`, `${name} | tail`]);
+      expect(result.stderr).toContain(`${name} | oops\n`);
+      expect(result.stderr).toMatch(new RegExp(`\\n${name} +ok +\\S+ \\S+ +exit 0\\n`));
+    }
+    expect(result.stdout).not.toContain('oops');
+    expect(result.stdout + result.stderr).not.toContain('\x1b');
+  });
+
+  it('passes the command its arguments untouched, options after the command included', async () => {
+    const result = await x(['exec', '--on', 'local', '--quiet', 'printf', '%s|', 'a b', '--json', '-n']);
+    expect(result).toMatchObject({ code: 0, stdout: 'local | a b|--json|-n|\n', stderr: '' });
+  });
+
+  it('fails a target whose command exits with a status other than 0, reports the status and exits 1', async () => {
+    const result = await x(['exec', '--on', 'local', '--', 'sh', '-c', 'exit 3']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^local \| failed: the command exited with status 3 \[ERR_X_COMMAND_FAILED\]$/m);
+    expect(result.stderr).toMatch(/\n0 of 1 target succeeded in .*; not ok: local\n$/);
+  });
+
+  it('--json carries each target’s exit status and output in its object', async () => {
+    const result = await x(['exec', '--on', 'local*2', '--json', '--', 'sh', '-c', 'echo out; echo err >&2; exit ${CODE:-0}']);
+    expect(result.code).toBe(0);
+    for (const object of jsonLines(result.stdout)) {
+      expect(object).toMatchObject({ ok: true, result: { exitCode: 0, signal: null, stdout: 'out\n', stderr: 'err\n' } });
+    }
+    const failed = await x(['exec', '--on', 'local', '--json', '--', 'sh', '-c', 'echo partial; kill -TERM $$']);
+    expect(jsonLines(failed.stdout)[0]).toMatchObject({ ok: false, error: { code: 'ERR_X_COMMAND_FAILED', exitCode: null, signal: 'SIGTERM', stdout: 'partial\n' } });
+  });
+
+  it('a command that does not exist fails its target with ENOENT', async () => {
+    const result = await x(['exec', '--on', 'local', '--json', '--', 'no-such-command-here']);
+    expect(result.code).toBe(1);
+    expect(jsonLines(result.stdout)[0]).toMatchObject({ ok: false, error: { code: 'ENOENT' } });
+  });
+
+  it('Ctrl+C cancels every target, leaves no process behind, and x dies by SIGINT', async () => {
+    const run = startX(['exec', '--on', 'local*3', '--', 'sh', '-c', 'sleep 600; echo never']);
+    // Every target's command is running: three sleeps carry the run's marker.
+    await until(() => processesOf(run.marker).filter((p) => p.command.startsWith('sleep 600')).length === 3);
+    run.child.kill('SIGINT');
+    const result = await run.result;
+    expect(result.signal).toBe('SIGINT');
+    expect(result.stdout).not.toContain('never');
+    expect(result.stderr).toMatch(/x: SIGINT: cancelling 3 running targets and shutting their contexts down\n/);
+    await expectNoneLeft(run.marker);
+  });
+});
