@@ -10,7 +10,7 @@ useLeakCheck();
 describe('x on a terminal', () => {
   it('draws a progress line, colors each target name, and ends with the summary table', async () => {
     const marker = randomUUID();
-    const env = { ...process.env, TERM: 'xterm-256color', X_TEST_MARKER: marker };
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', X_TEST_MARKER: marker };
     delete env['NO_COLOR'];
     delete env['FORCE_COLOR'];
     delete env['CI'];
