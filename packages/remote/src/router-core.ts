@@ -309,7 +309,11 @@ export class RouterCore {
       return;
     }
     const stream = this.routeFor(dst);
-    if (stream === undefined) throw new ChannelError('no-route', `No route from ${this.name} to context ${dst}: it was never started here or is gone.`);
+    if (stream === undefined) {
+      const gone = this.#contexts.get(dst);
+      if (gone?.isDisconnected) throw new ChannelError('disconnected', `Context ${gone.name} is disconnected.`);
+      throw new ChannelError('no-route', `No route from ${this.name} to context ${dst}: it was never started from here.`);
+    }
     if (!stream.write({ encoding, dst, src: this.id, auth: this.id, handle, replyTo }, payload, length)) throw new ChannelError('disconnected', `Context ${this.#contexts.get(dst)?.name ?? dst} is disconnected.`);
   }
 
@@ -382,6 +386,7 @@ export class RouterCore {
   }
 
   #start(context: Context, prepared: PreparedCall, exportName: string, args: unknown[], options: CallOptions, noReply: boolean): Promise<unknown> {
+    if (this.closing) return Promise.reject(new ChannelError('shutdown', `The router was closed before the call to ${context.name} could be sent.`));
     const message: CallMessage = [prepared.kind, prepared.target, prepared.modules, exportName, args];
     if (noReply) {
       this.send(context.id, CALL_FUNCTION, 0, message);

@@ -77,6 +77,8 @@ export class Router extends RouterCore {
   readonly #shipped = new Map<number, Shipped>();
   readonly #listeners = new Set<(record: LogRecord) => void>();
   readonly #started = new Set<Context>();
+  /** Graphs being built, so close() stops the module server only after them. */
+  readonly #preparing = new Set<Promise<unknown>>();
   readonly #closeTimeoutMs: number;
   #nextId = ROOT_ID + 1;
   #closed: Promise<void> | undefined;
@@ -183,6 +185,8 @@ export class Router extends RouterCore {
     this.closing = true;
     this.failAllHandlers('The router was closed before the answer came.');
     await Promise.all([...this.#started].map((context) => context.shutdown({ timeoutMs: this.#closeTimeoutMs })));
+    await Promise.allSettled([...this.#preparing]);
+    await this.#server.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -207,12 +211,18 @@ export class Router extends RouterCore {
     const href = moduleHref(target);
     const entry = this.#graphs.get(href);
     if (entry !== undefined && fresh(entry)) return this.#ship(context, entry.graph);
-    return this.#server.graph(href).then((graph) => {
+    const preparing = this.#server.graph(href).then((graph) => {
       const path = fileURLToPath(href);
       const stats = statSync(path, { throwIfNoEntry: false });
       if (stats !== undefined) this.#graphs.set(href, { graph, path, mtimeMs: stats.mtimeMs, size: stats.size, checkedAt: performance.now() });
       return this.#ship(context, graph);
     });
+    this.#preparing.add(preparing);
+    const forget = (): void => {
+      this.#preparing.delete(preparing);
+    };
+    preparing.then(forget, forget);
+    return preparing;
   }
 
   /** The call carries the records of the graph this context has not had yet (none after the first call). */
