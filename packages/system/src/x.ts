@@ -4,4 +4,4 @@
 import { main } from './main.js';
 import { x } from './x/cli.js';
 
-void main(x);
+void main(x, { router: { logPrinter: false } });

@@ -78,6 +78,16 @@ describe('x run', () => {
     for (const object of jsonLines(result.stdout)) expect(object).toMatchObject({ ok: false, error: { code: 'ERR_X_TARGET_TIMEOUT', timeoutMs: 3000 } });
   });
 
+  it("prints what the targets' code writes (console, fd 1 and 2) on stderr, prefixed, apart from the results", async () => {
+    const result = await x(['run', '--on', 'local*2', '--quiet', `${tasks}#chatty`]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').sort()).toEqual(['', 'local-1 | done', 'local-2 | done']);
+    for (const name of ['local-1', 'local-2']) {
+      expect(result.stderr).toContain(`${name} | said with console.log\n`);
+      expect(result.stderr).toContain(`${name} | written to fd 2\n`);
+    }
+  });
+
   it('--quiet prints the results but no summary', async () => {
     const result = await x(['run', '--on', 'local', '--quiet', `${tasks}#echo`, 'hi']);
     expect(result).toMatchObject({ code: 0, stdout: "local | [ 'hi' ]\n", stderr: '' });

@@ -142,6 +142,10 @@ async function runCommand(command: Command, argv: string[], context: MainContext
   const job = await command.prepare(positionals, common, display);
 
   const router = context.router;
+  // What the targets' code prints (console.*, fd 1 and 2) comes as log records: written through the
+  // display, prefixed like output lines, so that it never tears the progress line. x.ts turns the
+  // router's own printer off.
+  router.onLog((record) => display.lines(display.stderr, record.context.name, record.text));
   const { counts } = display;
   let outcomes: Outcome[] | undefined;
   // Ctrl+C (or any other end) while targets run: drop the progress line and say what is being undone;
