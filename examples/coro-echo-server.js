@@ -57,8 +57,8 @@ spawn(function* main() {
     [talk, [port, 'hello, coroutines']],
     [silent, [port]],
   ]);
-  console.log(`echoed: ${echoed}`);
-  console.log(`silent client heard: ${cutOff}`);
+  console.log(`client 1 sent "hello, coroutines" and the server echoed back: "${echoed}"`);
+  console.log(`client 2 sent nothing: after ${IDLE_MS} ms the server timed its connection out, saying "${cutOff}"`);
   server.close();
   setExit(0);
 });

@@ -14,7 +14,7 @@ function* query(replica, latencyMs, fails = false) {
 const answers = await toPromise(
   withTimeout(1_000, inParallel([[query, ['db-1', 30]], [query, ['db-2', 10]], [query, ['db-3', 20]]])),
 );
-console.log(answers.join('; '));
+console.log(`3 replicas asked at once; answers in the order asked, not the order they came: ${answers.join('; ')}`);
 
 // One replica fails: the others still finish, and InParallelError holds every outcome.
 try {
@@ -22,7 +22,8 @@ try {
 } catch (error) {
   if (!(error instanceof InParallelError)) throw error;
   for (const [k, result] of error.results.entries()) {
-    console.log(`job ${k}: ${result.status === 'fulfilled' ? result.value : `failed (${result.reason.message})`}`);
+    const outcome = result.status === 'fulfilled' ? `answered "${result.value}"` : `failed: ${result.reason.message}`;
+    console.log(`db-2 down: the InParallelError holds every job's outcome; job ${k} ${outcome}`);
   }
 }
 
@@ -31,5 +32,5 @@ try {
   await toPromise(withTimeout(50, inParallel([[query, ['db-1', 10]], [query, ['db-2', 5_000]]])));
 } catch (error) {
   if (!(error instanceof TimeoutError)) throw error;
-  console.log(`gave up after ${error.timeoutMs} ms`);
+  console.log(`db-2 takes 5 s: withTimeout gave up after ${error.timeoutMs} ms and shut down the job still running`);
 }

@@ -19,14 +19,14 @@ try {
   await pipeline(toReadable(readFileRange(source, start, stop)), toWritable(writeFile(target)));
   const sha = (data) => createHash('sha256').update(data).digest('hex');
   const same = sha(fs.readFileSync(target)) === sha(bytes.subarray(start, stop));
-  console.log(`copied ${stop - start} bytes of the range: ${same ? 'identical' : 'DIFFERENT'}`);
+  console.log(`copied bytes ${start} to ${stop} of an 8 MiB file through pipeline(): ${stop - start} bytes, ${same ? 'identical to the range' : 'DIFFERENT from the range'}`);
 
   // updateFile overwrites in place: the file keeps its length.
   const patch = updateFile(target, 0, 5);
   await patch.send('HELLO');
   await patch.end();
   const after = fs.readFileSync(target);
-  console.log(`patched: starts with ${after.subarray(0, 5)}, still ${after.length} bytes`);
+  console.log(`updateFile wrote 5 bytes in place at offset 0: the copy now starts with ${after.subarray(0, 5)} and is still ${after.length} bytes long`);
   if (!same || after.length !== stop - start) process.exitCode = 1;
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

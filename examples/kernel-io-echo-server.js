@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, listen } from '@x/kernel-io';
 
 const [server] = await listen({ host: '127.0.0.1', port: 0 });
-console.log(`listening on ${server.address.host}:${server.address.port}`);
+console.log(`server listening on ${server.address.host}:${server.address.port}`);
 
 const serving = (async () => {
   for await (const connection of server) {
@@ -14,7 +14,9 @@ const serving = (async () => {
     connection.output.on('obstruct', () => obstructions++);
     for await (const chunk of connection.input) await connection.output.send(chunk);
     await connection.output.end(); // the client reads end of stream; the socket closes after both sides end
-    console.log(`server: echoed ${connection.output.bytes} bytes, obstructed ${obstructions} times by the slow reader`);
+    console.log(
+      `server: echoed ${connection.output.bytes} bytes, waiting ${obstructions} times for the slow client to catch up (its output queue was full) before reading more`,
+    );
     server.terminate(); // one client is enough for the example
   }
 })();
@@ -34,5 +36,5 @@ for await (const chunk of client.input) {
 await sending;
 await serving;
 const ok = hash.digest('hex') === createHash('sha256').update(data).digest('hex');
-console.log(`client: the echo of ${data.length} bytes is ${ok ? 'identical' : 'DIFFERENT'}`);
+console.log(`client: sent ${data.length} random bytes and read the echo slowly: ${ok ? 'identical to what it sent' : 'DIFFERENT from what it sent'}`);
 if (!ok) process.exitCode = 1;

@@ -12,7 +12,7 @@ if (process.argv[2] === 'child') {
   const input = connectInput(fd); // both channels share the fd, closed when both end
   const output = connectOutput(fd);
   const request = (await input.read()).toString();
-  await output.send(`child ${process.pid} (got the socket as "${data}") answers: ${request.toUpperCase()}`);
+  await output.send(JSON.stringify({ pid: process.pid, note: String(data), answer: request.toUpperCase() }));
   await output.end();
   input.terminate();
 } else {
@@ -32,7 +32,9 @@ if (process.argv[2] === 'child') {
   await client.output.send('hello');
   let answer = '';
   for await (const chunk of client.input) answer += chunk;
-  console.log(`client read: ${answer}`);
+  const reply = JSON.parse(answer);
+  console.log(`parent ${process.pid} accepted a connection and passed its fd to child ${child.pid} with the note "a client"`);
+  console.log(`client: sent "hello" and got "${reply.answer}" back from pid ${reply.pid}, which received the connection with the note "${reply.note}"`);
   const [code] = await once(child, 'exit');
-  if (code !== 0 || !answer.includes('HELLO')) process.exitCode = 1;
+  if (code !== 0 || reply.answer !== 'HELLO' || reply.pid !== child.pid) process.exitCode = 1;
 }

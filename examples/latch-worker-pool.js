@@ -48,8 +48,9 @@ if (isMainThread) {
   }
   jobs.close(); // every worker waiting in get() wakes with LatchClosedError and returns
   await Promise.all(exited);
-  console.log(`${limits.length} jobs done, ${total} primes counted in all`);
-  console.log('jobs per worker:', Object.fromEntries([...byWorker].sort(([a], [b]) => a - b)));
+  console.log(`${limits.length} prime-counting jobs done by ${workers.length} worker threads, every result checked: ${total} primes in all`);
+  const shares = [...byWorker].sort(([a], [b]) => a - b).map(([worker, count]) => `worker ${worker} took ${count}`);
+  console.log(`each worker takes the next job when it is free: ${shares.join(', ')}`);
 } else {
   const jobs = Latch.from(workerData.jobs);
   const results = Latch.from(workerData.results);

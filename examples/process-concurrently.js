@@ -25,17 +25,18 @@ export function crash() {
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
   control(async () => {
     const result = await concurrently(import.meta.url, 'primesBelow', 1_000_000);
-    console.log(`primes below a million: ${result.count}, the largest ${result.largest}, computed by pid ${result.computedBy} (we are ${process.pid})`);
+    console.log(`primesBelow(1000000) ran in child process ${result.computedBy} (this is ${process.pid}): ${result.count} primes, the largest ${result.largest}`);
     try {
       await concurrently(import.meta.url, 'refuse', 1e12);
     } catch (error) {
-      console.log(`rethrown: ${error.name} ${error.code}: ${error.message}`);
-      console.log(`  the child's stack starts: ${error.stack.split('\n')[1].trim()}`);
+      console.log(`refuse() threw in the child; rethrown here as ${error.name} with code ${error.code}: "${error.message}"`);
+      console.log(`  the rethrown error keeps the child's stack, which starts: ${error.stack.split('\n')[1].trim()}`);
     }
     try {
       await concurrently(import.meta.url, 'crash');
     } catch (error) {
-      console.log(`${error instanceof ChildDiedError ? 'ChildDiedError' : 'unexpected'}: ${error.message}`);
+      const kind = error instanceof ChildDiedError ? 'a ChildDiedError' : `an unexpected ${error.name}`;
+      console.log(`crash() killed its own child process; concurrently() rejected with ${kind}: ${error.message}`);
     }
     return 0;
   });

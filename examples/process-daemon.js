@@ -13,7 +13,7 @@ async function start() {
     said += chunk;
     if (said.includes('\n')) break; // leaving the loop closes our end of its stderr
   }
-  console.log(`daemon ${pid}: ${said.trim()}`);
+  console.log(`started daemon ${pid} in a session of its own; it said on stderr: "${said.trim()}"`);
   return pid;
 }
 
@@ -27,7 +27,8 @@ function supervise(onStart) {
   const run = async () => {
     current = await start();
     monitor.add(current, (status) => {
-      console.log(`daemon ${current} ended (${status === null ? 'not our child: no status' : JSON.stringify(status)})`);
+      const known = status === null ? 'no exit status, since it is not our child' : `status ${JSON.stringify(status)}`;
+      console.log(`ProcessMonitor: daemon ${current} ended (${known}); ${stopping ? 'we asked it to stop' : 'unexpected: restarting it'}`);
       if (stopping) {
         monitor.close();
         resolveStopped();
@@ -58,6 +59,6 @@ control(async () => {
   process.kill(starts[0], 'SIGKILL'); // a crash: the supervisor starts it again
   await restarted;
   await supervisor.stop();
-  console.log(`started ${starts.length} times, stopped`);
+  console.log(`the daemon was started ${starts.length} times (once more after the SIGKILL crash), then stopped with SIGTERM`);
   return starts.length === 2 ? 0 : 1;
 });

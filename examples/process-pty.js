@@ -9,6 +9,7 @@ control(async () => {
   let output = '';
   for await (const chunk of child.terminal.input) output += chunk;
   const { code } = await child.exited;
-  console.log(JSON.stringify(output)); // "on a terminal: /dev/pts/N\r\n30 100\r\nlast line, no newline"
+  // "on a terminal: /dev/pts/N\r\n30 100\r\nlast line, no newline": the terminal turned each \n into \r\n
+  console.log(`everything the command printed on a 100x30 pty, as a JSON string: ${JSON.stringify(output)}`);
   return output.endsWith('last line, no newline') && code === 0 ? 0 : 1;
 });

@@ -12,35 +12,53 @@ const dir = fileURLToPath(new URL('..', import.meta.url));
 
 /** What each example must print, in order (lines with pids, ports or scheduling-dependent counts as patterns). */
 const expected: Record<string, (string | RegExp)[]> = {
-  'coro-echo-server': ['echoed: hello, coroutines', 'silent client heard: idle for 200 ms, bye'],
-  'coro-fan-out': ['db-1: 42 rows; db-2: 42 rows; db-3: 42 rows', 'job 0: db-1: 42 rows', 'job 1: failed (db-2 is down)', 'gave up after 50 ms'],
-  'kernel-io-copy-range': ['copied 4194301 bytes of the range: identical', 'patched: starts with HELLO, still 4194301 bytes'],
-  'kernel-io-echo-server': [
-    /^listening on 127\.0\.0\.1:\d+$/,
-    /^server: echoed 33554432 bytes, obstructed \d+ times by the slow reader$/,
-    'client: the echo of 33554432 bytes is identical',
+  'coro-echo-server': [
+    'client 1 sent "hello, coroutines" and the server echoed back: "hello, coroutines"',
+    'client 2 sent nothing: after 200 ms the server timed its connection out, saying "idle for 200 ms, bye"',
   ],
-  'kernel-io-pass-socket': [/^client read: child \d+ \(got the socket as "a client"\) answers: HELLO$/],
-  'latch-worker-pool': ['40 jobs done, 165605 primes counted in all', /^jobs per worker: \{ '[0-3]': \d+(, '[0-3]': \d+)* \}$/ /* on a busy machine a worker may get none */],
+  'coro-fan-out': [
+    '3 replicas asked at once; answers in the order asked, not the order they came: db-1: 42 rows; db-2: 42 rows; db-3: 42 rows',
+    'db-2 down: the InParallelError holds every job\'s outcome; job 0 answered "db-1: 42 rows"',
+    "db-2 down: the InParallelError holds every job's outcome; job 1 failed: db-2 is down",
+    'db-2 takes 5 s: withTimeout gave up after 50 ms and shut down the job still running',
+  ],
+  'kernel-io-copy-range': [
+    'copied bytes 1048579 to 5242880 of an 8 MiB file through pipeline(): 4194301 bytes, identical to the range',
+    'updateFile wrote 5 bytes in place at offset 0: the copy now starts with HELLO and is still 4194301 bytes long',
+  ],
+  'kernel-io-echo-server': [
+    /^server listening on 127\.0\.0\.1:\d+$/,
+    /^server: echoed 33554432 bytes, waiting \d+ times for the slow client to catch up \(its output queue was full\) before reading more$/,
+    'client: sent 33554432 random bytes and read the echo slowly: identical to what it sent',
+  ],
+  'kernel-io-pass-socket': [
+    /^parent \d+ accepted a connection and passed its fd to child \d+ with the note "a client"$/,
+    /^client: sent "hello" and got "HELLO" back from pid \d+, which received the connection with the note "a client"$/,
+  ],
+  'latch-worker-pool': [
+    '40 prime-counting jobs done by 4 worker threads, every result checked: 165605 primes in all',
+    // on a busy machine a worker may get no job at all
+    /^each worker takes the next job when it is free: worker [0-3] took \d+(, worker [0-3] took \d+)*$/,
+  ],
   'process-concurrently': [
-    /^primes below a million: 78498, the largest 999983, computed by pid \d+ \(we are \d+\)$/,
-    'rethrown: RangeError ERR_TOO_LARGE: 1000000000000 is too large for this example',
-    /^ {2}the child's stack starts: at refuse \(file:.*process-concurrently\.js:\d+:\d+\)$/,
-    /^ChildDiedError: concurrently\(crash\) \(pid \d+\) was killed by SIGKILL before it returned a result\.$/,
+    /^primesBelow\(1000000\) ran in child process \d+ \(this is \d+\): 78498 primes, the largest 999983$/,
+    'refuse() threw in the child; rethrown here as RangeError with code ERR_TOO_LARGE: "1000000000000 is too large for this example"',
+    /^ {2}the rethrown error keeps the child's stack, which starts: at refuse \(file:.*process-concurrently\.js:\d+:\d+\)$/,
+    /^crash\(\) killed its own child process; concurrently\(\) rejected with a ChildDiedError: concurrently\(crash\) \(pid \d+\) was killed by SIGKILL before it returned a result\.$/,
   ],
   'process-daemon': [
-    /^daemon (\d+): ready as \1$/,
-    /^daemon \d+ ended \(not our child: no status\)$/,
-    /^daemon (\d+): ready as \1$/,
-    /^daemon \d+ ended \(not our child: no status\)$/,
-    'started 2 times, stopped',
+    /^started daemon (\d+) in a session of its own; it said on stderr: "ready as \1"$/,
+    /^ProcessMonitor: daemon \d+ ended \(no exit status, since it is not our child\); unexpected: restarting it$/,
+    /^started daemon (\d+) in a session of its own; it said on stderr: "ready as \1"$/,
+    /^ProcessMonitor: daemon \d+ ended \(no exit status, since it is not our child\); we asked it to stop$/,
+    'the daemon was started 2 times (once more after the SIGKILL crash), then stopped with SIGTERM',
   ],
-  'process-pty': [/^"on a terminal: \/dev\/pts\/\d+\\r\\n30 100\\r\\nlast line, no newline"$/],
+  'process-pty': [/^everything the command printed on a 100x30 pty, as a JSON string: "on a terminal: \/dev\/pts\/\d+\\r\\n30 100\\r\\nlast line, no newline"$/],
   signals: [
-    'child: serving',
-    'child: SIGHUP, reloading configuration',
-    'child: cleaned up because of {"signal":"SIGTERM"}',
-    'parent: the child ended with code null, signal SIGTERM',
+    'child: serving, with a SIGHUP handler and an onExit cleanup installed',
+    'child: got SIGHUP (terminal/closed); reloading configuration, still running',
+    'child: its onExit cleanup ran, told the reason {"signal":"SIGTERM"}',
+    'parent: after its cleanup the child died by SIGTERM (exit code null), so a supervisor sees the signal',
   ],
 };
 
