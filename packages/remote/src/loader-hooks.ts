@@ -11,6 +11,12 @@
  *   names (a dynamic `import()`); main answers with `add` and then `{ type: 'reply', id, root }` or
  *   `{ type: 'reply', id, error }`.
  * The port is referenced only while a fetch is outstanding, so the hooks never keep a context alive.
+ *
+ * Such a specifier is fetched in `load`, never in `resolve`: `import.meta.resolve()` runs `resolve` while the main
+ * thread is blocked waiting for it, so a fetch there could never be answered. `resolve` instead names the module
+ * the way Node would locally (the parent's file URL for a relative specifier, an `x-remote:import` URL for a bare
+ * one), and `load` fetches the real module and answers with a facade that re-exports it, so the module itself
+ * still has its key and stays one instance.
  */
 
 import type { ModuleRecord } from './module-registry.js';
@@ -42,6 +48,7 @@ const SHIM_SOURCE = "export const { parentContext, currentContext } = globalThis
 const KEY = /^file:[^?#]*\?x=[0-9a-f]{16}$/;
 const records = new Map();
 const waiting = new Map();
+const dynamic = new Map();
 let port;
 let lastId = 0;
 
@@ -100,16 +107,32 @@ export async function resolve(specifier, context, nextResolve) {
     const url = specifier.startsWith('node:') ? specifier : 'node:' + specifier;
     return { url, shortCircuit: true };
   }
-  const reply = await fetchMissing(parentURL, specifier);
-  drain();
-  if (reply.error !== undefined) throw moduleError(reply.error);
-  parent.deps[specifier] = reply.root;
-  return { url: target(reply.root), shortCircuit: true };
+  const url = /^(\.{0,2}\/|file:)/.test(specifier)
+    ? new URL(specifier, parentURL.slice(0, parentURL.indexOf('?'))).href
+    : 'x-remote:import?from=' + encodeURIComponent(parentURL) + '&specifier=' + encodeURIComponent(specifier);
+  if (!dynamic.has(url)) dynamic.set(url, { fromKey: parentURL, specifier });
+  return { url, shortCircuit: true };
+}
+
+function facade(root) {
+  const attributes = root.slice(0, root.indexOf('?')).endsWith('.json') ? " with { type: 'json' }" : '';
+  const from = JSON.stringify(target(root)) + attributes;
+  const source = records.get(root)?.source ?? '';
+  const hasDefault = attributes !== '' || root.startsWith('node:') || /\bexport\s+default\b|\bexport\s*\{[^}]*\bdefault\b/.test(source);
+  return 'export * from ' + from + ';\n' +
+    (hasDefault ? 'import * as namespace from ' + from + ';\nexport default namespace.default;\n' : '');
 }
 
 export async function load(url, context, nextLoad) {
   drain();
   if (url === SHIM) return { format: 'module', source: SHIM_SOURCE, shortCircuit: true };
+  const pending = dynamic.get(url);
+  if (pending !== undefined) {
+    const reply = await fetchMissing(pending.fromKey, pending.specifier);
+    drain();
+    if (reply.error !== undefined) throw moduleError(reply.error);
+    return { format: 'module', source: facade(reply.root), shortCircuit: true };
+  }
   const record = records.get(url);
   if (record !== undefined) {
     const format = url.slice(0, url.indexOf('?')).endsWith('.json') ? 'json' : 'module';

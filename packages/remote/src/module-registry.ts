@@ -139,7 +139,7 @@ function serialize(error: unknown): SerializedModuleError {
   const fields: SerializedModuleError = { name: error.name, message: error.message };
   for (const field of ERROR_FIELDS) {
     const value = (error as unknown as Record<string, unknown>)[field];
-    if (value !== undefined) fields[field] = value;
+    if (value !== undefined) (fields as Record<string, unknown>)[field] = value;
   }
   return fields;
 }

@@ -206,6 +206,19 @@ describe('ModuleRegistry', () => {
     expect(context.fetches).toEqual(['./dyn/b.ts', './dyn/a.js', 'esm-pkg']);
   });
 
+  it('answers import.meta.resolve() without fetching (the main thread is blocked while it runs)', async () => {
+    await using context = new Context();
+    const graph = await server.graph(fixture('dynamic.ts'));
+    const root = await context.add(graph);
+    expect(await context.call(root, 'where', './shared.js')).toBe(graph.modules[0]!.key);
+    expect(await context.call(root, 'where', './dyn/b.js')).toBe(fixture('dyn/b.js').href);
+    expect(await context.call(root, 'where', 'node:fs')).toBe('node:fs');
+    expect(await context.call(root, 'where', 'esm-pkg')).toMatch(/^x-remote:import\?/);
+    expect(context.fetches).toEqual([]);
+    expect(await context.call(root, 'sameNamespace')).toBe(true);
+    expect(context.fetches).toEqual(['./dyn/b.js']);
+  });
+
   it('rejects a dynamic import of a missing file cleanly, and keeps working', async () => {
     await using context = new Context();
     const root = await context.add(await server.graph(fixture('dynamic.ts')));
