@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { useLeakCheck } from '@x/test-env';
+import { describe, expect, it } from 'vitest';
+import type { LogRecord } from '../src/index.js';
+import { alive, eventually, processesWith, quietRouter, tasks } from './helpers.js';
+
+useLeakCheck();
+
+const cleanup = new URL('./fixtures/cleanup.ts', import.meta.url);
+
+describe('Context.shutdown()', () => {
+  it("runs the context's @x/signals cleanup, then the context exits", async () => {
+    await using router = quietRouter();
+    const lines: string[] = [];
+    router.onLog((record: LogRecord) => lines.push(record.text));
+    const ctx = await router.local();
+    await ctx.call(cleanup, 'registerCleanup', false);
+    // A forced end would take the whole minute; the test's own timeout would fail first.
+    await ctx.shutdown({ timeoutMs: 60_000 });
+    expect(alive(ctx.pid!)).toBe(false);
+    expect(await eventually(() => lines.includes('cleanup finished'))).toBe(true);
+    expect((await ctx.disconnected).reason).toBe('disconnected');
+  });
+
+  it('kills the context and its process group when cleanup outlasts timeoutMs', async () => {
+    await using router = quietRouter();
+    const lines: string[] = [];
+    router.onLog((record: LogRecord) => lines.push(record.text));
+    const marker = `x-remote-shutdown-${randomUUID()}`;
+    const ctx = await router.local();
+    await ctx.call(cleanup, 'registerCleanup', true);
+    const grandchild = await ctx.call<number>(tasks, 'startMarked', marker);
+    await ctx.shutdown({ timeoutMs: 300 });
+    expect(alive(ctx.pid!)).toBe(false);
+    expect(lines).toContain('cleanup started');
+    expect(lines).not.toContain('cleanup finished');
+    expect(await eventually(() => !alive(grandchild))).toBe(true);
+    expect(processesWith(marker)).toEqual([]);
+  });
+
+  it('resolves at once for a context that is already gone', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    process.kill(ctx.pid!, 'SIGKILL');
+    await ctx.disconnected;
+    await ctx.shutdown();
+  });
+});
+
+describe('the end of a parent', () => {
+  it('ends a context started through it (via), and everything both started, on kill -9 of the parent', async () => {
+    await using router = quietRouter();
+    const marker = `x-remote-orphan-${randomUUID()}`;
+    const parent = await router.local({ name: 'middle' });
+    const child = await router.local({ name: 'leaf', via: parent });
+    expect(child.pid).not.toBe(parent.pid);
+    expect(await child.call(tasks, 'title')).toBe('node (x:leaf)');
+    expect(await child.call(tasks, 'names')).toEqual({ current: 'leaf', currentId: child.id, parentId: parent.id });
+    const started = [await parent.call<number>(tasks, 'startMarked', marker), await child.call<number>(tasks, 'startMarked', marker)];
+    expect(started.every(alive)).toBe(true);
+    const pending = child.call(tasks, 'hang').catch((error: unknown) => error);
+    process.kill(parent.pid!, 'SIGKILL');
+    expect(await pending).toMatchObject({ reason: 'disconnected' });
+    await child.disconnected;
+    expect(await eventually(() => !alive(child.pid!) && processesWith(marker).length === 0)).toBe(true);
+    const fresh = await router.local();
+    expect(await fresh.call(tasks, 'add', 1, 2)).toBe(3);
+  });
+});
