@@ -26,7 +26,7 @@ export interface XOptions {
 }
 
 /** Starts `x args...`; `marker` names the run for {@link processesOf}. */
-export function startX(args: string[], options: XOptions = {}): { child: ChildProcess; marker: string; result: Promise<XResult> } {
+export function startX(args: string[], options: XOptions = {}): { child: ChildProcess; marker: string; result: Promise<XResult>; stderr: () => string } {
   const marker = randomUUID();
   const child = spawn(process.execPath, [xBin, ...args], {
     cwd: options.cwd ?? repoRoot,
@@ -38,7 +38,7 @@ export function startX(args: string[], options: XOptions = {}): { child: ChildPr
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const result = new Promise<XResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, marker })));
-  return { child, marker, result };
+  return { child, marker, result, stderr: () => stderr };
 }
 
 /** Runs `x args...` to its end and checks that it left no process behind. */

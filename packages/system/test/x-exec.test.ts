@@ -59,4 +59,17 @@ describe('x exec', () => {
     expect(result.stderr).toMatch(/x: SIGINT: cancelling 3 running targets and shutting their contexts down\n/);
     await expectNoneLeft(run.marker);
   });
+
+  it('a second Ctrl+C during the shutdown ends x at once by SIGINT, and still nothing is left behind', async () => {
+    const run = startX(['exec', '--on', 'local*3', '--', 'sleep', '600']);
+    await until(() => processesOf(run.marker).filter((p) => p.command.startsWith('sleep 600')).length === 3);
+    run.child.kill('SIGINT');
+    // The first one's cleanup has begun: x says what it cancels.
+    await until(() => run.stderr().includes('x: SIGINT: cancelling'));
+    run.child.kill('SIGINT');
+    const result = await run.result;
+    expect(result.signal).toBe('SIGINT');
+    // The contexts see their parent gone and take their commands down with them.
+    await expectNoneLeft(run.marker);
+  });
 });
