@@ -63,6 +63,8 @@ export class ModuleRegistry {
     // Adding the listener refs the port, so unref after it: the registry must never keep a context alive.
     port1.on('message', (message: FromHooks) => void this.#serveFetch(message));
     port1.unref();
+    // Shipped modules carry inline source maps: stack traces then name lines of the parent's TypeScript.
+    process.setSourceMapsEnabled(true);
     register(`data:text/javascript,${encodeURIComponent(loaderHooksSource)}`, {
       parentURL: 'file:///',
       data: { port: port2 },

@@ -245,7 +245,11 @@ export class ModuleServer {
     }
     let source: string;
     try {
-      source = (await esbuild.transform(text, { loader: loaderOf(file), format: 'esm', target: 'node20', sourcefile: file, logLevel: 'silent' })).code;
+      // An inline map without the source text: the context (which enables source maps) then reports lines of
+      // the parent's file in stack traces for the cost of the mappings alone.
+      source = (await esbuild.transform(text, {
+        loader: loaderOf(file), format: 'esm', target: 'node20', sourcefile: file, sourcemap: 'inline', sourcesContent: false, logLevel: 'silent',
+      })).code;
     } catch (error) {
       throw syntaxError(error, file);
     }

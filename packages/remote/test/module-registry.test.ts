@@ -43,7 +43,7 @@ const registry = new ModuleRegistry((fromKey, specifier) => new Promise((resolve
   process.send({ type: 'fetch', id, fromKey, specifier });
 }));
 globalThis[Symbol.for('@x/remote.runtime')] = { currentContext: () => 'child', parentContext: () => 'parent' };
-const describe = (error) => ({ name: error.name, message: error.message, code: error.code, file: error.file, isModuleError: error instanceof ModuleError });
+const describe = (error) => ({ name: error.name, message: error.message, stack: error.stack, code: error.code, file: error.file, isModuleError: error instanceof ModuleError });
 const call = async ([key, name, args]) => (await registry.import(key))[name](...args);
 process.on('message', async (message) => {
   if (message.type === 'fetched') {
@@ -75,6 +75,7 @@ interface Failure {
   code?: string;
   file?: string;
   isModuleError: boolean;
+  stack: string;
 }
 
 /** One child process holding a ModuleRegistry; every fetch it makes is answered by `fetch` and counted. */
@@ -172,6 +173,14 @@ describe('ModuleRegistry', () => {
     expect(url.startsWith(`${fixture('dyn/a.ts').href}?x=`)).toBe(true);
     const records = await context.records([root]);
     expect(records[0]).toMatchObject({ key: root });
+  });
+
+  it("reports lines of the parent's TypeScript file in stack traces", async () => {
+    await using context = new Context();
+    const root = await context.add(await server.graph(fixture('throws.ts')));
+    const failure = await context.failure(root, 'fail', 'on purpose');
+    expect(failure).toMatchObject({ name: 'RangeError', message: 'failed: on purpose' });
+    expect(failure.stack).toContain(`${fileURLToPath(fixture('throws.ts'))}:8:`);
   });
 
   it('loads a CommonJS package (named exports included) and an ESM package', async () => {
