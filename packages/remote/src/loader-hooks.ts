@@ -50,6 +50,7 @@ const records = new Map();
 const waiting = new Map();
 const dynamic = new Map();
 let port;
+let innermost = true;
 let lastId = 0;
 
 function receive(message) {
@@ -86,10 +87,13 @@ function target(dep) {
 function moduleError(fields) {
   const error = new Error(fields.message);
   for (const [name, value] of Object.entries(fields)) if (name !== 'message') error[name] = value;
+  // Frames here would print this whole data: URL; the importing module's frames are what the caller needs.
+  error.stack = error.name + ': ' + error.message;
   return error;
 }
 
 export function initialize(data) {
+  innermost = data.innermost;
   port = data.port;
   port.on('message', receive);
   port.unref();
@@ -138,7 +142,9 @@ export async function load(url, context, nextLoad) {
     const format = url.slice(0, url.indexOf('?')).endsWith('.json') ? 'json' : 'module';
     return { format, source: record.source, shortCircuit: true };
   }
-  if (KEY.test(url)) {
+  // Another registry's hooks (registered later, so they run first) pass its keys on to here; only the first
+  // registry's hooks, last in the chain, refuse what nobody holds instead of letting Node read the disk.
+  if (KEY.test(url) && innermost) {
     throw moduleError({
       name: 'ModuleError',
       code: 'ERR_X_REMOTE_MODULE_NOT_FOUND',

@@ -38,6 +38,7 @@ export interface ModuleRegistryOptions {
   importModule?: (url: string) => Promise<Record<string, unknown>>;
 }
 
+const REGISTRIES = Symbol.for('@x/remote.registries');
 const ERROR_FIELDS = ['code', 'file', 'line', 'column', 'importer', 'specifier', 'addon'] as const;
 
 /**
@@ -65,9 +66,13 @@ export class ModuleRegistry {
     port1.unref();
     // Shipped modules carry inline source maps: stack traces then name lines of the parent's TypeScript.
     process.setSourceMapsEnabled(true);
-    register(`data:text/javascript,${encodeURIComponent(loaderHooksSource)}`, {
+    // Each registry gets its own instance of the hooks module (a distinct URL), so that two registries in one
+    // process (tests, or two copies of this package) chain instead of sharing one port.
+    const registries = globalThis as unknown as Record<symbol, number>;
+    const index = (registries[REGISTRIES] = (registries[REGISTRIES] ?? 0) + 1) - 1;
+    register(`data:text/javascript,${encodeURIComponent(`${loaderHooksSource}\n// registry ${index}\n`)}`, {
       parentURL: 'file:///',
-      data: { port: port2 },
+      data: { port: port2, innermost: index === 0 },
       transferList: [port2],
     });
   }

@@ -58,6 +58,11 @@ process.on('message', async (message) => {
     if (message.type === 'add') reply = { value: registry.add(message.modules) };
     else if (message.type === 'records') reply = { value: message.keys.map((key) => registry.has(key) && registry.get(key)) };
     else if (message.type === 'call') reply = { value: await call(message.call) };
+    else if (message.type === 'second') {
+      const second = new ModuleRegistry(() => Promise.reject(new Error('the second registry fetches nothing')));
+      second.add(message.modules);
+      reply = { value: await (await second.import(message.call[0]))[message.call[1]](...message.call[2]) };
+    }
     else if (message.type === 'same') reply = { value: (await call(message.calls[0])) === (await call(message.calls[1])) };
   } catch (error) {
     reply = { error: describe(error) };
@@ -133,6 +138,11 @@ class Context {
     const reply = await this.#request({ type: 'call', call: [key, name, args] });
     expect(reply.error).toBeDefined();
     return reply.error!;
+  }
+
+  /** Calls through a second registry in the same child, holding `graph`. */
+  async callSecond(graph: ModuleGraph, name: string, ...args: unknown[]): Promise<{ value?: unknown; error?: Failure }> {
+    return this.#request({ type: 'second', modules: graph.modules, call: [graph.root, name, args] });
   }
 
   /** Whether two calls return the very same object in the child. */
@@ -234,6 +244,7 @@ describe('ModuleRegistry', () => {
     const failure = await context.failure(root, 'loadMissing');
     expect(failure).toMatchObject({ name: 'ModuleError', code: 'ERR_X_REMOTE_MODULE_NOT_FOUND' });
     expect(failure.message).toContain('dyn/missing.ts');
+    expect(failure.stack).not.toContain('data:text/javascript');
     expect(await context.call(root, 'load', 'a')).toEqual({ value: 'a', sameShared: true });
   });
 
@@ -258,6 +269,17 @@ describe('ModuleRegistry', () => {
     const failure = await context.failure(graph.root, 'report');
     expect(failure).toMatchObject({ isModuleError: true, code: 'ERR_X_REMOTE_MODULE_NOT_FOUND' });
     expect(failure.message).toContain('shared.ts');
+  });
+
+  it('lets two registries in one process chain their hooks', async () => {
+    await using context = new Context();
+    const root = await context.add(await server.graph(fixture('dynamic.ts')));
+    expect(await context.callSecond(await server.graph(fixture('cycle-a.ts')), 'a')).toMatchObject({ value: 'ab' });
+    // The first registry still serves its own keys and fetches, and the second refuses what it was not given.
+    expect(await context.call(root, 'load', 'b')).toEqual({ value: 'b', sameShared: true });
+    const unknown = await server.graph(fixture('first.ts'));
+    expect((await context.callSecond({ root: unknown.root, modules: [] }, 'report')).error).toMatchObject({ code: 'ERR_X_REMOTE_MODULE_NOT_FOUND' });
+    expect((await context.failure(unknown.root, 'report')).code).toBe('ERR_X_REMOTE_MODULE_NOT_FOUND');
   });
 
   it('keeps the first record of a key and serves it back', async () => {
