@@ -142,7 +142,12 @@ export class RouterCore {
       return;
     }
     if (!handler.persist) this.removeHandler(frame.handle);
-    handler.fn(frame, from);
+    try {
+      handler.fn(frame, from);
+    } catch (error) {
+      // A malformed payload is the sender's error, not a reason for this context to die.
+      if (frame.encoding !== ENCODING_DEAD) this.reply(frame, false, error);
+    }
   }
 
   #onStreamClosed(stream: Stream, reason: string): void {

@@ -29,7 +29,9 @@ const stream = new Stream(
     else start(frame, from);
   },
   () => {
+    // The channel to the parent is gone (EOF, error, or a frame that broke it): nobody is left to serve.
     if (router === undefined) process.exit(1);
+    router.end(true);
   },
 );
 
