@@ -51,6 +51,14 @@ export {
 } from './errors.js';
 export type { ChannelErrorReason } from './errors.js';
 
+/**
+ * A module of a call's graph that cannot travel: `ERR_X_REMOTE_MODULE_NOT_FOUND` (a missing file or package,
+ * naming the importer), `ERR_X_REMOTE_MODULE_SYNTAX` (with `file`, `line`, `column`), `ERR_X_REMOTE_NATIVE_ADDON`
+ * (naming the importing module and the addon). ModuleRecord and ModuleGraph are the code as it travels.
+ */
+export { ModuleError } from './module-server.js';
+export type { ModuleErrorCode, ModuleGraph, ModuleRecord } from './module-server.js';
+
 const RUNTIME = Symbol.for('@x/remote.runtime');
 
 interface Runtime {
