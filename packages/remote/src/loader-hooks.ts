@@ -119,10 +119,9 @@ export async function resolve(specifier, context, nextResolve) {
 }
 
 function facade(root) {
-  const attributes = root.slice(0, root.indexOf('?')).endsWith('.json') ? " with { type: 'json' }" : '';
-  const from = JSON.stringify(target(root)) + attributes;
+  const from = JSON.stringify(target(root));
   const source = records.get(root)?.source ?? '';
-  const hasDefault = attributes !== '' || root.startsWith('node:') || /\bexport\s+default\b|\bexport\s*\{[^}]*\bdefault\b/.test(source);
+  const hasDefault = root.startsWith('node:') || /\bexport\s+default\b|\bexport\s*\{[^}]*\bdefault\b/.test(source);
   return 'export * from ' + from + ';\n' +
     (hasDefault ? 'import * as namespace from ' + from + ';\nexport default namespace.default;\n' : '');
 }
@@ -135,6 +134,11 @@ export async function load(url, context, nextLoad) {
     const reply = await fetchMissing(pending.fromKey, pending.specifier);
     drain();
     if (reply.error !== undefined) throw moduleError(reply.error);
+    // JSON must load as JSON under the import's own URL (Node checks its type attribute against the format).
+    const json = records.get(reply.root);
+    if (json !== undefined && reply.root.slice(0, reply.root.indexOf('?')).endsWith('.json')) {
+      return { format: 'json', source: json.source, shortCircuit: true };
+    }
     return { format: 'module', source: facade(reply.root), shortCircuit: true };
   }
   const record = records.get(url);

@@ -45,6 +45,10 @@ interface Node {
 /** esbuild's ESM output for a CommonJS package calls `require` for builtins; give it Node's. */
 const REQUIRE_BANNER = 'import { createRequire as __xRemoteCreateRequire } from "node:module";\n' +
   'const require = __xRemoteCreateRequire(import.meta.url);\n';
+/** A CommonJS file's own paths are those of the package entry on the parent (the context has no such files). */
+const PATHS_BANNER = 'import { fileURLToPath as __xRemoteFileURLToPath } from "node:url";\n' +
+  'const __filename = __xRemoteFileURLToPath(import.meta.url);\n' +
+  'const __dirname = __xRemoteFileURLToPath(new URL(".", import.meta.url));\n';
 /** Packages whose only job is to find and load a native addon at run time. */
 const ADDON_LOADERS = /^(bindings|node-gyp-build|node-gyp-build-optional-packages|node-pre-gyp|@mapbox\/node-pre-gyp|prebuild-install)$/;
 const LITERAL_ADDON_REQUIRE = /\brequire\s*\(\s*(['"`])([^'"`\n]+\.node)\1\s*\)/;
@@ -321,7 +325,10 @@ export class ModuleServer {
     const found = addons[0];
     if (found !== undefined) throw nativeAddon(found.importer.replace(/\.x-remote\.mjs$/, '') || file, found.addon);
     let source = result.outputFiles[0]!.text;
-    if (/\b__require\b/.test(source)) source = REQUIRE_BANNER + source;
+    // CommonJS code reaches for `require`, `__filename` and `__dirname`, which an ES module lacks; the bundle's
+    // own top level may already declare them, and a second declaration would not parse.
+    if (/\b__require\b/.test(source) && !declares(source, 'require')) source = REQUIRE_BANNER + source;
+    if (/\b__(file|dir)name\b/.test(source) && !declares(source, '__filename') && !declares(source, '__dirname')) source = PATHS_BANNER + source;
     const imports = new Set<string>();
     for (const specifier of parseImports(source, file)[0]) if (specifier.t === 1 && specifier.n !== undefined) imports.add(specifier.n);
     const inputs = [];
@@ -490,6 +497,10 @@ function commonJsExportNames(file: string, seen: Set<string>): Set<string> {
     }
   }
   return names;
+}
+
+function declares(source: string, name: string): boolean {
+  return new RegExp(`\\b(var|let|const|function|class)\\s+${name}\\b`).test(source);
 }
 
 function sha256(text: string): string {

@@ -196,7 +196,14 @@ describe('ModuleRegistry', () => {
   it('loads a CommonJS package (named exports included) and an ESM package', async () => {
     await using context = new Context();
     const root = await context.add(await server.graph(fixture('packages.ts')));
-    expect(await context.call(root, 'useAll', 'x')).toEqual(['hello x', 'helped', 'function', 42, 'X!', 'esm-default', '/', 'function']);
+    expect(await context.call(root, 'useAll', 'x')).toEqual(['hello x', 'helped', 'cjs-pkg', 'function', 42, 'X!', 'esm-default', '/', 'function']);
+  });
+
+  it('imports JSON statically and dynamically', async () => {
+    await using context = new Context();
+    const root = await context.add(await server.graph(fixture('json.mjs')));
+    expect(await context.call(root, 'name')).toBe('data');
+    expect(await context.call(root, 'later')).toEqual([1, 2]);
   });
 
   it('links an import cycle', async () => {

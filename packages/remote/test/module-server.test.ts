@@ -85,7 +85,7 @@ describe('ModuleServer.graph()', () => {
     // Both files of the CommonJS package are in its one record, with Node's named exports added.
     expect(cjs.source).toContain('helped');
     expect(cjs.source).toMatch(/as greet/);
-    expect(cjs.deps).toEqual({ 'node:module': 'node:module' });
+    expect(cjs.deps).toEqual({ 'node:module': 'node:module', 'node:url': 'node:url' });
     const reexport = graph.modules.find((module) => module.key === deps['cjs-reexport'])!;
     expect(reexport.source).toMatch(/as answer/);
     expect(graph.modules).toHaveLength(4);
