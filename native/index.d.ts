@@ -2,9 +2,12 @@
  * @x/native: the native addon behind x, for what Node itself cannot do.
  *
  * Every function throws errors shaped like Node's own (`code` such as `'EINVAL'`, a negative `errno`,
- * `syscall`, and `path` where there is one); an argument of the wrong type or range throws a
- * `TypeError` with `code: 'ERR_X_INVALID_ARG'` whose message names the argument, what was expected and
- * what was given. Every fd this addon creates is close-on-exec.
+ * `syscall`, and `path` where there is one; names and messages are libuv's, as in Node); an argument
+ * of the wrong type or range throws a `TypeError` with `code: 'ERR_X_INVALID_ARG'` whose message names
+ * the argument, what was expected and what was given. Nothing else crosses the boundary: a failure
+ * inside the addon is thrown as an Error with `code: 'ERR_X_NATIVE_INTERNAL'` (a bug: please report
+ * it), never a crash; one in a watch's callback goes to `'uncaughtException'`. Every fd this addon
+ * creates is close-on-exec.
  *
  * @example
  * const native = require('@x/native');
@@ -142,6 +145,8 @@ export declare function shutdown(fd: number, how: 'r' | 'w' | 'rw'): void;
  * Closes an fd. An EINTR from close(2) counts as success (on Linux the fd is gone either way).
  *
  * @throws `EBADF` (syscall `close`) for an fd that is not open; `EIO` when a deferred write failed.
+ * @throws `EBUSY` (syscall `close`) for an fd a {@link watchFd} or {@link watchPid} watch polls, on any
+ *   thread: call the watch's stop function first (libuv aborts the process when a polled fd is closed).
  * @example
  * const native = require('@x/native');
  * const [readEnd, writeEnd] = native.pipe();
@@ -508,7 +513,9 @@ export declare function raiseDefault(signal: number): void;
 
 /**
  * Remembers a signal's current action (handler, flags and mask: Node's own, before a `process.on`
- * listener makes libuv replace it), replacing what an earlier call remembered.
+ * listener makes libuv replace it), replacing what an earlier call remembered. While the interrupt
+ * word ({@link installInterruptWord}) is installed for the signal, the action remembered is the one it
+ * chains to, so restoring and uninstalling, in either order, end with the action from before both.
  *
  * @throws `ERR_X_INVALID_ARG` for a signal that is not an integer in range.
  * @example
@@ -523,7 +530,8 @@ export declare function captureDisposition(signal: number): void;
 
 /**
  * Puts back the action {@link captureDisposition} remembered for a signal, and forgets it. Does
- * nothing when none is remembered.
+ * nothing when none is remembered. While the interrupt word is installed for the signal, the action
+ * goes beneath it: the word keeps counting, chained to the restored action.
  *
  * @throws `EINVAL` (syscall `sigaction`) for SIGKILL and SIGSTOP.
  * @throws `ERR_X_INVALID_ARG` for a signal that is not an integer in range.
@@ -613,6 +621,8 @@ export declare function uninstallInterruptWord(signals: number[]): void;
  * @returns the time written into the word, in ms on `CLOCK_MONOTONIC` (subtract it from
  *   `performance.now()` once to get the offset between the two).
  * @throws `ERR_X_INVALID_ARG` for anything but a SharedArrayBuffer of at least 16 bytes.
+ * @throws `EAGAIN` (syscall `pthread_create`) when the clock's thread cannot be started (out of threads
+ *   or memory); the word is then left unregistered.
  * @example
  * const native = require('@x/native');
  * const buffer = new SharedArrayBuffer(16);
@@ -628,6 +638,8 @@ export declare function coarseClock(buffer: SharedArrayBuffer): number;
 /**
  * Starts the coarse clock's thread again if it ended for want of a busy reader, and writes the time into
  * every registered word, setting `ticking` to 1. Returns the time written (ms on `CLOCK_MONOTONIC`).
+ *
+ * @throws `EAGAIN` (syscall `pthread_create`) when the thread cannot be started; no word is changed.
  */
 export declare function wakeCoarseClock(): number;
 
