@@ -9,6 +9,10 @@ export const SHUTDOWN = 106;
 export const CONNECT_CHILD = 107;
 /** Parent to context: kill one of your children now (a forced shutdown through `via`). */
 export const KILL_CHILD = 108;
+/** Root to a context: module records to keep for the children started through it (mitogen's FORWARD_MODULE). */
+export const FORWARD_MODULES = 111;
+/** Context to its parent: the records with these keys, from the parent's registry. */
+export const GET_RECORDS = 112;
 /** The first frame on a new stream: the context's id, ancestors and settings. */
 export const BOOTSTRAP = 110;
 export const FIRST_DYNAMIC = 1000;

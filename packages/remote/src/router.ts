@@ -4,7 +4,7 @@ import type { Context } from './context.js';
 import { coreSource } from './core-source.js';
 import { ChannelError, InvalidArgumentError } from './errors.js';
 import type { Frame } from './frame.js';
-import { CONNECT_CHILD, GET_MODULE, KILL_CHILD, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
+import { CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, KILL_CHILD, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
 import { type ModuleGraph, ModuleServer } from './module-server.js';
 import { type LogRecord, type PreparedCall, RouterCore, moduleHref } from './router-core.js';
 import { spawnLocal } from './spawn-local.js';
@@ -75,6 +75,8 @@ export class Router extends RouterCore {
   readonly #server = new ModuleServer();
   readonly #graphs = new Map<string, GraphEntry>();
   readonly #shipped = new Map<number, Shipped>();
+  /** For a context started `via` another: that context's id (its parent, which caches its modules). */
+  readonly #parentOf = new Map<number, number>();
   readonly #listeners = new Set<(record: LogRecord) => void>();
   readonly #started = new Set<Context>();
   /** Graphs being built, so close() stops the module server only after them. */
@@ -136,6 +138,7 @@ export class Router extends RouterCore {
       } else {
         const via = options.via;
         this.addRoute(id, via.id);
+        this.#parentOf.set(id, via.id);
         const { pid } = (await this.request(via.id, CONNECT_CHILD, { ...settings, id, name })) as { pid: number };
         context.pid = pid;
         context.forceKill = () => {
@@ -149,6 +152,7 @@ export class Router extends RouterCore {
     } catch (error) {
       this.deleteRoute(id);
       this.#shipped.delete(id);
+      this.#parentOf.delete(id);
       this.forgetContext(id);
       throw error;
     }
@@ -156,6 +160,7 @@ export class Router extends RouterCore {
     void context.disconnected.then(() => {
       this.#started.delete(context);
       this.#shipped.delete(id);
+      this.#parentOf.delete(id);
     });
     return context;
   }
@@ -225,12 +230,26 @@ export class Router extends RouterCore {
     return preparing;
   }
 
-  /** The call carries the records of the graph this context has not had yet (none after the first call). */
+  /**
+   * The call carries the records of the graph this context has not had yet (none after the first call).
+   * For a context started `via` another, the records go to that parent first (FORWARD_MODULES, which it
+   * keeps) and the call carries only their keys: the context fetches them from its parent, so the next
+   * child of that parent needs none of them sent from here again.
+   */
   #ship(context: Context, graph: ModuleGraph): PreparedCall {
     const shipped = this.#shipped.get(context.id);
     if (shipped === undefined || shipped.roots.has(graph.root)) return { kind: 'm', target: graph.root, modules: null };
-    const modules = graph.modules.filter((record) => !shipped.keys.has(record.key));
-    return { kind: 'm', target: graph.root, modules, sent: () => this.#markShipped(shipped, graph.modules, graph.root) };
+    const missing = graph.modules.filter((record) => !shipped.keys.has(record.key));
+    const sent = (): void => this.#markShipped(shipped, graph.modules, graph.root);
+    const parent = this.#parentOf.get(context.id);
+    const hop = parent === undefined ? undefined : this.#shipped.get(parent);
+    if (parent === undefined || hop === undefined || missing.length === 0) return { kind: 'm', target: graph.root, modules: missing, sent };
+    const forward = missing.filter((record) => !hop.keys.has(record.key));
+    if (forward.length > 0) {
+      this.send(parent, FORWARD_MODULES, 0, forward);
+      this.#markShipped(hop, forward, undefined);
+    }
+    return { kind: 'm', target: graph.root, modules: missing.map((record) => ({ key: record.key })), sent };
   }
 
   #markShipped(shipped: Shipped, modules: ModuleGraph['modules'], root: string | undefined): void {

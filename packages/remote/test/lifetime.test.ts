@@ -67,3 +67,18 @@ describe('the end of a parent', () => {
     expect(await fresh.call(tasks, 'add', 1, 2)).toBe(3);
   });
 });
+
+describe('contexts started via another', () => {
+  it('get their modules from the parent context, which keeps them for its other children and itself', async () => {
+    await using router = quietRouter();
+    const middle = await router.local({ name: 'middle' });
+    const first = await router.local({ name: 'first', via: middle });
+    const second = await router.local({ name: 'second', via: middle });
+    expect(await first.call(tasks, 'add', 1, 2)).toBe(3);
+    expect(await second.call(tasks, 'names')).toEqual({ current: 'second', currentId: second.id, parentId: middle.id });
+    // Nothing is shipped to the middle context now: it runs the records it keeps for its children.
+    expect(await middle.call(tasks, 'title')).toBe('node (x:middle)');
+    await first.shutdown();
+    expect(await second.call(tasks, 'add', 2, 2)).toBe(4);
+  });
+});

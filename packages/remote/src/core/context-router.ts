@@ -1,6 +1,6 @@
 import { exitAfterCleanup } from '@x/signals';
 import { ModuleRegistry, type ModuleGraph, type ModuleRecord } from '../module-registry.js';
-import { CONNECT_CHILD, GET_MODULE, KILL_CHILD, ROOT_ID, SHUTDOWN, type BootstrapConfig } from '../handles.js';
+import { CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, GET_RECORDS, KILL_CHILD, ROOT_ID, SHUTDOWN, type BootstrapConfig } from '../handles.js';
 import { RouterCore } from '../router-core.js';
 import { spawnLocal } from '../spawn-local.js';
 import type { Frame } from '../frame.js';
@@ -42,17 +42,43 @@ export class ContextRouter extends RouterCore {
     this.addHandler(SHUTDOWN, { persist: true, policy: fromAncestor, fn: () => this.end(false) });
     this.addHandler(CONNECT_CHILD, { persist: true, policy: fromAncestor, fn: (frame) => this.#connectChild(frame) });
     this.addHandler(KILL_CHILD, { persist: true, policy: fromAncestor, fn: (frame) => this.#children.get(this.decode(frame) as number)?.() });
+    this.addHandler(FORWARD_MODULES, { persist: true, policy: fromAncestor, fn: (frame) => this.#modules().add(this.decode(frame) as ModuleRecord[]) });
+    this.addHandler(GET_RECORDS, { persist: true, policy: (frame) => this.#children.has(frame.src), fn: (frame) => this.#serveRecords(frame) });
+    // The loader hooks start a thread: start it while the parent still prepares the first call.
+    setImmediate(() => this.#modules());
+  }
+
+  #modules(): ModuleRegistry {
+    this.#registry ??= new ModuleRegistry((fromKey, specifier) => this.request(ROOT_ID, GET_MODULE, [fromKey, specifier]) as Promise<ModuleGraph>);
+    return this.#registry;
   }
 
   protected override loadShippedModule(target: string, modules: unknown[] | null): Record<string, unknown> | Promise<Record<string, unknown>> {
-    const registry = (this.#registry ??= new ModuleRegistry((fromKey, specifier) => this.request(ROOT_ID, GET_MODULE, [fromKey, specifier]) as Promise<ModuleGraph>));
-    if (modules !== null && modules.length > 0) registry.add(modules as ModuleRecord[]);
+    const registry = this.#modules();
     const loaded = this.#namespaces.get(target);
     if (loaded !== undefined) return loaded;
-    return registry.import(target).then((namespace) => {
-      this.#namespaces.set(target, namespace);
-      return namespace;
-    });
+    const records = (modules ?? []) as Partial<ModuleRecord>[];
+    // Records the parent already holds arrive as bare keys: fetch them from it, not from the root.
+    const missing = records.filter((record) => typeof record.source !== 'string' && !registry.has(String(record.key))).map((record) => String(record.key));
+    const complete = records.filter((record) => typeof record.source === 'string') as ModuleRecord[];
+    if (complete.length > 0) registry.add(complete);
+    const fetched = missing.length === 0 ? undefined : (this.request(this.parentIds[0]!, GET_RECORDS, missing) as Promise<ModuleRecord[]>).then((found) => registry.add(found));
+    const load = (): Promise<Record<string, unknown>> =>
+      registry.import(target).then((namespace) => {
+        this.#namespaces.set(target, namespace);
+        return namespace;
+      });
+    return fetched === undefined ? load() : fetched.then(load);
+  }
+
+  #serveRecords(frame: Frame): void {
+    const keys = this.decode(frame);
+    const registry = this.#modules();
+    if (!Array.isArray(keys)) throw new TypeError('GET_RECORDS wants an array of keys');
+    const found = keys.map((key) => registry.get(String(key)));
+    const lost = keys.filter((_key, index) => found[index] === undefined);
+    if (lost.length > 0) throw new Error(`${this.name} does not hold the modules ${lost.join(', ')}`);
+    this.reply(frame, true, found);
   }
 
   protected override onParentLost(): void {
