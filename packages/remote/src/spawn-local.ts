@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { ConnectError } from './errors.js';
 import { FIRST_STAGE } from './first-stage.js';
 import { BOOTSTRAP, type BootstrapConfig } from './handles.js';
+import { SEND_CORE_MARKER } from './markers.js';
 import type { LogRecord, RouterCore } from './router-core.js';
 
 export interface SpawnLocalOptions {
@@ -49,7 +50,10 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
   };
   child.stdin!.on('error', () => {});
   child.stdin!.write(core);
-  readLines(child.stdout!, (text) => router.emitLog({ contextId: id, stream: 'stdout', level: 'info', text }));
+  readLines(child.stdout!, (text) => {
+    // The first stage's marker is for parents that have no fd 3 (stdio-connect.ts), not user output.
+    if (!text.startsWith(SEND_CORE_MARKER)) router.emitLog({ contextId: id, stream: 'stdout', level: 'info', text });
+  });
   readLines(child.stderr!, (text) => {
     tail.push(text);
     if (tail.length > TAIL_LINES) tail.shift();

@@ -8,6 +8,7 @@ import { BOOTSTRAP, type BootstrapConfig, type LogLevel } from '../handles.js';
 import type { LogRecord } from '../router-core.js';
 import { Stream } from '../stream.js';
 import { type Boot, ContextRouter } from './context-router.js';
+import { channelMode, readRelay, splitChannel, supervise } from './stdio.js';
 
 declare const boot: Boot;
 
@@ -16,24 +17,29 @@ const CHANNEL_FD = 3;
 /** Until the bootstrap says otherwise, a frame larger than this is refused. */
 const BOOTSTRAP_MAX = 1 << 20;
 
-process.title = `node (x:${boot.name})`;
-
+const mode = channelMode();
 let router: ContextRouter | undefined;
-const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
-const stream = new Stream(
-  channel,
-  -1,
-  BOOTSTRAP_MAX,
-  (frame, from) => {
-    if (router !== undefined) router.receive(frame, from);
-    else start(frame, from);
-  },
-  () => {
-    // The channel to the parent is gone (EOF, error, or a frame that broke it): nobody is left to serve.
-    if (router === undefined) process.exit(1);
-    router.end(true);
-  },
-);
+if (mode === 'supervise') supervise(boot.name, boot.core);
+else serve(mode === 'split' ? splitChannel() : new Socket({ fd: CHANNEL_FD, readable: true, writable: true }));
+
+function serve(channel: Socket): void {
+  process.title = `node (x:${boot.name})`;
+  const stream = new Stream(
+    channel,
+    -1,
+    BOOTSTRAP_MAX,
+    (frame, from) => {
+      if (router !== undefined) router.receive(frame, from);
+      else start(frame, from);
+    },
+    () => {
+      // The channel to the parent is gone (EOF, error, or a frame that broke it): nobody is left to serve.
+      if (router === undefined) process.exit(1);
+      router.end(true);
+    },
+  );
+  void stream;
+}
 
 function start(frame: Frame, from: Stream): void {
   if (frame.handle !== BOOTSTRAP || frame.encoding !== ENCODING_V8) {
@@ -47,13 +53,17 @@ function start(frame: Frame, from: Stream): void {
   router = self;
   self.setParentStream(from);
   patchConsole(self);
-  watchStdin(self);
+  if (mode === 'split') readRelay((stream, text) => self.emitLog({ contextId: self.id, stream, level: stream === 'stdout' ? 'info' : 'warn', text }), () => self.end(true));
+  else watchStdin(self);
   const parent = self.contextFor(config.parentIds[0]!, 'parent');
   const current = self.contextFor(self.id, self.name);
   (globalThis as Record<symbol, unknown>)[RUNTIME] = {
     parentContext: () => parent,
     currentContext: () => current,
     load: boot.load,
+    // For modules shipped on demand that start children of this context (via-child.ts).
+    router: self,
+    core: boot.core,
   };
   self.reply(frame, true, { pid: process.pid });
 }
@@ -88,4 +98,3 @@ function watchStdin(self: ContextRouter): void {
   stdin.resume();
 }
 
-void stream;

@@ -1,0 +1,110 @@
+// How a context gets its channel when the process that started it gave it only stdin and stdout (ssh,
+// sudo, su, container exec). The process the command started becomes a supervisor: it starts the core
+// again as its child, hands it its own stdin and stdout as fds 3 and 4 for the frames, and relays the
+// child's fds 1 and 2 (user output, anything the child's children print) to it as records on the
+// child's stdin, which the core turns into log records. User output therefore never touches the
+// channel, and no native code is needed on the remote.
+import { spawn } from 'node:child_process';
+import { fstatSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import { READY_MARKER, SEND_CORE_MARKER, SPLIT_ARG } from '../markers.js';
+import { SplitChannel } from '../split-channel.js';
+
+export type ChannelMode = 'local' | 'supervise' | 'split';
+
+const TAIL_BYTES = 4096;
+const MAX_LINE = 64 * 1024;
+
+/**
+ * `local`: a parent on this machine gave the channel as a socket on fd 3. `split`: a supervisor
+ * started this process with the channel on fds 3 and 4. `supervise`: only stdio exists (ssh closes
+ * every fd above 2 before running the command, sudo and su do too).
+ */
+export function channelMode(): ChannelMode {
+  if (process.argv.includes(SPLIT_ARG)) return 'split';
+  try {
+    return fstatSync(3).isSocket() ? 'local' : 'supervise';
+  } catch {
+    return 'supervise';
+  }
+}
+
+/** Starts the core as a child with the channel on fds 3/4 and relays its output; exits with it. */
+export function supervise(name: string, core: Buffer): void {
+  process.title = `node (x:${name}:supervisor)`;
+  const child = spawn(process.execPath, [...process.execArgv, name, String(core.length), SPLIT_ARG], {
+    stdio: ['pipe', 'pipe', 'pipe', 0, 1],
+    // Its own group, so that a context whose parent is gone can kill everything it started at once.
+    detached: true,
+  });
+  const input = child.stdin!;
+  input.on('error', () => {});
+  input.write(core);
+  let tail: Buffer = Buffer.alloc(0);
+  const relay = (fd: number, chunk: Buffer): void => {
+    const header = Buffer.allocUnsafe(5);
+    header[0] = fd;
+    header.writeUInt32BE(chunk.length, 1);
+    input.write(header);
+    input.write(chunk);
+  };
+  child.stdout!.on('data', (chunk: Buffer) => relay(1, chunk));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    relay(2, chunk);
+    tail = Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
+  });
+  const stop = (): void => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    process.exit(1);
+  };
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, stop);
+  child.on('exit', (code) => {
+    // The core's own last words (a crash before its channel was up) go where the parent reads errors.
+    if (code !== 0 && tail.length > 0) writeSync(2, tail);
+    process.exit(code ?? 1);
+  });
+}
+
+/** The channel of a supervised core: frames in on fd 3, out on fd 4, after the ready marker. */
+export function splitChannel(): Socket {
+  writeSync(4, READY_MARKER);
+  return new SplitChannel(new Socket({ fd: 3, readable: true, writable: false }), new Socket({ fd: 4, readable: false, writable: true })).asSocket();
+}
+
+/** Reads the supervisor's records on fd 0 as lines of fd 1 or 2; `onEnd` when the supervisor is gone. */
+export function readRelay(onLine: (stream: 'stdout' | 'stderr', text: string) => void, onEnd: () => void): void {
+  const stdin = new Socket({ fd: 0, readable: true, writable: false });
+  const decoders = [new StringDecoder('utf8'), new StringDecoder('utf8')];
+  const rests = ['', ''];
+  let buffered: Buffer = Buffer.alloc(0);
+  stdin.on('data', (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    while (buffered.length >= 5) {
+      const length = buffered.readUInt32BE(1);
+      if (buffered.length < 5 + length) break;
+      const index = buffered[0] === 1 ? 0 : 1;
+      const stream = index === 0 ? 'stdout' : 'stderr';
+      let text = rests[index] + decoders[index]!.write(buffered.subarray(5, 5 + length));
+      buffered = buffered.subarray(5 + length);
+      let newline: number;
+      while ((newline = text.indexOf('\n')) >= 0) {
+        const line = text.slice(0, newline);
+        // The first stage of this very process announced itself on its fd 1: not user output.
+        if (!line.startsWith(SEND_CORE_MARKER)) onLine(stream, line);
+        text = text.slice(newline + 1);
+      }
+      if (text.length > MAX_LINE) {
+        onLine(stream, text);
+        text = '';
+      }
+      rests[index] = text;
+    }
+  });
+  stdin.on('end', onEnd);
+  stdin.on('error', onEnd);
+}
