@@ -55,6 +55,9 @@ const LITERAL_ADDON_REQUIRE = /\brequire\s*\(\s*(['"`])([^'"`\n]+\.node)\1\s*\)/
 const TS_ALTERNATIVES: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
 const BARE_EXTENSIONS = ['.ts', '.mts', '.tsx', '.js', '.mjs', '.cjs', '.cts', '.json'];
 
+/** Marks a resolution the bundler plugin asks for itself, so that it does not intercept its own question. */
+const RESOLVING = Symbol('x-remote-resolving');
+
 let liveServers = 0;
 
 /**
@@ -295,6 +298,19 @@ export class ModuleServer {
           });
           build.onResolve({ filter: ADDON_LOADERS }, (args) => {
             addons.push({ importer: args.importer, addon: `${args.path} (it loads a compiled .node file at run time)` });
+            return { path: args.path, external: true };
+          });
+          // A package that ESM code here imports stays a record of its own (an import in the output), so that it is
+          // one instance with the same package imported elsewhere, as in a local process. Only when it resolves
+          // from the entry's directory to the same file: the import is resolved from there later. `require()`s are
+          // bundled: the ESM output can only require builtins.
+          build.onResolve({ filter: /^[^./#]/ }, async (args) => {
+            if (args.pluginData === RESOLVING || (args.kind !== 'import-statement' && args.kind !== 'dynamic-import')) return undefined;
+            if (isBuiltin(args.path) || args.path === '@x/remote') return undefined;
+            const resolve = (resolveDir: string): Promise<esbuild.ResolveResult> =>
+              build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: RESOLVING });
+            const [here, fromEntry] = await Promise.all([resolve(args.resolveDir), resolve(path.dirname(file))]);
+            if (here.errors.length > 0 || here.external || here.path !== fromEntry.path || here.path === file) return undefined;
             return { path: args.path, external: true };
           });
         },

@@ -199,6 +199,12 @@ describe('ModuleRegistry', () => {
     expect(await context.call(root, 'useAll', 'x')).toEqual(['hello x', 'helped', 'cjs-pkg', 'function', 42, 'X!', 'esm-default', '/', 'function']);
   });
 
+  it('shares a package imported by the caller and by another package', async () => {
+    await using context = new Context();
+    const root = await context.add(await server.graph(fixture('instances.ts')));
+    expect(await context.call(root, 'samePackageInstance')).toBe(true);
+  });
+
   it('imports JSON statically and dynamically', async () => {
     await using context = new Context();
     const root = await context.add(await server.graph(fixture('json.mjs')));

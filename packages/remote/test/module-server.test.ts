@@ -88,7 +88,13 @@ describe('ModuleServer.graph()', () => {
     expect(cjs.deps).toEqual({ 'node:module': 'node:module', 'node:url': 'node:url' });
     const reexport = graph.modules.find((module) => module.key === deps['cjs-reexport'])!;
     expect(reexport.source).toMatch(/as answer/);
-    expect(graph.modules).toHaveLength(4);
+    // A package that an ESM package imports is a record of its own, shared with any other importer.
+    const state = graph.modules.find((module) => module.key === esm.deps['esm-state'])!;
+    expect(state.key).toMatch(/\/node_modules\/esm-state\/index\.js\?x=/);
+    expect(esm.source).not.toContain('token = {}');
+    const instances = await server.graph(fixture('instances.ts'));
+    expect(record(instances, 'instances.ts').deps['esm-state']).toBe(state.key);
+    expect(graph.modules).toHaveLength(5);
   });
 
   it('keys an import cycle and lists both modules once', async () => {
