@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseCommonJs } from 'cjs-module-lexer';
 import { init as lexerReady, parse as parseImports } from 'es-module-lexer';
 import * as esbuild from 'esbuild';
+import { InvalidArgumentError } from './errors.js';
 import { ModuleError } from './module-error.js';
 import type { ModuleGraph, ModuleRecord } from './module-registry.js';
 
@@ -77,7 +78,7 @@ export class ModuleServer {
 
   constructor(options: ModuleServerOptions = {}) {
     if (options.conditions !== undefined && !(Array.isArray(options.conditions) && options.conditions.every((c) => typeof c === 'string'))) {
-      throw Object.assign(new TypeError('options.conditions must be an array of strings'), { code: 'ERR_X_INVALID_ARG' });
+      throw new InvalidArgumentError('conditions', 'an array of strings', options.conditions);
     }
     this.#conditions = [...(options.conditions ?? [])];
     liveServers += 1;
@@ -93,6 +94,7 @@ export class ModuleServer {
 
   /** The module at `url` (file URL or absolute path) and its whole static import graph, dependencies first. */
   async graph(url: string | URL): Promise<ModuleGraph> {
+    this.#checkOpen();
     const file = toFile(url);
     return this.#graphOf(await this.#classify(file, undefined, String(url)));
   }
@@ -102,6 +104,7 @@ export class ModuleServer {
    * dynamic `import()` a context could not satisfy from its records.
    */
   async resolve(fromKey: string, specifier: string): Promise<ModuleGraph> {
+    this.#checkOpen();
     const from = this.fileOf(fromKey);
     if (from === undefined) {
       throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `cannot resolve '${specifier}': the importing module ${fromKey} was not produced by this parent`, { importer: fromKey, specifier });
@@ -130,6 +133,11 @@ export class ModuleServer {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  #checkOpen(): void {
+    // A closed server has stopped esbuild; using it again would start a service nobody stops.
+    if (this.#closed) throw Object.assign(new Error('this ModuleServer is closed: create a new one'), { code: 'ERR_X_REMOTE_MODULE_SERVER_CLOSED' });
   }
 
   async #graphOf(root: Target & { kind: 'file' }): Promise<ModuleGraph> {
@@ -429,7 +437,7 @@ function toFile(url: string | URL): string {
   } else if (typeof url === 'string' && path.isAbsolute(url)) {
     return url;
   }
-  throw Object.assign(new TypeError(`url must be a file: URL or an absolute path, got ${String(url)}; build one with new URL('./m.ts', import.meta.url)`), { code: 'ERR_X_INVALID_ARG' });
+  throw new InvalidArgumentError('url', "a file: URL or an absolute path (build one with new URL('./m.ts', import.meta.url))", url);
 }
 
 function statOf(file: string): Stats {

@@ -80,7 +80,7 @@ describe('ModuleServer.graph()', () => {
     const esm = graph.modules.find((module) => module.key === deps['esm-pkg'])!;
     expect(esm.key).toMatch(/\/node_modules\/esm-pkg\/index\.js\?x=/);
     expect(esm.source).toContain('toUpperCase');
-    expect(esm.source).not.toMatch(/require condition|"module" field/);
+    expect(esm.source).not.toMatch(/require condition|"module" field|x-remote-test/);
     const cjs = graph.modules.find((module) => module.key === deps['cjs-pkg'])!;
     // Both files of the CommonJS package are in its one record, with Node's named exports added.
     expect(cjs.source).toContain('helped');
@@ -179,6 +179,26 @@ describe('ModuleServer.graph()', () => {
   it('rejects what is not a file URL or an absolute path', async () => {
     await expect(server.graph('relative/path.ts')).rejects.toMatchObject({ code: 'ERR_X_INVALID_ARG' });
     await expect(server.graph('https://example.invalid/m.ts')).rejects.toMatchObject({ code: 'ERR_X_INVALID_ARG' });
+  });
+});
+
+describe('ModuleServer options and lifetime', () => {
+  it('rejects conditions that are not strings', () => {
+    expect(() => new ModuleServer({ conditions: [1] as unknown as string[] })).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG', argument: 'conditions' }));
+  });
+
+  it('resolves packages with extra conditions', async () => {
+    await using custom = new ModuleServer({ conditions: ['x-remote-test'] });
+    const graph = await custom.graph(fixture('packages.ts'));
+    const esm = graph.modules.find((module) => module.key === record(graph, 'packages.ts').deps['esm-pkg'])!;
+    expect(esm.key).toMatch(/\/esm-pkg\/custom\.js\?x=/);
+    expect(esm.source).toContain('x-remote-test condition');
+  });
+
+  it('refuses work after close()', async () => {
+    const closed = new ModuleServer();
+    await closed.close();
+    await expect(closed.graph(fixture('first.ts'))).rejects.toMatchObject({ code: 'ERR_X_REMOTE_MODULE_SERVER_CLOSED' });
   });
 });
 
