@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useLeakCheck } from '@x/test-env';
 import * as esbuild from 'esbuild';
@@ -89,11 +92,19 @@ class Context {
   readonly #child: ChildProcess;
   readonly #pending = new Map<number, (reply: { value?: unknown; error?: Failure }) => void>();
   readonly #exited: Promise<number | null>;
+  readonly #home: string;
   #stderr = '';
   #lastId = 0;
 
   constructor(fetch: Fetch = (fromKey, specifier) => server.resolve(fromKey, specifier)) {
-    this.#child = spawn(process.execPath, ['--input-type=module', '-e', driver], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    // The child's cwd, HOME and TMPDIR are an empty directory that must still be empty at the end.
+    this.#home = mkdtempSync(join(tmpdir(), 'x-remote-context-'));
+    this.#child = spawn(process.execPath, ['--input-type=module', '-e', driver], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      cwd: this.#home,
+      env: { ...process.env, HOME: this.#home, TMPDIR: this.#home },
+    });
     this.#child.stderr!.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString()));
     this.#exited = new Promise((resolve) => this.#child.on('exit', (code) => resolve(code)));
     this.#child.on('message', (message: { type: string; id: number; fromKey: string; specifier: string; value?: unknown; error?: Failure }) => {
@@ -156,7 +167,10 @@ class Context {
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
     const code = await this.#exited;
     clearTimeout(timer);
+    const written = readdirSync(this.#home);
+    rmSync(this.#home, { recursive: true, force: true });
     expect(code, `the registry kept the child alive; stderr: ${this.#stderr}`).toBe(0);
+    expect(written, 'files the context wrote').toEqual([]);
   }
 }
 
