@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import options from '@x/tsconfig/tsup';
 
-export default defineConfig(options);
+// via-child.js is shipped on demand to contexts that start children over ssh/sudo/su (`via`), so it
+// must exist as a file of its own next to index.js.
+export default defineConfig({ ...options, entry: ['src/index.ts', 'src/via-child.ts'] });

@@ -71,7 +71,7 @@ export class RemoteError extends Error {
 
 /** A context could not be started or did not come up: `code` says which step failed. */
 export class ConnectError extends Error {
-  readonly code: 'ERR_X_REMOTE_CONNECT_TIMEOUT' | 'ERR_X_REMOTE_EOF' | 'ERR_X_REMOTE_NODE_NOT_FOUND';
+  readonly code: 'ERR_X_REMOTE_CONNECT_TIMEOUT' | 'ERR_X_REMOTE_EOF' | 'ERR_X_REMOTE_NODE_NOT_FOUND' | 'ERR_X_REMOTE_PASSWORD' | 'ERR_X_REMOTE_HOST_KEY';
   /** The context's last stderr lines, the best hint at what went wrong. */
   readonly stderrTail: string;
   constructor(code: ConnectError['code'], message: string, stderrTail: string, options?: { cause?: unknown }) {

@@ -7,7 +7,9 @@ import type { Frame } from './frame.js';
 import { CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, KILL_CHILD, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
 import { type ModuleGraph, ModuleServer } from './module-server.js';
 import { type LogRecord, type PreparedCall, RouterCore, moduleHref } from './router-core.js';
+import { type DockerOptions, type KubectlOptions, type MethodPlan, type SshOptions, type SudoOptions, type SuOptions, dockerPlan, kubectlPlan, sshPlan, sudoPlan, suPlan } from './methods.js';
 import { spawnLocal } from './spawn-local.js';
+import { startOverStdio } from './stdio-start.js';
 
 export interface RouterOptions {
   /** The largest message sent or accepted, in bytes (default 128 MiB). A larger one gets a 'too-large' ChannelError. */
@@ -124,31 +126,81 @@ export class Router extends RouterCore {
    */
   async local(options: LocalOptions = {}): Promise<Context> {
     const settings = checkLocalOptions(options);
+    const via = options.via;
+    return this.#startContext(settings.name, 'local', via, async (id, name, core) => {
+      if (via === undefined) return spawnLocal(this, core, { ...settings, id, name });
+      const { pid } = (await this.request(via.id, CONNECT_CHILD, { ...settings, id, name })) as { pid: number };
+      const kill = (): void => {
+        try {
+          this.send(via.id, KILL_CHILD, 0, id);
+        } catch {
+          // The via context is gone, and its children went with it.
+        }
+      };
+      return { pid, kill };
+    });
+  }
+
+  /**
+   * Starts a context over ssh: `ssh ... node -e '<first stage>' <name> <length>` (BatchMode, unless a
+   * password is given: then ssh runs on a pty and the password is typed once at its prompt).
+   * @throws ERR_X_INVALID_ARG for bad options; PasswordError, HostKeyError, ConnectTimeoutError,
+   *   EofError, NodeNotFoundError (each a ConnectError with `code` and `stderrTail`).
+   */
+  ssh(options: SshOptions): Promise<Context> {
+    return this.#startMethod(sshPlan(options));
+  }
+
+  /** Starts a context as another user with `sudo -S -p <fixed prompt> -u <username>` (default root); throws as ssh(). */
+  sudo(options: SudoOptions = {}): Promise<Context> {
+    return this.#startMethod(sudoPlan(options));
+  }
+
+  /** Starts a context as another user with `su <username> -c` (default root); throws as ssh(). */
+  su(options: SuOptions = {}): Promise<Context> {
+    return this.#startMethod(suPlan(options));
+  }
+
+  /** Starts a context in a running container with `docker exec -i`; throws as ssh(). */
+  docker(options: DockerOptions): Promise<Context> {
+    return this.#startMethod(dockerPlan(options, 'docker'));
+  }
+
+  /** Starts a context in a running container with `podman exec -i`; throws as ssh(). */
+  podman(options: DockerOptions): Promise<Context> {
+    return this.#startMethod(dockerPlan(options, 'podman'));
+  }
+
+  /** Starts a context in a pod with `kubectl exec -i`; throws as ssh(). */
+  kubectl(options: KubectlOptions): Promise<Context> {
+    return this.#startMethod(kubectlPlan(options));
+  }
+
+  #startMethod(plan: MethodPlan): Promise<Context> {
+    return this.#startContext(plan.name, plan.defaultName, plan.via, (id, name, core) => startOverStdio(this, core, id, name, plan));
+  }
+
+  /** The bookkeeping every method shares; `start` is how the first process of the context is started. */
+  async #startContext(
+    givenName: string | undefined,
+    prefix: string,
+    via: Context | undefined,
+    start: (id: number, name: string, core: Buffer) => Promise<{ pid: number; kill: () => void }>,
+  ): Promise<Context> {
     if (this.closing) throw new ChannelError('shutdown', 'The router is closed; create a new Router to start contexts.');
     const id = this.#nextId++;
-    const name = settings.name ?? `local.${id}`;
+    const name = givenName ?? `${prefix}.${id}`;
     const core = await coreSource();
     const context = this.contextFor(id, name);
     this.#shipped.set(id, { keys: new Set(), roots: new Set(), files: new Set() });
     try {
-      if (options.via === undefined) {
-        const spawned = await spawnLocal(this, core, { ...settings, id, name });
-        context.pid = spawned.pid;
-        context.forceKill = spawned.kill;
-      } else {
-        const via = options.via;
+      if (via !== undefined) {
         this.addRoute(id, via.id);
         this.#parentOf.set(id, via.id);
-        const { pid } = (await this.request(via.id, CONNECT_CHILD, { ...settings, id, name })) as { pid: number };
-        context.pid = pid;
-        context.forceKill = () => {
-          try {
-            this.send(via.id, KILL_CHILD, 0, id);
-          } catch {
-            // The via context is gone, and its children went with it.
-          }
-        };
       }
+      const started = await start(id, name, core);
+      context.pid = started.pid;
+      context.forceKill = started.kill;
     } catch (error) {
       this.deleteRoute(id);
       this.#shipped.delete(id);

@@ -1,0 +1,279 @@
+// Starting a context over a command that gives it only stdin and stdout (ssh, sudo, su, container
+// exec): the bootstrap's line protocol, prompts, and the typed failures. This file runs in the root and,
+// shipped on demand, inside a context that starts such a child for `via`; so it imports nothing but
+// node: builtins and files that do the same.
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { BOOTSTRAP, type BootstrapConfig } from './handles.js';
+import { MIN_NODE_VERSION, READY_MARKER, SEND_CORE_MARKER } from './markers.js';
+import type { RouterCore } from './router-core.js';
+import { SplitChannel } from './split-channel.js';
+import type { Stream } from './stream.js';
+
+/** A started command whose stdin and stdout will carry the context's channel. */
+export interface StdioProcess {
+  pid: number;
+  stdout: Readable;
+  stdin: Writable;
+  /** Where prompts and errors appear: stderr, and the terminal when there is one. */
+  diagnostics: Readable[];
+  /** Types text where the command reads its password: the terminal (ssh) or stdin (sudo -S, su). */
+  answer: (text: string) => void;
+  /** Kills the command and what it started, now. */
+  kill: () => void;
+  /** `startError`: the command could not be started at all (ENOENT, EACCES). */
+  onExit: (listener: (code: number | null, signal: string | null, startError?: Error) => void) => void;
+}
+
+/** What to answer and what to look for while the command authenticates. */
+export interface PromptRules {
+  /** The method's name, in messages: 'ssh', 'sudo', 'su', ... */
+  method: string;
+  /** Typed at most once, at the first prompt. */
+  password: string | undefined;
+  /** Matched against the unfinished last line of stderr/the terminal/stdout (a prompt ends no line). */
+  prompt: RegExp | undefined;
+  /** A finished line matching one of these means the credentials were refused. */
+  incorrect: RegExp[];
+}
+
+export type ConnectFailure = 'password' | 'host-key' | 'timeout' | 'eof' | 'node-not-found';
+export type MakeConnectError = (kind: ConnectFailure, message: string, stderrTail: string) => Error;
+
+export interface StdioConnectOptions {
+  id: number;
+  name: string;
+  nodePath: string;
+  /** Where the command runs, for messages ('ssh to web1', 'sudo to root'). */
+  where: string;
+  connectTimeoutMs: number;
+  rules: PromptRules;
+  makeError: MakeConnectError;
+}
+
+const HOST_KEY_PATTERNS = [/host key verification failed/i, /REMOTE HOST IDENTIFICATION HAS CHANGED/, /no \S+ host key is known for/i, /host key for \S+ has changed/i];
+/** What sh, bash, dash and env print when the node binary is missing or not executable. */
+const NO_NODE_PATTERN = /(not found|No such file or directory|Permission denied|cannot execute)/i;
+const TAIL_LINES = 20;
+const MAX_PENDING = 64 * 1024;
+
+/**
+ * Runs the bootstrap over `child`'s stdio: answers a password prompt once, waits for the first stage's
+ * marker, checks its Node version, sends the compressed core, waits for the core's ready marker, then
+ * routes context `id` through the pair and sends its bootstrap frame. Every failure kills `child` and
+ * rejects with `makeError(kind, ...)`; nothing is left running.
+ * @returns the context's pid once it is ready for calls.
+ */
+export function connectStdio(router: RouterCore, core: Buffer, child: StdioProcess, options: StdioConnectOptions): Promise<{ pid: number }> {
+  const { id, name, nodePath, where, rules } = options;
+  const tail: string[] = [];
+  const redact = (text: string): string => (rules.password ? text.split(rules.password).join('***') : text);
+  const remember = (line: string): void => {
+    tail.push(redact(line));
+    if (tail.length > TAIL_LINES) tail.shift();
+  };
+
+  return new Promise((resolve, reject) => {
+    let phase: 'auth' | 'core' | 'frames' | 'ready' = 'auth';
+    let typed = false;
+    let settled = false;
+    let stream: Stream | undefined;
+    let readyHandle: number | undefined;
+    let pending = '';
+
+    const fail = (kind: ConnectFailure, message: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (readyHandle !== undefined) router.removeHandler(readyHandle);
+      child.kill();
+      stream?.close(message);
+      reject(options.makeError(kind, message, tail.join('\n')));
+    };
+    const timer = setTimeout(() => {
+      const step = phase === 'auth' ? (typed ? 'after the password was typed' : 'while logging in') : phase === 'core' ? 'while the core started' : 'before its bootstrap answered';
+      fail('timeout', `Context ${name} (${where}) did not start within ${options.connectTimeoutMs} ms (stuck ${step}); raise connectTimeoutMs or check that the host answers.`);
+    }, options.connectTimeoutMs);
+
+    const prompted = (partial: string): boolean => {
+      if (phase !== 'auth' || rules.prompt === undefined || !rules.prompt.test(partial)) return false;
+      const shown = JSON.stringify(partial.trim().slice(-80));
+      if (rules.password === undefined) {
+        fail('password', `${rules.method} asked for a password (${shown}) for context ${name}, but none was given: pass password, or set up key/NOPASSWD access.`);
+      } else if (typed) {
+        fail('password', `${rules.method} asked for the password again (${shown}) for context ${name}: it was refused. It is never typed twice; check the password.`);
+      } else {
+        typed = true;
+        child.answer(`${rules.password}\n`);
+      }
+      return true;
+    };
+
+    const onLine = (line: string): void => {
+      if (phase === 'ready') {
+        router.emitLog({ contextId: id, stream: 'stderr', level: 'warn', text: redact(line) });
+        return;
+      }
+      remember(line);
+      if (HOST_KEY_PATTERNS.some((pattern) => pattern.test(line))) {
+        fail('host-key', `${rules.method}: the host key of ${where} is unknown or changed and checkHostKeys does not accept it (${line.trim()}); check the key, or use checkHostKeys: 'accept' for a new host.`);
+      } else if (phase === 'auth' && rules.incorrect.some((pattern) => pattern.test(line))) {
+        const given = rules.password === undefined ? 'no password was given and no key was accepted' : 'the password was refused';
+        fail('password', `${rules.method} refused the login for context ${name} (${given}): ${line.trim()}`);
+      } else if (phase === 'auth' && line.includes(nodePath) && NO_NODE_PATTERN.test(line)) {
+        fail('node-not-found', `No node binary at ${JSON.stringify(nodePath)} on ${where}: ${line.trim()}. Install Node >= ${MIN_NODE_VERSION} there or pass nodePath.`);
+      }
+    };
+
+    for (const source of child.diagnostics) {
+      let partial = '';
+      source.setEncoding('utf8');
+      source.on('data', (text: string) => {
+        const lines = (partial + text).split(/\r?\n/);
+        partial = lines.pop()!;
+        for (const line of lines) onLine(line);
+        if (prompted(partial)) partial = '';
+        else if (partial.length > MAX_PENDING) {
+          onLine(partial);
+          partial = '';
+        }
+      });
+      source.on('error', () => {});
+    }
+
+    const onStdout = (chunk: Buffer): void => {
+      // latin1 maps bytes to chars one to one, so offsets found in the text are offsets in the bytes.
+      pending += chunk.toString('latin1');
+      if (phase === 'auth') {
+        const at = pending.indexOf(SEND_CORE_MARKER);
+        const end = at < 0 ? -1 : pending.indexOf('\n', at);
+        if (end < 0) {
+          // A banner or motd printed by the login shell: kept for error messages, otherwise ignored.
+          const lines = pending.split('\n');
+          const partial = lines.pop()!;
+          for (const line of lines) remember(line);
+          pending = prompted(partial) ? '' : partial.slice(-MAX_PENDING);
+          return;
+        }
+        for (const line of pending.slice(0, at).split('\n')) if (line !== '') remember(line);
+        const version = pending.slice(at + SEND_CORE_MARKER.length, end);
+        pending = pending.slice(end + 1);
+        if (!atLeast(version, MIN_NODE_VERSION)) {
+          fail('node-not-found', `${nodePath} on ${where} is Node ${version}; contexts need Node >= ${MIN_NODE_VERSION}. Install a newer one or pass nodePath.`);
+          return;
+        }
+        phase = 'core';
+        child.stdin.write(core);
+      }
+      if (phase === 'core') {
+        const at = pending.indexOf(READY_MARKER);
+        if (at < 0) {
+          pending = pending.slice(-READY_MARKER.length);
+          return;
+        }
+        phase = 'frames';
+        const rest = Buffer.from(pending.slice(at + READY_MARKER.length), 'latin1');
+        pending = '';
+        child.stdout.off('data', onStdout);
+        child.stdout.pause();
+        if (rest.length > 0) child.stdout.unshift(rest);
+        bootstrap();
+      }
+    };
+    child.stdout.on('data', onStdout);
+    child.stdin.on('error', () => {});
+
+    const bootstrap = (): void => {
+      stream = router.attachStream(new SplitChannel(child.stdout, child.stdin).asSocket(), id);
+      readyHandle = router.allocate({
+        persist: false,
+        policy: (frame) => frame.src === id,
+        fn: (frame) => {
+          if (settled) return;
+          settled = true;
+          phase = 'ready';
+          clearTimeout(timer);
+          const { pid } = router.decode(frame) as { pid: number };
+          resolve({ pid });
+        },
+      });
+      const config: BootstrapConfig = {
+        id,
+        parentIds: [router.id, ...router.parentIds],
+        name,
+        maxMessageSize: router.maxMessageSize,
+        logLevel: router.logLevel,
+        readyHandle,
+      };
+      try {
+        router.send(id, BOOTSTRAP, readyHandle, config);
+      } catch (error) {
+        fail('eof', `Could not send the bootstrap to context ${name} (${where}): ${(error as Error).message}`);
+      }
+    };
+
+    child.onExit((code, signal, startError) => {
+      if (startError !== undefined) {
+        fail('eof', `Could not start ${rules.method} for context ${name}: ${startError.message}. Install it or pass its path.`);
+        return;
+      }
+      // Let the pipes drain first, so the tail holds the command's last words.
+      setTimeout(() => {
+        if (phase === 'auth' && (code === 127 || code === 126)) {
+          fail('node-not-found', `No usable node at ${JSON.stringify(nodePath)} on ${where} (the command exited with status ${code}). Install Node >= ${MIN_NODE_VERSION} there or pass nodePath.`);
+        }
+        const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
+        const step = phase === 'auth' ? 'before the first stage started' : phase === 'core' ? 'while the core started' : 'before it was ready';
+        fail('eof', `${rules.method} for context ${name} (${where}) ${how} ${step}.`);
+        stream?.close(`${rules.method} ${how}`);
+      }, 20);
+    });
+  });
+}
+
+/** Starts `argv` with stdin, stdout and stderr on pipes, in a group of its own. */
+export function spawnStdio(argv: readonly string[], env: NodeJS.ProcessEnv | undefined): StdioProcess {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
+  let exit: { code: number | null; signal: string | null; startError: Error | undefined } | undefined;
+  const listeners: ((code: number | null, signal: string | null, startError?: Error) => void)[] = [];
+  const exited = (code: number | null, signal: string | null, startError?: Error): void => {
+    if (exit !== undefined) return;
+    exit = { code, signal, startError };
+    for (const listener of listeners) listener(code, signal, startError);
+  };
+  child.on('exit', (code, signal) => exited(code, signal));
+  child.on('error', (error) => exited(null, null, error));
+  return {
+    pid: child.pid ?? -1,
+    stdout: child.stdout!,
+    stdin: child.stdin!,
+    diagnostics: [child.stderr!],
+    answer: (text) => child.stdin!.write(text),
+    kill: () => {
+      // EOF on its stdin ends what a signal cannot reach (sudo's root-owned children, for a non-root caller).
+      child.stdin!.destroy();
+      if (child.pid === undefined || exit !== undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    },
+    onExit: (listener) => {
+      if (exit !== undefined) listener(exit.code, exit.signal, exit.startError);
+      else listeners.push(listener);
+    },
+  };
+}
+
+function atLeast(version: string, minimum: string): boolean {
+  const have = version.split('.').map(Number);
+  const need = minimum.split('.').map(Number);
+  for (let index = 0; index < need.length; index++) {
+    const a = have[index] ?? 0;
+    const b = need[index]!;
+    if (!(a >= 0)) return false;
+    if (a !== b) return a > b;
+  }
+  return true;
+}

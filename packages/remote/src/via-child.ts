@@ -1,0 +1,74 @@
+// Shipped on demand to a context that starts a child over ssh, sudo, su or a container exec (`via`):
+// contexts that never do so never load it, which keeps the core sent on every connect small. The
+// root calls `connectChild` in the via context like any module function.
+import { ADD_ROUTE } from './handles.js';
+import type { RouterCore } from './router-core.js';
+import { type ConnectFailure, type PromptRules, type StdioProcess, connectStdio, spawnStdio } from './stdio-connect.js';
+
+/** What the root sends: the command is built there, so this context needs no option parsing. */
+export interface ConnectChildRequest {
+  id: number;
+  name: string;
+  argv: string[];
+  nodePath: string;
+  where: string;
+  connectTimeoutMs: number;
+  rules: PromptRules;
+}
+
+/** The typed errors' names and codes, rebuilt as classes by the root (RemoteError carries both). */
+export const FAILURES: Record<ConnectFailure, [name: string, code: string]> = {
+  password: ['PasswordError', 'ERR_X_REMOTE_PASSWORD'],
+  'host-key': ['HostKeyError', 'ERR_X_REMOTE_HOST_KEY'],
+  timeout: ['ConnectTimeoutError', 'ERR_X_REMOTE_CONNECT_TIMEOUT'],
+  eof: ['EofError', 'ERR_X_REMOTE_EOF'],
+  'node-not-found': ['NodeNotFoundError', 'ERR_X_REMOTE_NODE_NOT_FOUND'],
+};
+
+interface Runtime {
+  router: RouterCore;
+  core: Buffer;
+}
+
+const classes = new Map<string, new (message: string, code: string, stderrTail: string) => Error>();
+
+function failureClass(name: string): new (message: string, code: string, stderrTail: string) => Error {
+  let made = classes.get(name);
+  if (made === undefined) {
+    made = {
+      [name]: class extends Error {
+        readonly code: string;
+        constructor(message: string, code: string, stderrTail: string) {
+          super(message, { cause: stderrTail });
+          this.code = code;
+        }
+      },
+    }[name]!;
+    classes.set(name, made);
+  }
+  return made;
+}
+
+const children = new Map<number, StdioProcess>();
+
+/** Starts context `request.id` as a child of this context and routes it through this one. */
+export async function connectChild(request: ConnectChildRequest): Promise<{ pid: number }> {
+  const { router, core } = (globalThis as Record<symbol, unknown>)[Symbol.for('@x/remote.runtime')] as Runtime;
+  router.contextFor(request.id, request.name);
+  const child = spawnStdio(request.argv, undefined);
+  children.set(request.id, child);
+  child.onExit(() => children.delete(request.id));
+  const started = await connectStdio(router, core, child, {
+    ...request,
+    // A class of the right name, so the root can rebuild the typed error; the tail travels as the cause.
+    makeError: (kind, message, stderrTail) => new (failureClass(FAILURES[kind][0]))(message, FAILURES[kind][1], stderrTail),
+  });
+  // The ancestors route the new id towards this context; the reply to this call follows on the same stream.
+  router.send(router.parentIds[0]!, ADD_ROUTE, 0, [request.id]);
+  return started;
+}
+
+/** Kills a child this context started (the root's forced shutdown of it). */
+export function killChild(id: number): void {
+  children.get(id)?.kill();
+}

@@ -1,0 +1,32 @@
+import { useLeakCheck } from '@x/test-env';
+import { sshdUnavailableReason } from '@x/test-env/sshd';
+import { describe, expect, it } from 'vitest';
+import type { LogRecord } from '../src/index.js';
+import { eventually, quietRouter } from './helpers.js';
+
+useLeakCheck();
+
+const hops = new URL('./fixtures/hops.ts', import.meta.url);
+const reason = sshdUnavailableReason();
+if (reason !== undefined) console.warn(`skipping sudo/su tests: ${reason}`);
+
+describe.skipIf(reason !== undefined)('sudo and su from this process', () => {
+  it('starts a context through sudo with no password asked', async () => {
+    await using router = quietRouter();
+    const records: LogRecord[] = [];
+    router.onLog((record) => records.push(record));
+    const ctx = await router.sudo({ username: 'root', nodePath: process.execPath });
+    const who = await ctx.call<{ user: string; uid: number }>(hops, 'speak', 'sudo');
+    expect(who.uid).toBe(0);
+    expect(await ctx.call(hops, 'echo', { a: [1, 2n] })).toEqual({ a: [1, 2n] });
+    await eventually(() => records.length >= 5);
+    const seen = records.map((record) => `${record.context.name} ${record.stream} ${record.text}`).sort();
+    expect(seen).toEqual([
+      'sudo:root.1 console sudo console',
+      'sudo:root.1 stderr sudo fd2',
+      'sudo:root.1 stdout sudo child',
+      'sudo:root.1 stdout sudo fd1',
+      'sudo:root.1 stdout sudo stdout',
+    ]);
+  });
+});
