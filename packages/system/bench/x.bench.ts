@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { compareBatches } from '@x/bench';
 import { Router } from '@x/remote';
 
-const xBin = fileURLToPath(new URL('../dist/x.js', import.meta.url));
+const xBin = fileURLToPath(new URL('../bin/x.js', import.meta.url));
 const trivial = fileURLToPath(new URL('./trivial.ts', import.meta.url));
 const targets = 'local*16';
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;

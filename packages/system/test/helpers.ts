@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export const xBin = fileURLToPath(new URL('../dist/x.js', import.meta.url));
+export const xBin = fileURLToPath(new URL('../bin/x.js', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const tasks = `${fixtures}tasks.ts`;

@@ -42,6 +42,13 @@ describe('x exec', () => {
     expect(jsonLines(failed.stdout)[0]).toMatchObject({ ok: false, error: { code: 'ERR_X_COMMAND_FAILED', exitCode: null, signal: 'SIGTERM', stdout: 'partial\n' } });
   });
 
+  it('--timeout fails a command that runs longer and takes it down with its context', async () => {
+    // x() checks that no process of the run is left: the sleeps included.
+    const result = await x(['exec', '--on', 'local*2', '--timeout', '3000', '--json', '--', 'sh', '-c', 'sleep 600']);
+    expect(result.code).toBe(1);
+    for (const object of jsonLines(result.stdout)) expect(object).toMatchObject({ ok: false, error: { code: 'ERR_X_TARGET_TIMEOUT' } });
+  });
+
   it('a command that does not exist fails its target with ENOENT', async () => {
     const result = await x(['exec', '--on', 'local', '--json', '--', 'no-such-command-here']);
     expect(result.code).toBe(1);
