@@ -50,6 +50,8 @@ export {
   SerializationError,
 } from './errors.js';
 export type { ChannelErrorReason } from './errors.js';
+export { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, PasswordError } from './connect-errors.js';
+export type { DockerOptions, KubectlOptions, MethodOptions, SshOptions, SudoOptions, SuOptions } from './methods.js';
 
 /**
  * A module of a call's graph that cannot travel: `ERR_X_REMOTE_MODULE_NOT_FOUND` (a missing file or package,
