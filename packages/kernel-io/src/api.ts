@@ -23,7 +23,7 @@ export function readFile(path: string, options?: InputOptions): KInput {
 /**
  * A {@link KLimit} reading bytes [start, stop) of a file (fewer if the file ends first).
  *
- * @param start the first byte; stop: one past the last. `start > stop` is ERR_X_INVALID_ARG (RangeError).
+ * @param start the first byte; stop: one past the last. `start > stop` is ERR_X_INVALID_ARG.
  * @example
  * import { readFileRange } from '@x/kernel-io';
  * for await (const chunk of readFileRange('/etc/passwd', 10, 20)) console.log(chunk.toString());

@@ -74,27 +74,37 @@ export class ChannelTerminatedError extends Error {
 Object.defineProperty(ChannelTerminatedError.prototype, 'name', { value: 'ChannelTerminatedError' });
 Object.defineProperty(KernelError.prototype, 'name', { value: 'KernelError' });
 
-/** A TypeError with code ERR_X_INVALID_ARG naming the argument, what was expected and what was given. */
+const invalidArgumentBrand = Symbol.for('@x/kernel-io.InvalidArgumentError');
+
+/**
+ * An argument of the wrong type or out of range, rejected before anything was done: `argument` names it;
+ * the message says what was expected and what was given. Code `ERR_X_INVALID_ARG`, as in every x package;
+ * `instanceof` holds across installed copies of @x/kernel-io.
+ *
+ * @example
+ * import { InvalidArgumentError, readFileRange } from '@x/kernel-io';
+ * try { readFileRange('/etc/hostname', 10, 5); } catch (error) { if (error instanceof InvalidArgumentError) console.log(error.argument); } // 'start'
+ */
 export class InvalidArgumentError extends TypeError {
   readonly code = 'ERR_X_INVALID_ARG';
-  constructor(name: string, expected: string, value: unknown) {
-    super(`The argument ${name} must be ${expected}; it was ${show(value)}.`);
+  /** The name of the rejected argument, e.g. `'options.bufferSize'`. */
+  readonly argument: string;
+
+  constructor(argument: string, expected: string, value: unknown) {
+    super(`Expected \`${argument}\` to be ${expected}, got ${show(value)}.`);
+    this.argument = argument;
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[invalidArgumentBrand] === true;
   }
 }
-Object.defineProperty(InvalidArgumentError.prototype, 'name', { value: 'TypeError' });
+Object.defineProperty(InvalidArgumentError.prototype, 'name', { value: 'InvalidArgumentError' });
+Object.defineProperty(InvalidArgumentError.prototype, invalidArgumentBrand, { value: true });
 
-/** A RangeError with code ERR_X_INVALID_ARG, for a value of the right type outside its range. */
-export class InvalidRangeError extends RangeError {
-  readonly code = 'ERR_X_INVALID_ARG';
-  constructor(name: string, expected: string, value: unknown) {
-    super(`The argument ${name} must be ${expected}; it was ${show(value)}.`);
-  }
-}
-Object.defineProperty(InvalidRangeError.prototype, 'name', { value: 'RangeError' });
-
-/** Throws InvalidArgumentError/InvalidRangeError unless `value` is an integer in [min, max]. */
+/** Throws InvalidArgumentError unless `value` is an integer in [min, max]. */
 export function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new InvalidArgumentError(name, 'an integer', value);
-  if (value < min || value > max) throw new InvalidRangeError(name, `an integer from ${min} to ${max}`, value);
+  if (value < min || value > max) throw new InvalidArgumentError(name, `an integer from ${min} to ${max}`, value);
   return value;
 }

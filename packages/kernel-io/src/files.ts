@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { KInput, KLimit, type InputOptions } from './input.js';
 import { KOutput, type OutputOptions } from './output.js';
-import { InvalidArgumentError, InvalidRangeError, KernelError, checkInteger } from './errors.js';
+import { InvalidArgumentError, KernelError, checkInteger } from './errors.js';
 
 function checkPath(path: unknown): string {
   if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('path', 'a non-empty string', path);
@@ -29,7 +29,7 @@ export function openReadFileRange(path: string, start: number, stop: number, opt
   checkPath(path);
   checkInteger('start', start, 0);
   checkInteger('stop', stop, 0);
-  if (start > stop) throw new InvalidRangeError('start', `at most stop (${stop})`, start);
+  if (start > stop) throw new InvalidArgumentError('start', `at most stop (${stop})`, start);
   const fd = open(path, fs.constants.O_RDONLY, 'readFileRange');
   return guard(fd, () => new KLimit({ fd, kind: 'file', position: start, limit: stop - start, what: `${path} [${start}, ${stop})` }, options));
 }

@@ -36,4 +36,4 @@ export {
 export { sendFds, recvFds } from './fds.js';
 export type { ReceivedFds } from './fds.js';
 export { toReadable, toWritable, toReadableStream, toWritableStream } from './streams.js';
-export { KernelError, ChannelTerminatedError, InvalidArgumentError, InvalidRangeError } from './errors.js';
+export { KernelError, ChannelTerminatedError, InvalidArgumentError } from './errors.js';

@@ -2,7 +2,7 @@
 // the channel is obstructed: write() says so and send()/ready() wait; nothing is ever dropped.
 import * as fs from 'node:fs';
 import { KChannel } from './channel.js';
-import { ChannelTerminatedError, InvalidArgumentError, InvalidRangeError, KernelError, checkInteger } from './errors.js';
+import { ChannelTerminatedError, InvalidArgumentError, KernelError, checkInteger } from './errors.js';
 import { FdHandle } from './fd-handle.js';
 import { native } from './native.js';
 import { toWritable, toWritableStream } from './streams.js';
@@ -106,7 +106,7 @@ export class KOutput extends KChannel {
     const buffer = toBuffer(chunk);
     if (this.terminated || this.ending) throw this.error ?? new ChannelTerminatedError(this.describe());
     if (buffer.length > this.capacity) {
-      throw new InvalidRangeError('chunk', `at most ${this.capacity} more bytes (the channel's size)`, `${buffer.length} bytes`);
+      throw new InvalidArgumentError('chunk', `at most ${this.capacity} more bytes (the channel's size)`, `${buffer.length} bytes`);
     }
     if (buffer.length === 0) return !this.obstructed;
     this.capacity -= buffer.length;

@@ -1,7 +1,7 @@
 // streamSharedSegments: a file range as zero-copy views of shared memory mappings.
 import * as fs from 'node:fs';
 import { KChannel } from './channel.js';
-import { ChannelTerminatedError, InvalidArgumentError, InvalidRangeError, KernelError, checkInteger } from './errors.js';
+import { ChannelTerminatedError, InvalidArgumentError, KernelError, checkInteger } from './errors.js';
 import { native } from './native.js';
 import { toReadable, toReadableStream } from './streams.js';
 import type { Readable } from 'node:stream';
@@ -76,8 +76,8 @@ export class KSegments extends KChannel implements AsyncIterable<Buffer> {
       const fileSize = fs.fstatSync(fd).size;
       this.start = checkInteger('options.start', options.start ?? 0, 0);
       this.stop = checkInteger('options.stop', options.stop ?? fileSize, 0);
-      if (this.start > this.stop) throw new InvalidRangeError('options.start', `at most stop (${this.stop})`, this.start);
-      if (this.stop > fileSize) throw new InvalidRangeError('options.stop', `at most the file's size (${fileSize})`, this.stop);
+      if (this.start > this.stop) throw new InvalidArgumentError('options.start', `at most stop (${this.stop})`, this.start);
+      if (this.stop > fileSize) throw new InvalidArgumentError('options.stop', `at most the file's size (${fileSize})`, this.stop);
       this.size = checkInteger('options.size', options.size ?? 1 << 20, 1, 1 << 30);
       const window = checkInteger('options.window', options.window ?? 64 << 20, 1, 2 ** 40);
       this.window = Math.ceil(window / this.size) * this.size;

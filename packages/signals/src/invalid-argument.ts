@@ -1,4 +1,11 @@
-/** Thrown when an argument is of the wrong type or out of range. */
+import { brand, hasBrand } from './brand.js';
+
+const invalidArgumentBrand = brand('InvalidArgumentError');
+
+/**
+ * Thrown when an argument is of the wrong type or out of range; `instanceof` holds across installed
+ * copies of @x/signals.
+ */
 export class InvalidArgumentError extends TypeError {
   readonly code = 'ERR_X_INVALID_ARG';
   /** The name of the argument that was rejected. */
@@ -8,8 +15,13 @@ export class InvalidArgumentError extends TypeError {
     super(`Expected \`${argument}\` to be ${expected}, got ${describe(value)}.`);
     this.argument = argument;
   }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, invalidArgumentBrand);
+  }
 }
 Object.defineProperty(InvalidArgumentError.prototype, 'name', { value: 'InvalidArgumentError' });
+Object.defineProperty(InvalidArgumentError.prototype, invalidArgumentBrand, { value: true });
 
 /** Describes a rejected value with its type, as error messages show it. */
 export function describe(value: unknown): string {
