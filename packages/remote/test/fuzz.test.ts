@@ -1,23 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { serialize } from 'node:v8';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import { coreSource } from '../src/core-source.js';
-import { FIRST_STAGE } from '../src/first-stage.js';
-import { type Frame, FrameDecoder, HEADER_SIZE, encodeHeader } from '../src/frame.js';
+import { HEADER_SIZE, encodeHeader } from '../src/frame.js';
+import { CONTEXT_ID, MAX_MESSAGE_SIZE, ManualContext, frame } from './manual-context.js';
 
 useLeakCheck();
 
 // The fuzzer plays the parent: it starts a context by hand (first stage, core, bootstrap frame) and then
 // writes hostile frames at its channel. Handles that a parent may legitimately use to end the context or
 // make it start processes (SHUTDOWN 106, CONNECT_CHILD 107, KILL_CHILD 108) are not fuzzed.
-const CONTEXT_ID = 1;
-const MAX_MESSAGE_SIZE = 1 << 20;
 const HANDLES = [100, 101, 102, 103, 104, 110, 1000, 1001, 5000, 99, 0, 0xffffffff];
-const PING_HANDLE = 777_777;
-const PING_REPLY = 4242;
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed from its seed. */
 function random(seed: number): () => number {
@@ -29,75 +22,6 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-class Fuzzed {
-  readonly child: ChildProcess;
-  readonly channel: Socket;
-  readonly stderr: string[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  #waiting: ((frame: Frame) => void) | undefined;
-  #disconnected = false;
-
-  constructor(core: Buffer) {
-    this.child = spawn(process.execPath, ['-e', FIRST_STAGE, 'fuzz', String(core.length)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
-    this.child.stdin!.on('error', () => {});
-    this.child.stdin!.write(core);
-    this.child.stdout!.resume();
-    this.child.stderr!.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
-    this.channel = this.child.stdio[3] as Socket;
-    const decoder = new FrameDecoder(64 << 20);
-    this.channel.on('data', (chunk: Buffer) => decoder.push(chunk, (frame) => this.#waiting?.(frame)));
-    this.channel.on('error', () => {});
-    this.channel.on('close', () => {
-      this.#disconnected = true;
-    });
-  }
-
-  write(bytes: Buffer): void {
-    if (!this.#disconnected) this.channel.write(bytes);
-  }
-
-  /** Resolves with the first frame for `handle`, or 'gone' if the context ends or stays silent for 20 s. */
-  waitFor(handle: number): Promise<Frame | 'gone'> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve('gone'), 20_000);
-      void this.exited.then(() => {
-        clearTimeout(timer);
-        resolve('gone');
-      });
-      this.#waiting = (frame) => {
-        if (frame.handle !== handle) return;
-        clearTimeout(timer);
-        this.#waiting = undefined;
-        resolve(frame);
-      };
-    });
-  }
-
-  async start(): Promise<void> {
-    const config = serialize({ id: CONTEXT_ID, parentIds: [0], name: 'fuzz', maxMessageSize: MAX_MESSAGE_SIZE, logLevel: 'info', readyHandle: 1000 });
-    const ready = this.waitFor(1000);
-    this.write(frame(0, { dst: CONTEXT_ID, src: 0, auth: 0, handle: 110, replyTo: 1000 }, config));
-    expect(await ready).not.toBe('gone');
-  }
-
-  /** A message that must be answered (with a dead 'closed': nothing listens on that handle). */
-  async ping(): Promise<boolean> {
-    const answer = this.waitFor(PING_REPLY);
-    this.write(frame(0, { dst: CONTEXT_ID, src: 0, auth: 0, handle: PING_HANDLE, replyTo: PING_REPLY }, serialize(null)));
-    return (await answer) !== 'gone';
-  }
-
-  peakRssKiB(): number {
-    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  }
-}
-
-function frame(encoding: number, fields: { dst: number; src: number; auth: number; handle: number; replyTo: number }, payload: Buffer): Buffer {
-  return Buffer.concat([encodeHeader({ encoding, ...fields }, payload.length), payload]);
 }
 
 const TEMPLATES = [
@@ -164,7 +88,7 @@ describe('the frame decoder under fuzzing', () => {
     const framesPerContext = 10_000;
     let sent = 0;
     for (let round = 0; round < contexts; round++) {
-      const target = new Fuzzed(core);
+      const target = new ManualContext(core);
       try {
         await target.start();
         for (let batch = 0; batch < framesPerContext / 1000; batch++) {
@@ -186,13 +110,7 @@ describe('the frame decoder under fuzzing', () => {
         expect(end, `seed ${seed}: the context did not disconnect after a broken frame`).not.toBe('hung');
         expect(target.stderr.join(''), `seed ${seed}: the context printed an error`).toBe('');
       } finally {
-        try {
-          process.kill(-target.child.pid!, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-        await target.exited;
-        target.channel.destroy();
+        await target.stop();
       }
     }
     expect(sent).toBe(contexts * framesPerContext);
@@ -202,7 +120,7 @@ describe('the frame decoder under fuzzing', () => {
     const core = await coreSource();
     const next = random(7);
     for (let round = 0; round < 5; round++) {
-      const target = new Fuzzed(core);
+      const target = new ManualContext(core);
       try {
         await target.start();
         const noise = Buffer.from(Array.from({ length: 100_000 }, () => Math.floor(next() * 256)));
@@ -212,13 +130,7 @@ describe('the frame decoder under fuzzing', () => {
         expect(end).not.toBe('hung');
         expect(target.stderr.join('')).toBe('');
       } finally {
-        try {
-          process.kill(-target.child.pid!, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-        await target.exited;
-        target.channel.destroy();
+        await target.stop();
       }
     }
     expect(HEADER_SIZE).toBe(28);

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../src/index.js';
+import { coreSource } from '../src/core-source.js';
 import { alive, eventually, processesWith, quietRouter, tasks } from './helpers.js';
+import { ManualContext } from './manual-context.js';
 
 useLeakCheck();
 
@@ -65,6 +67,22 @@ describe('the end of a parent', () => {
     expect(await eventually(() => !alive(child.pid!) && processesWith(marker).length === 0)).toBe(true);
     const fresh = await router.local();
     expect(await fresh.call(tasks, 'add', 1, 2)).toBe(3);
+  });
+});
+
+describe('stdin', () => {
+  it('ends the context when it reaches EOF (the parent closed it or died)', async () => {
+    const context = new ManualContext(await coreSource());
+    try {
+      await context.start();
+      expect(await context.ping()).toBe(true);
+      context.child.stdin!.end();
+      const end = await Promise.race([context.exited, new Promise<'hung'>((resolve) => setTimeout(resolve, 20_000, 'hung'))]);
+      expect(end).not.toBe('hung');
+      expect(context.stderr.join('')).toBe('');
+    } finally {
+      await context.stop();
+    }
   });
 });
 
