@@ -1,8 +1,9 @@
 // The Scheduler: deferred and recurring tasks on one timing wheel, woken by one timer.
+import { performance } from 'node:perf_hooks';
 import { type Clock, type ClockTimer, clockWillMove, systemClock } from './clock.js';
 import { AbortError, InvalidArgumentError, SchedulerClosedError } from './errors.js';
 import { Recurrence, SleepJob } from './jobs.js';
-import { type Task, type TaskOwner, renewTask, taskClass } from './task.js';
+import { type Task, TaskHandle, type TaskOwner, renewTask } from './task.js';
 import { TimingWheel } from './timing-wheel.js';
 import { checkBoolean, checkDelay, checkFunction, checkObject, checkTime } from './validate.js';
 
@@ -64,10 +65,15 @@ export class Scheduler implements Disposable {
   readonly #onError: (error: unknown, taskName: string) => void;
   readonly #wheel: TimingWheel;
   readonly #originTick: number;
-  readonly #Task: new (index: number, id: number) => Task;
+  readonly #owner: TaskOwner;
   readonly #onTimer = (): void => this.#wake();
   /** Whether `defer` and `sleep` leave the clock read to `#placePending` (see `defer`). */
   readonly #batchDefers: boolean;
+  /**
+   * Whether the clock is `systemClock`, read and armed by direct calls: through `this.clock` those call
+   * sites turn polymorphic, and slower, once a ManualClock's scheduler has run in the same process.
+   */
+  readonly #system: boolean;
   readonly #placeSoon = (): void => {
     this.#placeQueued = false;
     this.#placePending();
@@ -99,7 +105,7 @@ export class Scheduler implements Disposable {
     this.#onError = onError as (error: unknown, taskName: string) => void;
     this.#originTick = Math.floor(checkTime('options.clock.now()', this.clock.now()) / this.resolutionMs);
     const wheel = (this.#wheel = new TimingWheel(this.resolutionMs, this.#originTick));
-    const owner: TaskOwner = {
+    this.#owner = {
       cancel: (index, id) => {
         if (!wheel.cancel(index, id)) return false;
         this.#afterCancel();
@@ -111,14 +117,14 @@ export class Scheduler implements Disposable {
         return wheel.deadline[index]!;
       },
     };
-    this.#Task = taskClass(owner);
     // Batching defers is safe only where time cannot move before the pending tasks are placed: the
     // system clock moves only between synchronous runs as far as tasks can tell (the placement runs in a
     // microtask, before any timer), and a ManualClock says when it is about to move. A custom clock
     // could fire its timers synchronously without warning, so its defers read it at once.
     const watch = (this.clock as Partial<Record<typeof clockWillMove, (listener: () => void) => () => void>>)[clockWillMove];
     if (typeof watch === 'function') this.#stopWatchingClock = watch.call(this.clock, () => this.#placePending());
-    this.#batchDefers = this.clock === systemClock || this.#stopWatchingClock !== undefined;
+    this.#system = this.clock === systemClock;
+    this.#batchDefers = this.#system || this.#stopWatchingClock !== undefined;
   }
 
   /** How many tasks are pending (a recurrence counts once until cancelled). */
@@ -180,7 +186,7 @@ export class Scheduler implements Disposable {
     checkTime('time', time);
     checkFunction('fn', fn);
     this.#checkOpen('at');
-    const now = this.clock.now();
+    const now = this.#now();
     if (time - now > 2 ** 52) throw new InvalidArgumentError('time', 'at most 2^52 ms after now', time);
     return this.#add(fn, time < now ? now : time, now);
   }
@@ -206,7 +212,7 @@ export class Scheduler implements Disposable {
     checkFunction('fn', fn);
     const immediate = checkBoolean('options.immediate', checkObject('options', options).immediate, false);
     this.#checkOpen('recur');
-    const now = this.clock.now();
+    const now = this.#now();
     const recurrence = new Recurrence(fn, periodMs, now, immediate ? 0 : 1);
     return (recurrence.task = this.#add(recurrence, immediate ? now : now + periodMs, now));
   }
@@ -272,6 +278,10 @@ export class Scheduler implements Disposable {
     if (this.#closed) throw new SchedulerClosedError(operation);
   }
 
+  #now(): number {
+    return this.#system ? performance.now() : this.clock.now();
+  }
+
   #tick(time: number): number {
     return Math.floor(time / this.resolutionMs) - this.#originTick;
   }
@@ -281,7 +291,7 @@ export class Scheduler implements Disposable {
     if (!this.#processing) wheel.syncTo(this.#tick(now));
     const index = wheel.add(entry, deadline);
     if (!this.#processing && wheel.lastEvent < this.#armedTick) this.#arm(wheel.lastEvent);
-    return new this.#Task(index, wheel.lastSeq);
+    return new TaskHandle(this.#owner, index, wheel.lastSeq);
   }
 
   /** Adds a task due `ms` after now; where that is safe, "now" is read once per synchronous run (see `defer`). */
@@ -296,7 +306,7 @@ export class Scheduler implements Disposable {
       this.#placeQueued = true;
       queueMicrotask(this.#placeSoon);
     }
-    return new this.#Task(index, wheel.lastSeq);
+    return new TaskHandle(this.#owner, index, wheel.lastSeq);
   }
 
   /**
@@ -307,17 +317,19 @@ export class Scheduler implements Disposable {
   #placePending(now?: number, settle = !this.#processing): void {
     const wheel = this.#wheel;
     if (!wheel.hasPending) return;
-    now ??= this.clock.now();
+    now ??= this.#now();
     if (settle) wheel.syncTo(this.#tick(now));
     const event = wheel.placePending(now);
     if (settle && event < this.#armedTick) this.#arm(event);
   }
 
   #arm(tick: number): void {
-    const time = tick === -Infinity ? this.clock.now() : (tick + this.#originTick) * this.resolutionMs;
+    const time = tick === -Infinity ? this.#now() : (tick + this.#originTick) * this.resolutionMs;
     this.#timer?.clear();
     this.#armedTick = tick;
-    this.#timer = this.clock.setTimer(this.#onTimer, time, this.keepAlive);
+    this.#timer = this.#system
+      ? systemClock.setTimer(this.#onTimer, time, this.keepAlive)
+      : this.clock.setTimer(this.#onTimer, time, this.keepAlive);
   }
 
   #disarm(): void {
@@ -344,7 +356,7 @@ export class Scheduler implements Disposable {
     this.#timer = undefined;
     this.#armedTick = Infinity;
     const wheel = this.#wheel;
-    const now = this.clock.now();
+    const now = this.#now();
     const until = this.#tick(now);
     this.#processing = true;
     try {
@@ -404,7 +416,7 @@ export class Scheduler implements Disposable {
       wheel.release(index); // cancelled by its own run
       return;
     }
-    wheel.readd(index, recurrence.following(this.clock.now()));
+    wheel.readd(index, recurrence.following(this.#now()));
     recurrence.task[renewTask](wheel.lastSeq);
   }
 
