@@ -158,8 +158,9 @@ function reportLatency(co: Runnable, durationMs: number): void {
 /** Resumes queued coroutines, each for one slice, until the queue is empty or the budget is spent. */
 export function drain(): void {
   if (rt.draining) return;
-  rt.draining = true;
+  // Before `draining` is set: a broken @x/native throws here, and the queue must still drain later.
   if (rt.clock === false) rt.clock = startCoarseClock();
+  rt.draining = true;
   const clock = rt.clock;
   if (clock !== undefined) clockBusy(clock);
   try {
