@@ -214,7 +214,8 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
 
     child.onExit((code, signal, startError) => {
       if (startError !== undefined) {
-        fail('eof', `Could not start ${rules.method} for context ${name}: ${startError.message}. Install it or pass its path.`);
+        const hint = (startError as NodeJS.ErrnoException).code === 'ENOENT' ? ' Install it or pass its path.' : '';
+        fail('eof', `Could not start ${rules.method} for context ${name}: ${startError.message.replace(/\.$/, '')}.${hint}`);
         return;
       }
       // Let the pipes drain first, so the tail holds the command's last words.

@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { hybridTtyCreateChild } from '@x/process';
 import { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, PasswordError } from './connect-errors.js';
 import { RemoteError } from './errors.js';
+import { KILL_CHILD } from './handles.js';
 import { type MethodPlan, firstStageArgv } from './methods.js';
 import type { RouterCore } from './router-core.js';
 import { type ConnectFailure, type StdioProcess, connectStdio, spawnStdio } from './stdio-connect.js';
@@ -36,14 +37,14 @@ export async function startOverStdio(router: RouterCore, core: Buffer, id: numbe
   } catch (error) {
     throw retype(error);
   }
-  return {
-    pid,
-    kill: () => {
-      via.callNoReply(VIA_CHILD, 'killChild', id).catch(() => {
-        // The via context is gone, and its child's channel with it.
-      });
-    },
+  const kill = (): void => {
+    try {
+      router.send(via.id, KILL_CHILD, 0, id);
+    } catch {
+      // The via context is gone, and its child's channel with it.
+    }
   };
+  return { pid, kill };
 }
 
 /** A failure in the via context arrives as a RemoteError named after the typed class: make it that class again. */

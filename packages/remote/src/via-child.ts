@@ -2,8 +2,8 @@
 // contexts that never do so never load it, which keeps the core sent on every connect small. The
 // root calls `connectChild` in the via context like any module function.
 import { ADD_ROUTE } from './handles.js';
-import type { RouterCore } from './router-core.js';
-import { type ConnectFailure, type PromptRules, type StdioProcess, connectStdio, spawnStdio } from './stdio-connect.js';
+import type { ContextRouter } from './core/context-router.js';
+import { type ConnectFailure, type PromptRules, connectStdio, spawnStdio } from './stdio-connect.js';
 
 /** What the root sends: the command is built there, so this context needs no option parsing. */
 export interface ConnectChildRequest {
@@ -26,7 +26,7 @@ export const FAILURES: Record<ConnectFailure, [name: string, code: string]> = {
 };
 
 interface Runtime {
-  router: RouterCore;
+  router: ContextRouter;
   core: Buffer;
 }
 
@@ -49,15 +49,12 @@ function failureClass(name: string): new (message: string, code: string, stderrT
   return made;
 }
 
-const children = new Map<number, StdioProcess>();
-
 /** Starts context `request.id` as a child of this context and routes it through this one. */
 export async function connectChild(request: ConnectChildRequest): Promise<{ pid: number }> {
   const { router, core } = (globalThis as Record<symbol, unknown>)[Symbol.for('@x/remote.runtime')] as Runtime;
-  router.contextFor(request.id, request.name);
   const child = spawnStdio(request.argv, undefined);
-  children.set(request.id, child);
-  child.onExit(() => children.delete(request.id));
+  // From here the root's KILL_CHILD reaches it, and its module requests are served from this context.
+  router.adoptChild(request.id, request.name, child.kill);
   const started = await connectStdio(router, core, child, {
     ...request,
     // A class of the right name, so the root can rebuild the typed error; the tail travels as the cause.
@@ -66,9 +63,4 @@ export async function connectChild(request: ConnectChildRequest): Promise<{ pid:
   // The ancestors route the new id towards this context; the reply to this call follows on the same stream.
   router.send(router.parentIds[0]!, ADD_ROUTE, 0, [request.id]);
   return started;
-}
-
-/** Kills a child this context started (the root's forced shutdown of it). */
-export function killChild(id: number): void {
-  children.get(id)?.kill();
 }

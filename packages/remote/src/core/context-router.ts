@@ -101,6 +101,16 @@ export class ContextRouter extends RouterCore {
     void exitAfterCleanup({ code: 0 });
   }
 
+  /**
+   * Makes context `id` one of this context's children, as if it had started it for CONNECT_CHILD:
+   * the modules it asks for are served from here, and KILL_CHILD runs `kill`. For children started by
+   * modules shipped on demand (via-child.ts: ssh, sudo, su from this context).
+   */
+  adoptChild(id: number, name: string, kill: () => void): void {
+    this.#children.set(id, kill);
+    void this.contextFor(id, name).disconnected.then(() => this.#children.delete(id));
+  }
+
   #connectChild(frame: Frame): void {
     let request: ConnectChild;
     try {

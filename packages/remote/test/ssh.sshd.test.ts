@@ -1,0 +1,192 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useLeakCheck } from '@x/test-env';
+import { createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelError, type Context, HostKeyError, type LogRecord, PasswordError, type Router, type SshOptions } from '../src/index.js';
+import { eventually, quietRouter } from './helpers.js';
+
+useLeakCheck();
+
+const hops = new URL('./fixtures/hops.ts', import.meta.url);
+const reason = sshdUnavailableReason();
+if (reason !== undefined) console.warn(`skipping ssh tests: ${reason}`);
+
+const PASSWORD = 'x-remote-pw-9f1c';
+const SU_PASSWORD = 'x-remote-su-71ab';
+type Sshd = Awaited<ReturnType<typeof startSshd>>;
+
+describe.skipIf(reason !== undefined)('router.ssh, sudo and su over a real sshd', () => {
+  let sshd: Sshd;
+  let dir: string;
+  const users: { remove: () => void }[] = [];
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    dir = mkdtempSync(join(tmpdir(), 'x-remote-ssh-'));
+    users.push(createUser('xrkey', { sudo: 'nopasswd' }));
+    users.push(createUser('xrpw', { password: PASSWORD, sudo: 'password' }));
+    users.push(createUser('xrsu', { password: SU_PASSWORD }));
+  });
+
+  afterAll(async () => {
+    for (const user of users) user.remove();
+    await sshd?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Options for user@127.0.0.1 on the test sshd, trusting its host key, with no ~/.ssh/config. */
+  const to = (username: string, extra: Partial<SshOptions> = {}, withKey = true): SshOptions => ({
+    hostname: '127.0.0.1',
+    port: sshd.port,
+    username,
+    ...(withKey ? { identityFile: sshd.clientKey } : {}),
+    sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${sshd.knownHosts}`],
+    nodePath: process.execPath,
+    connectTimeoutMs: 20_000,
+    ...extra,
+  });
+
+  const knownHosts = (name: string, content: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  const records = (router: Router): LogRecord[] => {
+    const seen: LogRecord[] = [];
+    router.onLog((record) => seen.push(record));
+    return seen;
+  };
+
+  it('connects with a key (BatchMode) and keeps user output off the channel', async () => {
+    await using router = quietRouter();
+    const seen = records(router);
+    const ctx = await router.ssh(to('xrkey', { name: 'web' }));
+    const who = await ctx.call<{ user: string; title: string }>(hops, 'speak', 'key');
+    expect(who.user).toBe('xrkey');
+    expect(who.title).toBe('node (x:web)');
+    expect(await ctx.call(hops, 'echo', new Map([[1, Buffer.from('x')]]))).toEqual(new Map([[1, Buffer.from('x')]]));
+    expect(await eventually(() => seen.length >= 5)).toBe(true);
+    expect(seen.map((record) => `${record.context.name} ${record.stream} ${record.text}`).sort()).toEqual([
+      'web console key console',
+      'web stderr key fd2',
+      'web stdout key child',
+      'web stdout key fd1',
+      'web stdout key stdout',
+    ]);
+  });
+
+  it('types a password once on a pty, and never logs it', async () => {
+    await using router = quietRouter();
+    const seen = records(router);
+    const ctx = await router.ssh(to('xrpw', { password: PASSWORD }, false));
+    expect((await ctx.call<{ user: string }>(hops, 'whoami')).user).toBe('xrpw');
+    expect(seen.some((record) => record.text.includes(PASSWORD))).toBe(false);
+  });
+
+  it('fails a wrong password with PasswordError after one attempt', async () => {
+    await using router = quietRouter();
+    const error = await router.ssh(to('xrpw', { password: 'wrong' }, false)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PasswordError);
+    expect((error as PasswordError).code).toBe('ERR_X_REMOTE_PASSWORD');
+    expect((error as PasswordError).message).toMatch(/asked for the password again|refused/);
+  });
+
+  it('fails with PasswordError when ssh wants a password and none was given', async () => {
+    await using router = quietRouter();
+    // No key offered (an empty identity) and BatchMode: ssh cannot log in at all.
+    const error = await router.ssh(to('xrpw', { identityFile: '/dev/null' })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PasswordError);
+    expect((error as PasswordError).stderrTail).toMatch(/Permission denied/);
+  });
+
+  it("refuses an unknown host key under 'enforce', adds it under 'accept', skips it under 'ignore'", async () => {
+    await using router = quietRouter();
+    const empty = knownHosts('empty', '');
+    const enforce = await router.ssh(to('xrkey', { sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${empty}`] })).catch((caught: unknown) => caught);
+    expect(enforce).toBeInstanceOf(HostKeyError);
+    expect((enforce as HostKeyError).code).toBe('ERR_X_REMOTE_HOST_KEY');
+    expect((enforce as HostKeyError).stderrTail).toMatch(/host key/i);
+
+    const fresh = knownHosts('fresh', '');
+    const accepted = await router.ssh(to('xrkey', { checkHostKeys: 'accept', sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${fresh}`] }));
+    expect((await accepted.call<{ user: string }>(hops, 'whoami')).user).toBe('xrkey');
+    expect(readFileSync(fresh, 'utf8')).toContain(sshd.hostPublicKey.split(' ')[1]);
+
+    const ignored = await router.ssh(to('xrkey', { checkHostKeys: 'ignore', sshArgs: ['-F', '/dev/null'] }));
+    expect((await ignored.call<{ user: string }>(hops, 'whoami')).user).toBe('xrkey');
+  });
+
+  it("refuses a changed host key under 'enforce' and 'accept'", async () => {
+    await using router = quietRouter();
+    const other = join(dir, 'other_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other], { stdio: 'ignore' });
+    const changed = knownHosts('changed', `[127.0.0.1]:${sshd.port} ${readFileSync(`${other}.pub`, 'utf8')}`);
+    for (const checkHostKeys of ['enforce', 'accept'] as const) {
+      const error = await router.ssh(to('xrkey', { checkHostKeys, sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${changed}`] })).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(HostKeyError);
+    }
+  });
+
+  it('runs sudo through ssh, without and with a password, and refuses a wrong one', async () => {
+    await using router = quietRouter();
+    const nopasswd = await router.ssh(to('xrkey'));
+    const root1 = await router.sudo({ via: nopasswd, nodePath: process.execPath });
+    expect((await root1.call<{ uid: number }>(hops, 'whoami')).uid).toBe(0);
+
+    const asks = await router.ssh(to('xrpw'));
+    const root2 = await router.sudo({ via: asks, password: PASSWORD, nodePath: process.execPath });
+    expect((await root2.call<{ uid: number }>(hops, 'whoami')).uid).toBe(0);
+
+    const wrong = await router.sudo({ via: asks, password: 'wrong', nodePath: process.execPath }).catch((caught: unknown) => caught);
+    expect(wrong).toBeInstanceOf(PasswordError);
+    expect((wrong as PasswordError).message).toContain('sudo');
+    const none = await router.sudo({ via: asks, nodePath: process.execPath }).catch((caught: unknown) => caught);
+    expect(none).toBeInstanceOf(PasswordError);
+    // The failures left the via context serving.
+    expect((await asks.call<{ user: string }>(hops, 'whoami')).user).toBe('xrpw');
+  });
+
+  it('runs su through ssh with a password, and refuses a wrong one', async () => {
+    await using router = quietRouter();
+    const web = await router.ssh(to('xrpw'));
+    const app = await router.su({ username: 'xrsu', password: SU_PASSWORD, via: web, nodePath: process.execPath });
+    expect((await app.call<{ user: string }>(hops, 'whoami')).user).toBe('xrsu');
+    const wrong = await router.su({ username: 'xrsu', password: 'wrong', via: web, nodePath: process.execPath }).catch((caught: unknown) => caught);
+    expect(wrong).toBeInstanceOf(PasswordError);
+  });
+
+  it('carries calls, log lines and module imports across ssh -> sudo -> su', async () => {
+    await using router = quietRouter();
+    const seen = records(router);
+    const web = await router.ssh(to('xrpw', { name: 'hop1' }));
+    const root = await router.sudo({ via: web, password: PASSWORD, nodePath: process.execPath, name: 'hop2' });
+    const app = await router.su({ username: 'xrsu', via: root, nodePath: process.execPath, name: 'hop3' });
+    const who = await app.call<{ user: string; title: string }>(hops, 'speak', 'deep');
+    expect(who).toMatchObject({ user: 'xrsu', title: 'node (x:hop3)' });
+    expect(await app.call(hops, 'later')).toBe('xrsu');
+    expect(await eventually(() => seen.filter((record) => record.context.name === 'hop3').length >= 5)).toBe(true);
+    expect(seen.filter((record) => record.context.name === 'hop3').map((record) => record.text).sort()).toEqual(['deep child', 'deep console', 'deep fd1', 'deep fd2', 'deep stdout']);
+    expect((await root.call<{ uid: number }>(hops, 'whoami')).uid).toBe(0);
+    // Ending the middle hop ends what was started through it.
+    await root.shutdown();
+    expect((await app.disconnected).reason).toBe('disconnected');
+    expect((await web.call<{ user: string }>(hops, 'whoami')).user).toBe('xrpw');
+  });
+
+  it('fails a pending call when sshd dies mid-call, and nothing hangs', async () => {
+    await using router = quietRouter();
+    const ctx: Context = await router.ssh(to('xrkey', { keepaliveIntervalMs: 1000, keepaliveCount: 2 }));
+    const pending = ctx.call(hops, 'hang');
+    await ctx.call(hops, 'whoami');
+    // The per-connection sshd processes (the listener's children) serve this session.
+    const sessions = execFileSync('pgrep', ['-f', 'sshd: xrkey'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    for (const pid of sessions) process.kill(pid, 'SIGKILL');
+    const error = await pending.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ChannelError);
+    expect((error as ChannelError).reason).toBe('disconnected');
+  });
+});
