@@ -114,7 +114,7 @@ export class Scheduler implements Disposable {
       holds: (index, id) => wheel.holds(index, id),
       deadlineOf: (index) => {
         this.#placePending();
-        return wheel.deadline[index]!;
+        return wheel.deadlineOf(index);
       },
     };
     // Batching defers is safe only where time cannot move before the pending tasks are placed: the
@@ -379,11 +379,9 @@ export class Scheduler implements Disposable {
     const batch = wheel.batch;
     for (let k = 0; k < batch.length; k++) {
       const index = batch[k]!;
-      const entry = wheel.entries[index];
+      const entry = wheel.entry(index);
       if (typeof entry === 'function') {
-        wheel.entries[index] = undefined;
-        wheel.size--;
-        wheel.release(index);
+        wheel.take(index);
         try {
           entry();
         } catch (error) {
@@ -392,12 +390,10 @@ export class Scheduler implements Disposable {
       } else if (entry instanceof Recurrence) {
         this.#runRecurrence(entry, index);
       } else if (entry instanceof SleepJob) {
-        wheel.entries[index] = undefined;
-        wheel.size--;
-        wheel.release(index);
+        wheel.take(index);
         entry.fire();
       } else {
-        wheel.release(index); // cancelled while waiting in this batch
+        wheel.take(index); // cancelled while waiting in this batch: frees its index
       }
       if (this.#closed) return false;
     }
@@ -412,8 +408,8 @@ export class Scheduler implements Disposable {
     }
     if (this.#closed) return;
     const wheel = this.#wheel;
-    if (wheel.entries[index] !== recurrence) {
-      wheel.release(index); // cancelled by its own run
+    if (wheel.entry(index) !== recurrence) {
+      wheel.take(index); // cancelled by its own run: frees its index
       return;
     }
     wheel.readd(index, recurrence.following(this.#now()));

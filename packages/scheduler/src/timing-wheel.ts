@@ -168,7 +168,7 @@ export class TimingWheel {
     // A task in the running batch is released by the batch loop when it reaches it.
     if (this.prev[index] !== IN_BATCH) {
       this.#unlink(index);
-      this.release(index);
+      this.#release(index);
     }
     return true;
   }
@@ -190,8 +190,33 @@ export class TimingWheel {
     this.#top = FIRST;
   }
 
+  /** The entry at `index`: a task's function or job object; undefined once cancelled or taken. */
+  entry(index: number): unknown {
+    return this.entries[index];
+  }
+
+  /** The deadline of the live task at `index`. */
+  deadlineOf(index: number): number {
+    return this.deadline[index]!;
+  }
+
+  /**
+   * Takes the task at `index` of the running batch out of the wheel and frees the index; returns its
+   * entry, or undefined for a task cancelled while it waited in the batch. A recurrence that runs again
+   * is not taken: it stays at its index and goes back with `readd`.
+   */
+  take(index: number): unknown {
+    const entry = this.entries[index];
+    if (entry !== undefined) {
+      this.entries[index] = undefined;
+      this.size--;
+    }
+    this.#release(index);
+    return entry;
+  }
+
   /** Returns a finished index to the free list; its entry must already be cleared. */
-  release(index: number): void {
+  #release(index: number): void {
     this.next[index] = this.#free;
     this.#free = index;
   }
