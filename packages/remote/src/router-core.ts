@@ -184,7 +184,10 @@ export class RouterCore {
 
   #onAddRoute(frame: Frame, from: Stream | undefined): void {
     const [id] = this.decode(frame) as [number];
-    if (from !== undefined && Number.isInteger(id) && !this.#routes.has(id) && from.remoteId === frame.src) this.#routes.set(id, from);
+    if (from === undefined || !Number.isInteger(id) || this.#routes.has(id) || from.remoteId !== frame.src) return;
+    this.#routes.set(id, from);
+    // Every ancestor up to the root must route the new descendant down this way, whatever the depth.
+    if (this.parentIds.length > 0) this.send(this.parentIds[0]!, ADD_ROUTE, 0, [id]);
   }
 
   #onDelRoute(frame: Frame, from: Stream | undefined): void {

@@ -177,6 +177,20 @@ describe.skipIf(reason !== undefined)('router.ssh, sudo and su over a real sshd'
     expect((await web.call<{ user: string }>(hops, 'whoami')).user).toBe('xrpw');
   });
 
+  it('routes a chain four hops deep: ssh -> sudo -> su -> sudo with a password', async () => {
+    await using router = quietRouter();
+    const seen = records(router);
+    const hop1 = await router.ssh(to('xrkey'));
+    const hop2 = await router.sudo({ via: hop1, nodePath: process.execPath });
+    const hop3 = await router.su({ username: 'xrpw', via: hop2, nodePath: process.execPath });
+    const hop4 = await router.sudo({ via: hop3, password: PASSWORD, nodePath: process.execPath, name: 'hop4' });
+    expect((await hop4.call<{ uid: number }>(hops, 'speak', 'four')).uid).toBe(0);
+    expect(await hop4.call(hops, 'later')).toBe('root');
+    expect(await eventually(() => seen.filter((record) => record.context.name === 'hop4').length >= 5)).toBe(true);
+    await hop1.shutdown();
+    expect((await hop4.disconnected).reason).toBe('disconnected');
+  });
+
   it('fails a pending call when sshd dies mid-call, and nothing hangs', async () => {
     await using router = quietRouter();
     const ctx: Context = await router.ssh(to('xrkey', { keepaliveIntervalMs: 1000, keepaliveCount: 2 }));
