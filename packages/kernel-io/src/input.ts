@@ -82,6 +82,11 @@ export class KInput extends KChannel implements AsyncIterable<Buffer> {
   private readonly handle: FdHandle | null;
   private readonly ready: Buffer[] = [];
   private readonly free: Buffer[] = [];
+  /**
+   * The memory of each buffer delivered and not yet given back: release() takes a buffer back once, so
+   * two reads never fill one buffer. Weak: a consumer may keep a buffer for good.
+   */
+  private readonly lent = new WeakSet<ArrayBufferLike>();
   private readonly slots: Slot[] = [];
   private waiter: Waiter | null = null;
   private eof = false;
@@ -142,9 +147,14 @@ export class KInput extends KChannel implements AsyncIterable<Buffer> {
   /**
    * Hands a buffer this channel delivered back for reuse by a later read: after this the caller must
    * not touch it. Buffers not given back are simply garbage-collected.
+   *
+   * @throws `ERR_X_INVALID_ARG` for a buffer this channel did not deliver, or one already given back
+   *   (a second release would let two reads fill the same memory).
    */
   release(buffer: Buffer): void {
-    if (!Buffer.isBuffer(buffer)) throw new InvalidArgumentError('buffer', 'a Buffer from this channel', buffer);
+    if (!Buffer.isBuffer(buffer) || !this.lent.delete(buffer.buffer)) {
+      throw new InvalidArgumentError('buffer', 'a Buffer this channel delivered and not yet given back (release each one once)', buffer);
+    }
     if (buffer.buffer.byteLength !== this.bufferSize || this.free.length > this.queueLimit + 1 || this.eof) return;
     this.free.push(
       buffer.byteOffset === 0 && buffer.length === this.bufferSize ? buffer : Buffer.from(buffer.buffer, 0, this.bufferSize),
@@ -194,6 +204,7 @@ export class KInput extends KChannel implements AsyncIterable<Buffer> {
   }
 
   private deliver(payload: Buffer): void {
+    this.lent.add(payload.buffer);
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = null;

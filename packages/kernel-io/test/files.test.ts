@@ -74,6 +74,21 @@ describe('readFile()', () => {
     expect(seen.size).toBeLessThanOrEqual(4);
   });
 
+  it('refuses a buffer given back twice, so two reads never fill one buffer', async () => {
+    const input = readFile(big, { bufferSize: 64 << 10, queue: 2 });
+    const first = (await input.read())!;
+    const copy = Buffer.from(first);
+    input.release(first);
+    expect(() => input.release(first)).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG', argument: 'buffer' }));
+    expect(() => input.release(Buffer.alloc(64 << 10))).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
+    // The one buffer given back is reused by one read only: the next two chunks are distinct memory.
+    const second = (await input.read())!;
+    const third = (await input.read())!;
+    expect(second.buffer).not.toBe(third.buffer);
+    expect(Buffer.concat([copy, second, third]).equals(bigData.subarray(0, 3 * (64 << 10)))).toBe(true);
+    input.terminate();
+  });
+
   it('ends an empty file at once, without error', async () => {
     const empty = join(dir, 'empty');
     fs.writeFileSync(empty, '');
