@@ -1,6 +1,13 @@
 // Sockets: listening (KAccept), connecting. Node's net module does the socket(2)/bind(2)/listen(2)/
 // connect(2) calls; its handle is never read or written by Node (paused before it could start), and
 // the channels do their I/O on the handle's fd. Destroying the net.Socket closes that fd.
+//
+// Why Node's private `_handle.fd`: Node has no public way to give a socket's fd, and @x/native has no
+// socket(2), bind(2), listen(2), accept4(2) and connect(2) of its own. Those would also need name
+// resolution, IPv4/IPv6 dual stack, Unix paths and non-blocking connect, all of which Node's net module
+// already does right. libuv's stream handles (tcp_wrap, pipe_wrap) have carried `fd` on Linux since
+// Node 0.x; `handleFd` is the one place that reads it, it throws a bug report rather than go on without
+// an fd, and net.test.ts checks that the fd it gives is the connected socket itself.
 import * as net from 'node:net';
 import { KChannel } from './channel.js';
 import { KDuplex } from './connect.js';
@@ -24,9 +31,12 @@ function checkEndpoint(name: string, endpoint: unknown): Endpoint {
   throw new InvalidArgumentError(name, 'an endpoint: { host?, port } (port 0 to 65535) or { path }', endpoint);
 }
 
-function handleFd(socket: net.Socket): number {
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (typeof fd !== 'number' || fd < 0) throw new Error('@x/kernel-io: a net.Socket without an fd. This is a bug in x (or an unsupported platform).');
+/** The fd under a connected socket or a listening server (see the top of this file for why it is read so). */
+function handleFd(handleOwner: net.Socket | net.Server): number {
+  const fd = (handleOwner as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) {
+    throw new Error(`@x/kernel-io: a net.${handleOwner instanceof net.Server ? 'Server' : 'Socket'} without an fd on Node ${process.version}. This is a bug in x (or an unsupported platform): please report it.`);
+  }
   return fd;
 }
 
@@ -75,7 +85,7 @@ export class KAccept extends KChannel implements AsyncIterable<KDuplex> {
     this.backlog = options.backlog ?? 64;
     const address = server.address();
     this.address = typeof address === 'string' ? { path: address } : { host: address!.address, port: address!.port };
-    this.fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    this.fd = handleFd(server);
     server.on('connection', this.onConnection);
   }
 

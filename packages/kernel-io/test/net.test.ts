@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +85,21 @@ describe('listen() and connect()', () => {
     expect(['EPIPE', 'ECONNRESET']).toContain((error as KernelError).code);
     expect((error as KernelError).syscall).toMatch(/^write/);
     client.terminate();
+    server!.terminate();
+  });
+
+  it("does its I/O on the connected socket's own fd, the one the listener's accept(2) gave the peer", async () => {
+    const [server] = await listen({ host: '127.0.0.1', port: 0 });
+    expect(native.fdType(server!.fd)).toBe('socket');
+    const accepted = server!.accept();
+    const client = await connect(server!.address);
+    const peer = (await accepted)!;
+    expect([native.fdType(client.fd), native.fdType(peer.fd)]).toEqual(['socket', 'socket']);
+    // Bytes written with a raw write(2) on the client's fd arrive at the accepted connection's input.
+    fs.writeSync(client.fd, 'through the fd');
+    expect(String(await peer.input.read())).toBe('through the fd');
+    client.terminate();
+    peer.terminate();
     server!.terminate();
   });
 
