@@ -56,6 +56,12 @@ const LITERAL_ADDON_REQUIRE = /\brequire\s*\(\s*(['"`])([^'"`\n]+\.node)\1\s*\)/
 const TS_ALTERNATIVES: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
 const BARE_EXTENSIONS = ['.ts', '.mts', '.tsx', '.js', '.mjs', '.cjs', '.cts', '.json'];
 
+/**
+ * How the caller's own files are transformed. The inline map carries no source text: the context (which enables
+ * source maps) then reports lines of the parent's file in stack traces for the cost of the mappings alone.
+ */
+const TRANSFORM = { format: 'esm', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent' } as const;
+
 /** Marks a resolution the bundler plugin asks for itself, so that it does not intercept its own question. */
 const RESOLVING = Symbol('x-remote-resolving');
 
@@ -89,7 +95,9 @@ export class ModuleServer {
    * call any number of times; `graph()` does it anyway.
    */
   warm(): Promise<void> {
-    return Promise.all([lexerReady, esbuild.transform('', { loader: 'js' })]).then(() => undefined);
+    // A TypeScript transform with a source map, as graph() makes: esbuild's first one costs several times more.
+    const transform = esbuild.transform('export const warm: number = 1;', { ...TRANSFORM, loader: 'ts', sourcefile: 'warm.ts' });
+    return Promise.all([lexerReady, transform]).then(() => undefined);
   }
 
   /** The module at `url` (file URL or absolute path) and its whole static import graph, dependencies first. */
@@ -260,11 +268,7 @@ export class ModuleServer {
     }
     let source: string;
     try {
-      // An inline map without the source text: the context (which enables source maps) then reports lines of
-      // the parent's file in stack traces for the cost of the mappings alone.
-      source = (await esbuild.transform(text, {
-        loader: loaderOf(file), format: 'esm', target: 'node20', sourcefile: file, sourcemap: 'inline', sourcesContent: false, logLevel: 'silent',
-      })).code;
+      source = (await esbuild.transform(text, { ...TRANSFORM, loader: loaderOf(file), sourcefile: file })).code;
     } catch (error) {
       throw syntaxError(error, file);
     }
