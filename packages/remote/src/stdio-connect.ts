@@ -141,6 +141,11 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
       source.on('error', () => {});
     }
 
+    const banner = (line: string): void => {
+      remember(line);
+      router.emitLog({ contextId: id, stream: 'stdout', level: 'info', text: redact(Buffer.from(line, 'latin1').toString('utf8')) });
+    };
+
     const onStdout = (chunk: Buffer): void => {
       // latin1 maps bytes to chars one to one, so offsets found in the text are offsets in the bytes.
       pending += chunk.toString('latin1');
@@ -148,14 +153,14 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
         const at = pending.indexOf(SEND_CORE_MARKER);
         const end = at < 0 ? -1 : pending.indexOf('\n', at);
         if (end < 0) {
-          // A banner or motd printed by the login shell: kept for error messages, otherwise ignored.
+          // A banner or motd printed by the login shell: a log record of the context, and kept for errors.
           const lines = pending.split('\n');
           const partial = lines.pop()!;
-          for (const line of lines) remember(line);
+          for (const line of lines) banner(line);
           pending = prompted(partial) ? '' : partial.slice(-MAX_PENDING);
           return;
         }
-        for (const line of pending.slice(0, at).split('\n')) if (line !== '') remember(line);
+        for (const line of pending.slice(0, at).split('\n')) if (line !== '') banner(line);
         const version = pending.slice(at + SEND_CORE_MARKER.length, end);
         pending = pending.slice(end + 1);
         if (!atLeast(version, MIN_NODE_VERSION)) {

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fstatSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
+import { createInterface } from 'node:readline';
 import { READY_MARKER, SEND_CORE_MARKER, SPLIT_ARG } from '../markers.js';
 import { SplitChannel } from '../split-channel.js';
 
@@ -42,18 +42,28 @@ export function supervise(name: string, core: Buffer): void {
   input.on('error', () => {});
   input.write(core);
   let tail: Buffer = Buffer.alloc(0);
-  const relay = (fd: number, chunk: Buffer): void => {
-    const header = Buffer.allocUnsafe(5);
-    header[0] = fd;
-    header.writeUInt32BE(chunk.length, 1);
-    input.write(header);
-    input.write(chunk);
+  // One record per line: '1' or '2' (the fd), the line's bytes, '\n'. A newline byte never occurs
+  // inside a UTF-8 character, so splitting bytes at it is safe.
+  const relay = (fd: string, readable: NodeJS.ReadableStream): void => {
+    let rest: Buffer = Buffer.alloc(0);
+    const flush = (): void => {
+      if (rest.length > 0) input.write(Buffer.concat([Buffer.from(fd), rest, Buffer.from('\n')]));
+      rest = Buffer.alloc(0);
+    };
+    readable.on('data', (chunk: Buffer) => {
+      if (fd === '2') tail = Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
+      rest = Buffer.concat([rest, chunk]);
+      let newline: number;
+      while ((newline = rest.indexOf(10)) >= 0) {
+        input.write(Buffer.concat([Buffer.from(fd), rest.subarray(0, newline + 1)]));
+        rest = rest.subarray(newline + 1);
+      }
+      if (rest.length > MAX_LINE) flush();
+    });
+    readable.on('end', flush);
   };
-  child.stdout!.on('data', (chunk: Buffer) => relay(1, chunk));
-  child.stderr!.on('data', (chunk: Buffer) => {
-    relay(2, chunk);
-    tail = Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
-  });
+  relay('1', child.stdout!);
+  relay('2', child.stderr!);
   const stop = (): void => {
     try {
       process.kill(-child.pid!, 'SIGKILL');
@@ -79,32 +89,11 @@ export function splitChannel(): Socket {
 /** Reads the supervisor's records on fd 0 as lines of fd 1 or 2; `onEnd` when the supervisor is gone. */
 export function readRelay(onLine: (stream: 'stdout' | 'stderr', text: string) => void, onEnd: () => void): void {
   const stdin = new Socket({ fd: 0, readable: true, writable: false });
-  const decoders = [new StringDecoder('utf8'), new StringDecoder('utf8')];
-  const rests = ['', ''];
-  let buffered: Buffer = Buffer.alloc(0);
-  stdin.on('data', (chunk: Buffer) => {
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-    while (buffered.length >= 5) {
-      const length = buffered.readUInt32BE(1);
-      if (buffered.length < 5 + length) break;
-      const index = buffered[0] === 1 ? 0 : 1;
-      const stream = index === 0 ? 'stdout' : 'stderr';
-      let text = rests[index] + decoders[index]!.write(buffered.subarray(5, 5 + length));
-      buffered = buffered.subarray(5 + length);
-      let newline: number;
-      while ((newline = text.indexOf('\n')) >= 0) {
-        const line = text.slice(0, newline);
-        // The first stage of this very process announced itself on its fd 1: not user output.
-        if (!line.startsWith(SEND_CORE_MARKER)) onLine(stream, line);
-        text = text.slice(newline + 1);
-      }
-      if (text.length > MAX_LINE) {
-        onLine(stream, text);
-        text = '';
-      }
-      rests[index] = text;
-    }
-  });
-  stdin.on('end', onEnd);
   stdin.on('error', onEnd);
+  createInterface({ input: stdin, crlfDelay: Number.POSITIVE_INFINITY })
+    .on('line', (line: string) => {
+      // The first stage of this very process announced itself on its fd 1: not user output.
+      if (!line.startsWith(SEND_CORE_MARKER, 1)) onLine(line[0] === '1' ? 'stdout' : 'stderr', line.slice(1));
+    })
+    .on('close', onEnd);
 }
