@@ -213,6 +213,13 @@ describe('ModuleRegistry', () => {
     expect(await context.call(root, 'useAll', 'x')).toEqual(['hello x', 'helped', 'cjs-pkg', 'function', 42, 'X!', 'esm-default', '/', 'function']);
   });
 
+  it('calls a CommonJS file of the caller as its own module', async () => {
+    await using context = new Context();
+    const root = await context.add(await server.graph(fixture('legacy.cjs')));
+    expect(await context.call(root, 'add', 2, 3)).toBe(5);
+    expect(await context.call(root, 'file')).toBe('legacy.cjs');
+  });
+
   it('shares a package imported by the caller and by another package', async () => {
     await using context = new Context();
     const root = await context.add(await server.graph(fixture('instances.ts')));
