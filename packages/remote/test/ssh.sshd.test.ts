@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChannelError, type Context, HostKeyError, type LogRecord, PasswordError, type Router, type SshOptions } from '../src/index.js';
+import { ChannelError, type Context, HostKeyError, type LogRecord, NodeNotFoundError, PasswordError, type Router, type SshOptions } from '../src/index.js';
 import { eventually, quietRouter } from './helpers.js';
 
 useLeakCheck();
@@ -101,6 +101,13 @@ describe.skipIf(reason !== undefined)('router.ssh, sudo and su over a real sshd'
     const error = await router.ssh(to('xrpw', { identityFile: '/dev/null' })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PasswordError);
     expect((error as PasswordError).stderrTail).toMatch(/Permission denied/);
+  });
+
+  it('fails with NodeNotFoundError naming the path when the host has no node there', async () => {
+    await using router = quietRouter();
+    const error = await router.ssh(to('xrkey', { nodePath: '/nonexistent/bin/node' })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NodeNotFoundError);
+    expect((error as NodeNotFoundError).message).toContain('/nonexistent/bin/node');
   });
 
   it("refuses an unknown host key under 'enforce', adds it under 'accept', skips it under 'ignore'", async () => {

@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { FIRST_STAGE } from '../src/first-stage.js';
+import { InvalidArgumentError } from '../src/index.js';
+import { SUDO_PROMPT, dockerPlan, firstStageArgv, kubectlPlan, shellJoin, sshPlan, suPlan, sudoPlan } from '../src/methods.js';
+
+// The argv builders: what each method runs. No container engine runs in these tests; the ssh, sudo
+// and su commands run for real in the privileged tests.
+const stage = firstStageArgv('node', 'ctx', 15_000);
+
+describe('shellJoin', () => {
+  it('quotes words so that sh gives them back unchanged', () => {
+    const words = ['node', '-e', FIRST_STAGE, "it's a name", 'a b', '$HOME', '`x`', '15000'];
+    const echoed = execFileSync('sh', ['-c', `printf '%s\\0' ${shellJoin(words)}`], { encoding: 'utf8' });
+    expect(echoed.split('\0').slice(0, -1)).toEqual(words);
+  });
+});
+
+describe('ssh', () => {
+  it('runs in BatchMode with keepalives, host key checks and the first stage as one remote command', () => {
+    const plan = sshPlan({ hostname: 'web1', username: 'deploy', port: 2222, identityFile: '/k', sshArgs: ['-F', '/dev/null'] });
+    expect(plan.terminal).toBe(false);
+    expect(plan.argv(stage)).toEqual([
+      'ssh', '-F', '/dev/null',
+      '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=3', '-o', 'ConnectTimeout=30',
+      '-o', 'StrictHostKeyChecking=yes',
+      '-i', '/k', '-o', 'IdentitiesOnly=yes', '-p', '2222', '-l', 'deploy', '-T', '--', 'web1',
+      shellJoin(stage),
+    ]);
+  });
+
+  it('asks for a terminal only with a password, and maps checkHostKeys', () => {
+    expect(sshPlan({ hostname: 'h', password: 'pw' }).terminal).toBe(true);
+    expect(sshPlan({ hostname: 'h', password: 'pw' }).argv(stage)).toContain('BatchMode=no');
+    expect(sshPlan({ hostname: 'h', checkHostKeys: 'accept' }).argv(stage)).toContain('StrictHostKeyChecking=accept-new');
+    const ignore = sshPlan({ hostname: 'h', checkHostKeys: 'ignore', compression: true, keepaliveIntervalMs: 5000, keepaliveCount: 2 }).argv(stage);
+    expect(ignore).toEqual(expect.arrayContaining(['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'ServerAliveInterval=5', 'ServerAliveCountMax=2', '-C']));
+  });
+
+  it('rejects bad options with ERR_X_INVALID_ARG', () => {
+    for (const options of [{ hostname: '-oProxyCommand=x' }, { hostname: 'a b' }, { hostname: 'h', port: 0 }, { hostname: 'h', checkHostKeys: 'yes' }, { hostname: 'h', password: 'a\nb' }, { hostname: 'h', sshArgs: 'x' }]) {
+      expect(() => sshPlan(options as never)).toThrow(InvalidArgumentError);
+    }
+  });
+});
+
+describe('sudo and su', () => {
+  it('sudo reads the password on stdin behind a fixed prompt', () => {
+    const plan = sudoPlan({ username: 'app', preserveEnv: true, login: true, sudoArgs: ['-g', 'wheel'] });
+    expect(plan.argv(stage)).toEqual(['sudo', '-S', '-p', SUDO_PROMPT, '-u', 'app', '-E', '-i', '-g', 'wheel', '--', ...stage]);
+    expect(plan.rules.prompt!.test(`[sudo: ${SUDO_PROMPT}] Password:`)).toBe(true);
+    expect(plan.rules.prompt!.test('Password:')).toBe(false);
+  });
+
+  it('su runs the first stage through -c, with configurable prompt patterns', () => {
+    expect(suPlan({ username: 'app' }).argv(stage)).toEqual(['su', 'app', '-c', shellJoin(stage)]);
+    expect(suPlan({}).rules.prompt!.test('Passwort: ')).toBe(true);
+    expect(suPlan({}).rules.prompt!.test('Password：')).toBe(true);
+    expect(suPlan({ passwordPrompt: /PIN for/ }).rules.prompt!.test('PIN for app:')).toBe(true);
+    expect(() => suPlan({ passwordPrompt: 'Password:' as never })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('container methods', () => {
+  it('docker and podman exec -i the first stage', () => {
+    expect(dockerPlan({ container: 'web', username: 'node' }, 'docker').argv(stage)).toEqual(['docker', 'exec', '-i', '-u', 'node', 'web', ...stage]);
+    expect(dockerPlan({ container: 'web', dockerPath: '/usr/local/bin/podman' }, 'podman').argv(stage)).toEqual(['/usr/local/bin/podman', 'exec', '-i', 'web', ...stage]);
+    expect(() => dockerPlan({ container: '--privileged' }, 'docker')).toThrow(InvalidArgumentError);
+  });
+
+  it('kubectl exec -i in a namespace and container', () => {
+    const plan = kubectlPlan({ pod: 'api-0', namespace: 'prod', container: 'app', kubectlArgs: ['--context', 'eu'] });
+    expect(plan.argv(stage)).toEqual(['kubectl', '--context', 'eu', 'exec', '-i', '-n', 'prod', '-c', 'app', 'api-0', '--', ...stage]);
+    expect(plan.defaultName).toBe('kubectl:api-0');
+  });
+});
