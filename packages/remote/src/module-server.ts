@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, type Stats } from 'node:fs';
-import { createRequire, isBuiltin } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parse as parseCommonJs } from 'cjs-module-lexer';
 import { init as lexerReady, parse as parseImports } from 'es-module-lexer';
 import * as esbuild from 'esbuild';
 import { InvalidArgumentError } from './errors.js';
+import { bundleModule } from './module-bundle.js';
 import { ModuleError } from './module-error.js';
+import { findFile, isCommonJs, isFile, LITERAL_ADDON_REQUIRE, loaderOf, nativeAddon, sha256, statOf, syntaxError, unchanged, type FileInput } from './module-files.js';
 import type { ModuleGraph, ModuleRecord } from './module-registry.js';
 
 export { ModuleError, type ModuleErrorCode, type ModuleErrorDetails } from './module-error.js';
@@ -26,7 +27,7 @@ type Target =
 
 /** One file as last read and transformed; valid while every input keeps its mtime and size. */
 interface Entry {
-  inputs: Array<{ file: string; mtimeMs: number; size: number }>;
+  inputs: FileInput[];
   source: string;
   /** sha256 of `source`, hex. */
   hash: string;
@@ -43,27 +44,12 @@ interface Node {
   deps: Map<string, Target>;
 }
 
-/** esbuild's ESM output for a CommonJS package calls `require` for builtins; give it Node's. */
-const REQUIRE_BANNER = 'import { createRequire as __xRemoteCreateRequire } from "node:module";\n' +
-  'const require = __xRemoteCreateRequire(import.meta.url);\n';
-/** A CommonJS file's own paths are those of the package entry on the parent (the context has no such files). */
-const PATHS_BANNER = 'import { fileURLToPath as __xRemoteFileURLToPath } from "node:url";\n' +
-  'const __filename = __xRemoteFileURLToPath(import.meta.url);\n' +
-  'const __dirname = __xRemoteFileURLToPath(new URL(".", import.meta.url));\n';
-/** Packages whose only job is to find and load a native addon at run time. */
-const ADDON_LOADERS = /^(bindings|node-gyp-build|node-gyp-build-optional-packages|node-pre-gyp|@mapbox\/node-pre-gyp|prebuild-install)$/;
-const LITERAL_ADDON_REQUIRE = /\brequire\s*\(\s*(['"`])([^'"`\n]+\.node)\1\s*\)/;
-const TS_ALTERNATIVES: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
-const BARE_EXTENSIONS = ['.ts', '.mts', '.tsx', '.js', '.mjs', '.cjs', '.cts', '.json'];
 
 /**
  * How the caller's own files are transformed. The inline map carries no source text: the context (which enables
  * source maps) then reports lines of the parent's file in stack traces for the cost of the mappings alone.
  */
 const TRANSFORM = { format: 'esm', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent' } as const;
-
-/** Marks a resolution the bundler plugin asks for itself, so that it does not intercept its own question. */
-const RESOLVING = Symbol('x-remote-resolving');
 
 let liveServers = 0;
 
@@ -284,89 +270,9 @@ export class ModuleServer {
     return { inputs: [input], source, hash: sha256(source), imports: [...imports], resolved: new Map() };
   }
 
-  /** A package (or a CommonJS file) pre-bundled by esbuild into one ESM record; only builtins stay imports. */
   async #bundle(file: string): Promise<Entry> {
-    const addons: Array<{ importer: string; addon: string }> = [];
-    const commonJs = isCommonJs(file);
-    const options: esbuild.BuildOptions & { write: false; metafile: true } = {
-      bundle: true,
-      write: false,
-      metafile: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      mainFields: ['main'],
-      conditions: this.#conditions,
-      // Paths in the output's comments are relative to this: the package's own directory keeps a record's bytes
-      // (so its key) the same whatever the parent's cwd.
-      absWorkingDir: path.dirname(file),
-      logLevel: 'silent',
-      plugins: [{
-        name: 'x-remote-native-addons',
-        setup(build) {
-          build.onResolve({ filter: /\.node$/ }, (args) => {
-            addons.push({ importer: args.importer, addon: path.resolve(args.resolveDir, args.path) });
-            return { path: args.path, external: true };
-          });
-          build.onResolve({ filter: ADDON_LOADERS }, (args) => {
-            addons.push({ importer: args.importer, addon: `${args.path} (it loads a compiled .node file at run time)` });
-            return { path: args.path, external: true };
-          });
-          // A package that ESM code here imports stays a record of its own (an import in the output), so that it is
-          // one instance with the same package imported elsewhere, as in a local process. Only when it resolves
-          // from the entry's directory to the same file: the import is resolved from there later. `require()`s are
-          // bundled: the ESM output can only require builtins.
-          build.onResolve({ filter: /^[^./#]/ }, async (args) => {
-            if (args.pluginData === RESOLVING || (args.kind !== 'import-statement' && args.kind !== 'dynamic-import')) return undefined;
-            if (isBuiltin(args.path) || args.path === '@x/remote') return undefined;
-            const resolve = (resolveDir: string): Promise<esbuild.ResolveResult> =>
-              build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: RESOLVING });
-            const [here, fromEntry] = await Promise.all([resolve(args.resolveDir), resolve(path.dirname(file))]);
-            if (here.errors.length > 0 || here.external || here.path !== fromEntry.path || here.path === file) return undefined;
-            return { path: args.path, external: true };
-          });
-        },
-      }],
-    };
-    if (commonJs) {
-      // Node gives an ESM importer of CommonJS `default` = module.exports plus the names cjs-module-lexer finds;
-      // esbuild alone would give only `default`.
-      const names = [...commonJsExportNames(file, new Set())].filter((name) => name !== 'default');
-      const lines = [`const __xRemoteModule = require(${JSON.stringify(file)});`, 'export default __xRemoteModule;'];
-      names.forEach((name, index) => lines.push(`const __xRemote${index} = __xRemoteModule[${JSON.stringify(name)}];`));
-      if (names.length > 0) lines.push(`export { ${names.map((name, index) => `__xRemote${index} as ${JSON.stringify(name)}`).join(', ')} };`);
-      options.stdin = { contents: lines.join('\n'), resolveDir: path.dirname(file), sourcefile: `${file}.x-remote.mjs`, loader: 'js' };
-    } else {
-      options.entryPoints = [file];
-    }
-    let result: esbuild.BuildResult<typeof options>;
-    try {
-      result = await esbuild.build(options);
-    } catch (error) {
-      const failure = (error as esbuild.BuildFailure).errors?.[0];
-      if (failure !== undefined && /^Could not resolve/.test(failure.text)) {
-        const importer = failure.location?.file;
-        throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `${failure.text} (imported from ${importer ?? file}); install it in the parent or fix the import`, { file, ...(importer === undefined ? {} : { importer }), cause: error });
-      }
-      throw syntaxError(error, file);
-    }
-    const found = addons[0];
-    if (found !== undefined) throw nativeAddon(found.importer.replace(/\.x-remote\.mjs$/, '') || file, found.addon);
-    let source = result.outputFiles[0]!.text;
-    // CommonJS code reaches for `require`, `__filename` and `__dirname`, which an ES module lacks; the bundle's
-    // own top level may already declare them, and a second declaration would not parse.
-    if (/\b__require\b/.test(source) && !declares(source, 'require')) source = REQUIRE_BANNER + source;
-    if (/\b__(file|dir)name\b/.test(source) && !declares(source, '__filename') && !declares(source, '__dirname')) source = PATHS_BANNER + source;
-    const imports = new Set<string>();
-    for (const specifier of parseImports(source, file)[0]) if (specifier.t === 1 && specifier.n !== undefined) imports.add(specifier.n);
-    const inputs = [];
-    for (const input of Object.keys(result.metafile.inputs)) {
-      const inputFile = path.resolve(path.dirname(file), input);
-      if (inputFile.endsWith('.x-remote.mjs')) continue;
-      const stats = statSync(inputFile, { throwIfNoEntry: false });
-      if (stats !== undefined) inputs.push({ file: inputFile, mtimeMs: stats.mtimeMs, size: stats.size });
-    }
-    return { inputs, source, hash: sha256(source), imports: [...imports], resolved: new Map() };
+    const bundled = await bundleModule(file, this.#conditions);
+    return { ...bundled, hash: sha256(bundled.source), resolved: new Map() };
   }
 
   /** What `specifier` names from `importer`, the way Node would find it (TypeScript's `.js` -> `.ts` added). */
@@ -442,119 +348,6 @@ function toFile(url: string | URL): string {
     return url;
   }
   throw new InvalidArgumentError('url', "a file: URL or an absolute path (build one with new URL('./m.ts', import.meta.url))", url);
-}
-
-function statOf(file: string): Stats {
-  const stats = statSync(file, { throwIfNoEntry: false });
-  if (stats === undefined) throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `cannot find module ${file}: it was removed while its graph was built`, { file });
-  return stats;
-}
-
-function isFile(file: string): boolean {
-  return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
-}
-
-function unchanged(input: { file: string; mtimeMs: number; size: number }): boolean {
-  const stats = statSync(input.file, { throwIfNoEntry: false });
-  return stats !== undefined && stats.mtimeMs === input.mtimeMs && stats.size === input.size;
-}
-
-/** The file `base` names: itself, its TypeScript source (`./x.js` -> `./x.ts`), or with an extension or index added. */
-function findFile(base: string): string | undefined {
-  const stats = statSync(base, { throwIfNoEntry: false });
-  if (stats?.isFile()) return base;
-  const extension = path.extname(base);
-  for (const alternative of TS_ALTERNATIVES[extension] ?? []) {
-    const candidate = base.slice(0, -extension.length) + alternative;
-    if (isFile(candidate)) return candidate;
-  }
-  const stems = stats?.isDirectory() ? [path.join(base, 'index')] : [base];
-  for (const stem of stems) {
-    for (const added of BARE_EXTENSIONS) if (isFile(stem + added)) return stem + added;
-  }
-  return undefined;
-}
-
-function loaderOf(file: string): esbuild.Loader {
-  if (/\.(ts|mts|cts)$/.test(file)) return 'ts';
-  if (file.endsWith('.tsx')) return 'tsx';
-  if (file.endsWith('.jsx')) return 'jsx';
-  return 'js';
-}
-
-/** Whether Node would load `file` as CommonJS: `.cjs`/`.cts`, or `.js` outside a `"type": "module"` package. */
-function isCommonJs(file: string): boolean {
-  if (/\.c[jt]s$/.test(file)) return true;
-  if (!file.endsWith('.js')) return false;
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    let text: string | undefined;
-    try {
-      text = readFileSync(path.join(dir, 'package.json'), 'utf8');
-    } catch {
-      text = undefined;
-    }
-    if (text !== undefined) {
-      try {
-        return (JSON.parse(text) as { type?: unknown }).type !== 'module';
-      } catch {
-        return true;
-      }
-    }
-    if (path.dirname(dir) === dir) return true;
-  }
-}
-
-/** The names Node's own cjs-module-lexer pass finds in `file`, following `module.exports = require(...)`. */
-function commonJsExportNames(file: string, seen: Set<string>): Set<string> {
-  const names = new Set<string>();
-  if (seen.has(file) || !/\.(c?js|cts)$/.test(file)) return names;
-  seen.add(file);
-  let lexed;
-  try {
-    lexed = parseCommonJs(readFileSync(file, 'utf8'));
-  } catch {
-    return names;
-  }
-  for (const name of lexed.exports) names.add(name);
-  const require = createRequire(file);
-  for (const reexport of lexed.reexports) {
-    try {
-      for (const name of commonJsExportNames(require.resolve(reexport), seen)) names.add(name);
-    } catch {
-      // An unresolvable re-export contributes no names, as in Node.
-    }
-  }
-  return names;
-}
-
-function declares(source: string, name: string): boolean {
-  return new RegExp(`\\b(var|let|const|function|class)\\s+${name}\\b`).test(source);
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function syntaxError(error: unknown, file: string): ModuleError {
-  const failure = (error as esbuild.TransformFailure).errors?.[0];
-  if (failure === undefined) return new ModuleError('ERR_X_REMOTE_MODULE_SYNTAX', `${file}: ${(error as Error).message}`, { file, cause: error });
-  const where = failure.location;
-  const at = where?.file ? path.resolve(where.file) : file;
-  const line = where?.line;
-  const column = where === null || where === undefined ? undefined : where.column + 1;
-  return new ModuleError(
-    'ERR_X_REMOTE_MODULE_SYNTAX',
-    `${at}${line === undefined ? '' : `:${line}:${column}`}: ${failure.text}${where?.lineText ? `\n    ${where.lineText}` : ''}`,
-    { file: at, ...(line === undefined ? {} : { line, column: column! }), cause: error },
-  );
-}
-
-function nativeAddon(importer: string, addon: string): ModuleError {
-  return new ModuleError(
-    'ERR_X_REMOTE_NATIVE_ADDON',
-    `${importer} loads the native addon ${addon}; native addons cannot travel to a context (they would have to be built for and written on its host): call that code in the parent, or install it on the remote host and import it from a path there`,
-    { file: importer, importer, addon },
-  );
 }
 
 /** Tarjan's algorithm: strongly connected components, each emitted after every component it imports. */
