@@ -309,7 +309,11 @@ export class ModuleServer {
         ? `cannot find module ${specifier} (${file}); check the path: modules are read from the parent's disk`
         : `cannot find module '${specifier}' (${file}) imported from ${importer}`, { file, ...(importer === undefined ? {} : { importer, specifier }) });
     }
-    if (bare || file.endsWith('.cjs') || file.endsWith('.cts')) return { kind: 'file', file, bundle: true };
+    // Only what lives in a node_modules directory is a package to bundle: a bare specifier that leads elsewhere
+    // (a workspace package, a tsconfig "paths" alias) is the caller's own code, whose modules travel one by one
+    // so that each stays one instance however it is reached.
+    const packaged = bare && /[\\/]node_modules[\\/]/.test(file);
+    if (packaged || file.endsWith('.cjs') || file.endsWith('.cts')) return { kind: 'file', file, bundle: true };
     if (file.endsWith('.js') && isCommonJs(file)) {
       await lexerReady;
       return { kind: 'file', file, bundle: !parseImports(readFileSync(file, 'utf8'), file)[3] };

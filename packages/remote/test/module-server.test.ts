@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -95,6 +95,20 @@ describe('ModuleServer.graph()', () => {
     const instances = await server.graph(fixture('instances.ts'));
     expect(record(instances, 'instances.ts').deps['esm-state']).toBe(state.key);
     expect(graph.modules).toHaveLength(5);
+  });
+
+  it("sends a bare import that leads outside node_modules (a workspace package) module by module", async () => {
+    using dir = scratch();
+    mkdirSync(join(dir.dir, 'linked'));
+    mkdirSync(join(dir.dir, 'node_modules'));
+    dir.write('linked/package.json', '{ "name": "linked", "type": "module", "exports": "./index.js" }');
+    dir.write('linked/index.js', "export { token } from './state.js';\n");
+    dir.write('linked/state.js', 'export const token = {};\n');
+    symlinkSync(join(dir.dir, 'linked'), join(dir.dir, 'node_modules', 'linked'));
+    const main = dir.write('main.ts', "import { token } from 'linked';\nimport { token as direct } from './linked/state.js';\nexport const same = (): boolean => token === direct;\n");
+    const graph = await server.graph(main);
+    const keys = graph.modules.map((module) => module.key.split('?')[0]);
+    expect(keys).toEqual([pathToFileURL(join(dir.dir, 'linked/state.js')).href, pathToFileURL(join(dir.dir, 'linked/index.js')).href, pathToFileURL(main).href]);
   });
 
   it('keys an import cycle and lists both modules once', async () => {
