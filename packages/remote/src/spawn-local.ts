@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { ConnectError } from './errors.js';
+import { ConnectTimeoutError, EofError, NodeNotFoundError } from './connect-errors.js';
+import type { ConnectError } from './errors.js';
 import { FIRST_STAGE } from './first-stage.js';
 import { BOOTSTRAP, type BootstrapConfig } from './handles.js';
 import { SEND_CORE_MARKER } from './markers.js';
@@ -73,7 +74,7 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
       reject(error);
     };
     const timer = setTimeout(() => {
-      fail(new ConnectError('ERR_X_REMOTE_CONNECT_TIMEOUT', `Context ${name} did not start within ${options.connectTimeoutMs} ms; raise connectTimeoutMs or check ${options.nodePath}.`, tail.join('\n')));
+      fail(new ConnectTimeoutError(`Context ${name} did not start within ${options.connectTimeoutMs} ms; raise connectTimeoutMs or check ${options.nodePath}.`, tail.join('\n')));
     }, options.connectTimeoutMs);
     const readyHandle = router.allocate({
       persist: false,
@@ -86,8 +87,9 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
       },
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
-      const code = error.code === 'ENOENT' || error.code === 'EACCES' ? 'ERR_X_REMOTE_NODE_NOT_FOUND' : 'ERR_X_REMOTE_EOF';
-      fail(new ConnectError(code, `Could not start ${options.nodePath} for context ${name}: ${error.message}. Pass nodePath: the absolute path of a node binary.`, tail.join('\n'), { cause: error }));
+      const message = `Could not start ${options.nodePath} for context ${name}: ${error.message}. Pass nodePath: the absolute path of a node binary.`;
+      const failure = error.code === 'ENOENT' || error.code === 'EACCES' ? new NodeNotFoundError(message, tail.join('\n')) : new EofError(message, tail.join('\n'));
+      fail(Object.assign(failure, { cause: error }));
     });
     child.on('exit', (code, signal) => {
       // Whatever the context started dies with it, and its channel is gone even if a grandchild kept fd 3.
@@ -95,7 +97,7 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
       const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
       // Let the pipes drain first so the stderr tail names the cause.
       setImmediate(() => {
-        fail(new ConnectError('ERR_X_REMOTE_EOF', `Context ${name} ${how} before it was ready.`, tail.join('\n')));
+        fail(new EofError(`Context ${name} ${how} before it was ready.`, tail.join('\n')));
         stream.close(`the context ${how}`);
       });
     });
@@ -110,7 +112,7 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
     try {
       router.send(id, BOOTSTRAP, readyHandle, config);
     } catch (error) {
-      fail(new ConnectError('ERR_X_REMOTE_EOF', `Could not send the bootstrap to context ${name}: ${(error as Error).message}`, tail.join('\n')));
+      fail(new EofError(`Could not send the bootstrap to context ${name}: ${(error as Error).message}`, tail.join('\n')));
     }
   });
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
-import { ChannelError, ConnectError } from '../src/index.js';
+import { ChannelError, ConnectError, ConnectTimeoutError, EofError, NodeNotFoundError } from '../src/index.js';
 import { alive, eventually, processesWith, quietRouter, tasks } from './helpers.js';
 
 useLeakCheck();
@@ -93,6 +93,7 @@ describe('connect errors', () => {
   it('name a missing node binary', async () => {
     await using router = quietRouter();
     const error = await router.local({ nodePath: '/nonexistent/bin/node' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NodeNotFoundError);
     expect(error).toBeInstanceOf(ConnectError);
     expect(error).toMatchObject({ code: 'ERR_X_REMOTE_NODE_NOT_FOUND' });
     expect((error as Error).message).toContain('/nonexistent/bin/node');
@@ -101,6 +102,7 @@ describe('connect errors', () => {
   it('carry the stderr tail when the process exits before it is ready', async () => {
     await using router = quietRouter();
     const error = await router.local({ nodePath: bin('broken-node') }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EofError);
     expect(error).toMatchObject({ code: 'ERR_X_REMOTE_EOF', stderrTail: 'broken node: cannot start' });
     expect((error as Error).message).toContain('exited with status 3');
   });
@@ -108,6 +110,7 @@ describe('connect errors', () => {
   it('time out after connectTimeoutMs and kill what was started', async () => {
     await using router = quietRouter();
     const error = await router.local({ nodePath: bin('hanging-node'), connectTimeoutMs: 300 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConnectTimeoutError);
     expect(error).toMatchObject({ code: 'ERR_X_REMOTE_CONNECT_TIMEOUT' });
     expect((error as Error).message).toContain('300 ms');
   });
