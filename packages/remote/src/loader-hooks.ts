@@ -39,6 +39,15 @@ export type ToHooks =
 
 export type FromHooks = { type: 'fetch'; id: number; fromKey: string; specifier: string };
 
+/**
+ * The hooks module. Comments stay out of the string, which travels in every context's core:
+ * - a hooks error's stack is only its message: frames here would print this whole data: URL, and the importing
+ *   module's frames are what the caller needs;
+ * - a fetched JSON module loads as JSON under the import's own URL (Node checks its type attribute against the
+ *   format), so it is the one module a facade cannot stand for;
+ * - another registry's hooks (registered later, so run first) pass its keys on; only the first registry's hooks,
+ *   last in the chain (`innermost`), refuse a key nobody holds instead of letting Node read it from disk.
+ */
 export const loaderHooksSource = String.raw`
 import { isBuiltin } from 'node:module';
 import { receiveMessageOnPort } from 'node:worker_threads';
@@ -87,7 +96,6 @@ function target(dep) {
 function moduleError(fields) {
   const error = new Error(fields.message);
   for (const [name, value] of Object.entries(fields)) if (name !== 'message') error[name] = value;
-  // Frames here would print this whole data: URL; the importing module's frames are what the caller needs.
   error.stack = error.name + ': ' + error.message;
   return error;
 }
@@ -134,7 +142,6 @@ export async function load(url, context, nextLoad) {
     const reply = await fetchMissing(pending.fromKey, pending.specifier);
     drain();
     if (reply.error !== undefined) throw moduleError(reply.error);
-    // JSON must load as JSON under the import's own URL (Node checks its type attribute against the format).
     const json = records.get(reply.root);
     if (json !== undefined && reply.root.slice(0, reply.root.indexOf('?')).endsWith('.json')) {
       return { format: 'json', source: json.source, shortCircuit: true };
@@ -146,8 +153,6 @@ export async function load(url, context, nextLoad) {
     const format = url.slice(0, url.indexOf('?')).endsWith('.json') ? 'json' : 'module';
     return { format, source: record.source, shortCircuit: true };
   }
-  // Another registry's hooks (registered later, so they run first) pass its keys on to here; only the first
-  // registry's hooks, last in the chain, refuse what nobody holds instead of letting Node read the disk.
   if (KEY.test(url) && innermost) {
     throw moduleError({
       name: 'ModuleError',
