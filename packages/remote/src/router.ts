@@ -81,8 +81,8 @@ export class Router extends RouterCore {
   readonly #parentOf = new Map<number, number>();
   readonly #listeners = new Set<(record: LogRecord) => void>();
   readonly #started = new Set<Context>();
-  /** Graphs being built, so close() stops the module server only after them. */
-  readonly #preparing = new Set<Promise<unknown>>();
+  /** Per context, the last call still waiting for its module graph; close() stops the module server after them. */
+  readonly #preparing = new Map<number, Promise<PreparedCall>>();
   readonly #closeTimeoutMs: number;
   #nextId = ROOT_ID + 1;
   #closed: Promise<void> | undefined;
@@ -242,7 +242,7 @@ export class Router extends RouterCore {
     this.closing = true;
     this.failAllHandlers('The router was closed before the answer came.');
     await Promise.all([...this.#started].map((context) => context.shutdown({ timeoutMs: this.#closeTimeoutMs })));
-    await Promise.allSettled([...this.#preparing]);
+    await Promise.allSettled([...this.#preparing.values()]);
     await this.#server.close();
   }
 
@@ -264,19 +264,29 @@ export class Router extends RouterCore {
     return this.#shipped.get(child)?.files.has(href) ?? false;
   }
 
+  /**
+   * Calls leave in the order they were made: while one call to a context waits for its module graph,
+   * later calls to that context wait behind it, even those whose graph is ready.
+   */
   protected override prepareCall(context: Context, target: string | URL): PreparedCall | Promise<PreparedCall> {
     const href = moduleHref(target);
     const entry = this.#graphs.get(href);
-    if (entry !== undefined && fresh(entry)) return this.#ship(context, entry.graph);
-    const preparing = this.#server.graph(href).then((graph) => {
-      const path = fileURLToPath(href);
-      const stats = statSync(path, { throwIfNoEntry: false });
-      if (stats !== undefined) this.#graphs.set(href, { graph, path, mtimeMs: stats.mtimeMs, size: stats.size, checkedAt: performance.now() });
-      return this.#ship(context, graph);
-    });
-    this.#preparing.add(preparing);
+    const ahead = this.#preparing.get(context.id);
+    if (ahead === undefined && entry !== undefined && fresh(entry)) return this.#ship(context, entry.graph);
+    const build = (): Promise<PreparedCall> => {
+      const ready = this.#graphs.get(href);
+      if (ready !== undefined && fresh(ready)) return Promise.resolve(this.#ship(context, ready.graph));
+      return this.#server.graph(href).then((graph) => {
+        const path = fileURLToPath(href);
+        const stats = statSync(path, { throwIfNoEntry: false });
+        if (stats !== undefined) this.#graphs.set(href, { graph, path, mtimeMs: stats.mtimeMs, size: stats.size, checkedAt: performance.now() });
+        return this.#ship(context, graph);
+      });
+    };
+    const preparing = ahead === undefined ? build() : ahead.then(build, build);
+    this.#preparing.set(context.id, preparing);
     const forget = (): void => {
-      this.#preparing.delete(preparing);
+      if (this.#preparing.get(context.id) === preparing) this.#preparing.delete(context.id);
     };
     preparing.then(forget, forget);
     return preparing;

@@ -59,12 +59,17 @@ describe('Context.call()', () => {
     expect((remote as unknown as { then?: unknown }).then).toBeUndefined();
   });
 
-  it('sends callNoReply calls in order with the replies of other calls', async () => {
+  it('starts calls in the order they were made, callNoReply ones included, while modules still load', async () => {
     await using router = quietRouter();
     const ctx = await router.local();
-    await ctx.callNoReply(tasks, 'remember', 'first');
-    await ctx.callNoReply(tasks, 'remember', 'second');
-    expect(await ctx.call(tasks, 'remembered')).toEqual(['first', 'second']);
+    const service = new URL('./fixtures/service.ts', import.meta.url);
+    // Nothing is awaited in between: the first call waits for its module graph, the later ones must not overtake it.
+    const sent = [ctx.callNoReply(tasks, 'remember', 'first'), ctx.callNoReply(tasks, 'remember', 'second')];
+    const lookup = ctx.call(service, 'lookup', 'between');
+    const third = ctx.callNoReply(tasks, 'remember', 'third');
+    const seen = ctx.call(tasks, 'remembered');
+    await Promise.all([...sent, third, lookup]);
+    expect(await seen).toEqual(['first', 'second', 'third']);
   });
 
   it('names the context: process title, name, id, pid, and currentContext/parentContext inside it', async () => {

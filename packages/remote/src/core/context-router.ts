@@ -32,6 +32,8 @@ export class ContextRouter extends RouterCore {
   readonly #boot: Boot;
   #registry: ModuleRegistry | undefined;
   readonly #namespaces = new Map<string, Record<string, unknown>>();
+  /** The last call still waiting for its module; later calls wait behind it. */
+  #loading: Promise<Record<string, unknown>> | undefined;
   readonly #children = new Map<number, () => void>();
   #ending = false;
 
@@ -53,10 +55,26 @@ export class ContextRouter extends RouterCore {
     return this.#registry;
   }
 
+  /**
+   * Calls start in the order they arrived: while a module loads, later calls (even to loaded modules)
+   * queue behind it, so a call is never overtaken by one sent after it.
+   */
   protected override loadShippedModule(target: string, modules: unknown[] | null): Record<string, unknown> | Promise<Record<string, unknown>> {
-    const registry = this.#modules();
     const loaded = this.#namespaces.get(target);
-    if (loaded !== undefined) return loaded;
+    const ahead = this.#loading;
+    if (loaded !== undefined && ahead === undefined) return loaded;
+    const load = (): Record<string, unknown> | Promise<Record<string, unknown>> => this.#namespaces.get(target) ?? this.#load(target, modules);
+    const loading = ahead === undefined ? Promise.resolve(load()) : ahead.then(load, load);
+    this.#loading = loading;
+    const forget = (): void => {
+      if (this.#loading === loading) this.#loading = undefined;
+    };
+    loading.then(forget, forget);
+    return loading;
+  }
+
+  #load(target: string, modules: unknown[] | null): Promise<Record<string, unknown>> {
+    const registry = this.#modules();
     const records = (modules ?? []) as Partial<ModuleRecord>[];
     // Records the parent already holds arrive as bare keys: fetch them from it, not from the root.
     const missing = records.filter((record) => typeof record.source !== 'string' && !registry.has(String(record.key))).map((record) => String(record.key));
