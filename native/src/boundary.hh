@@ -37,15 +37,22 @@ template <typename Work>
 void ContainedInCallback(Napi::Env env, const char* where, Work&& work) noexcept {
   try {
     work();
+  } catch (const Napi::Error& error) {
+    // A JS exception. When it cannot be delivered, the environment is going away (a worker being
+    // terminated), and Node drops such an exception too.
+    try {
+      Napi::HandleScope scope(env);  // the work's own scope has ended with it
+      napi_fatal_exception(env, error.Value());
+    } catch (...) {
+    }
   } catch (...) {
     std::exception_ptr failure = std::current_exception();
     try {
-      Napi::HandleScope scope(env);  // the work's own scope has ended with it
+      Napi::HandleScope scope(env);
       if (napi_fatal_exception(env, JsError(env, failure, where).Value()) == napi_ok) return;
     } catch (...) {
-      // The environment is going away (a worker being terminated): JS is out of reach.
     }
-    ReportLost(failure, where);
+    ReportLost(failure, where);  // a failure of the addon itself is never dropped silently
   }
 }
 
