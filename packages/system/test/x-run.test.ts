@@ -103,14 +103,17 @@ describe('x run', () => {
     expect(unknown.stderr).toMatch(/^x: no group 'none' in .*x\.inventory\.yaml \(its groups: @pair, @all\)\.\n/);
   });
 
-  it('an ssh target fails with ERR_X_METHOD_UNAVAILABLE while @x/remote has no ssh (part 2), the local ones succeed', async () => {
-    const { Router } = await import('@x/remote');
-    if (typeof (Router.prototype as unknown as Record<string, unknown>)['ssh'] === 'function') return; // part 2 landed: the sshd tests cover ssh targets
-    const result = await x(['run', '--on', 'deploy@127.0.0.1:2222,local', '--json', `${tasks}#whoami`]);
+  it('an unreachable host fails its target with a typed code and the other targets go on', async () => {
+    // Port 1 on loopback refuses connections: ssh exits 255 (ERR_X_REMOTE_EOF, with ssh's stderr). An
+    // @x/remote without ssh (before part 2) fails the target with ERR_X_METHOD_UNAVAILABLE instead.
+    const result = await x(['run', '--on', 'nobody@127.0.0.1:1,local', '--json', `${tasks}#whoami`]);
     expect(result.code).toBe(1);
-    const [ssh, local] = jsonLines(result.stdout).sort((a, b) => String(a['target']).localeCompare(String(b['target'])));
-    expect(ssh).toMatchObject({ target: 'deploy@127.0.0.1:2222', ok: false, error: { code: 'ERR_X_METHOD_UNAVAILABLE', message: expect.stringContaining('@x/remote part 2') } });
+    const [ssh, local] = jsonLines(result.stdout).sort((a, b) => String(b['target']).localeCompare(String(a['target'])));
+    expect(ssh).toMatchObject({ target: 'nobody@127.0.0.1:1', ok: false, error: { code: expect.stringMatching(/^ERR_X_(REMOTE_EOF|METHOD_UNAVAILABLE)$/) } });
     expect(local).toMatchObject({ target: 'local', ok: true });
+    const plain = await x(['run', '--on', 'nobody@127.0.0.1:1', `${tasks}#whoami`]);
+    // The table keeps one line per target, however long the error.
+    expect(plain.stderr).toMatch(/^nobody@127\.0\.0\.1:1 +failed +\S+ m?s +.*\[ERR_X_[A-Z_]+\]$/m);
   });
 
   it('runs 200 local targets with --parallel 50: all succeed, never more than 50 at once', async () => {

@@ -46,7 +46,7 @@ async function start(router: Router, hop: Exclude<Hop, { method: 'local' }>, ind
   let { username, port } = hop;
   // The first ssh of a chain runs on this machine: ask its ssh what ~/.ssh/config says for the host.
   if (index === 0 && (username === undefined || port === undefined)) {
-    const effective = await sshEffective(hop.hostname, username, port);
+    const effective = await sshEffective(hop.hostname, username, port, hop.sshArgs);
     username ??= effective?.user;
     port ??= effective?.port;
   }
@@ -54,5 +54,7 @@ async function start(router: Router, hop: Exclude<Hop, { method: 'local' }>, ind
   if (port !== undefined) options['port'] = port;
   if (hop.identityFile !== undefined) options['identityFile'] = hop.identityFile;
   if (hop.nodePath !== undefined) options['nodePath'] = hop.nodePath;
+  if (hop.checkHostKeys !== undefined) options['checkHostKeys'] = hop.checkHostKeys;
+  if (hop.sshArgs !== undefined) options['sshArgs'] = hop.sshArgs;
   return (method as Method).call(router, options);
 }

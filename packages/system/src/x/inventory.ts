@@ -13,6 +13,10 @@ export interface HostOptions {
   user?: string;
   identityFile?: string;
   nodePath?: string;
+  /** How ssh treats the host's key: 'enforce' (default), 'accept' (learn an unknown one), 'ignore'. */
+  checkHostKeys?: 'enforce' | 'accept' | 'ignore';
+  /** More ssh arguments (`-o Name=value`…), before x's own, so they win. */
+  sshArgs?: string[];
 }
 
 /** A loaded inventory. */
@@ -112,8 +116,18 @@ function hostOptions(value: unknown, field: string, where: (field: string) => st
       if (typeof option !== 'string' || option === '') throw new InventoryError(`${at}: expected a non-empty string, got ${JSON.stringify(option)}.`);
       // An identity file is on this machine: ~ and relative paths are resolved here, as ssh would.
       options[key] = key === 'identityFile' ? resolve(base, option.replace(/^~(?=$|\/)/, homedir())) : option;
+    } else if (key === 'checkHostKeys') {
+      if (option !== 'enforce' && option !== 'accept' && option !== 'ignore') {
+        throw new InventoryError(`${at}: expected 'enforce', 'accept' or 'ignore', got ${JSON.stringify(option)}.`);
+      }
+      options.checkHostKeys = option;
+    } else if (key === 'sshArgs') {
+      if (!Array.isArray(option) || !option.every((arg) => typeof arg === 'string')) {
+        throw new InventoryError(`${at}: expected a list of ssh arguments, as in ["-o", "ConnectTimeout=5"], got ${JSON.stringify(option)}.`);
+      }
+      options.sshArgs = option as string[];
     } else {
-      throw new InventoryError(`${at}: unknown host option; host options are hostname, port, user, identityFile and nodePath.`);
+      throw new InventoryError(`${at}: unknown host option; host options are hostname, port, user, identityFile, nodePath, checkHostKeys and sshArgs.`);
     }
   }
   return options;

@@ -38,10 +38,11 @@ function replacer(this: unknown, _key: string, value: unknown): unknown {
   return value;
 }
 
-/** A short one-line description of a failure, for the table and the failure line. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.message} [${codeOf(error)}]`;
-  return inspect(error);
+/** A description of a failure with its code; `oneLine` keeps only the message's first line (for the table). */
+export function describeError(error: unknown, oneLine = false): string {
+  if (!(error instanceof Error)) return inspect(error, { breakLength: Infinity });
+  const message = oneLine ? error.message.split('\n')[0]! : error.message;
+  return `${message} [${codeOf(error)}]`;
 }
 
 /**
@@ -54,7 +55,7 @@ export function writeSummary(display: Display, outcomes: Outcome[], describe: (o
     outcome.target.name,
     outcome.status,
     formatDuration(outcome.durationMs),
-    outcome.status === 'ok' ? describe(outcome) : describeError(outcome.error),
+    outcome.status === 'ok' ? describe(outcome) : describeError(outcome.error, true),
   ]);
   const header = ['TARGET', 'STATUS', 'TIME', 'RESULT'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));

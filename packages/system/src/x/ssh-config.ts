@@ -12,12 +12,13 @@ export interface SshEffective {
 
 /**
  * Asks this machine's ssh for the effective options of `alias`; `username` and `port` are passed as
- * `-l`/`-p` so that explicit values win, as they do on ssh's own command line.
+ * `-l`/`-p` so that explicit values win, as they do on ssh's own command line; `sshArgs` (the
+ * inventory's, such as `-F file`) come first, as @x/remote passes them to the real connection.
  *
  * @returns the options, or `undefined` when there is no `ssh` here (the connection then says so).
  */
-export function sshEffective(alias: string, username?: string, port?: number): Promise<SshEffective | undefined> {
-  const args = ['-G'];
+export function sshEffective(alias: string, username?: string, port?: number, sshArgs: string[] = []): Promise<SshEffective | undefined> {
+  const args = ['-G', ...sshArgs];
   if (username !== undefined) args.push('-l', username);
   if (port !== undefined) args.push('-p', String(port));
   args.push('--', alias);

@@ -6,7 +6,17 @@ import type { HostOptions, Inventory } from './inventory.js';
 /** One step of a chain: how the next context is started from the previous one (or from here). */
 export type Hop =
   | { method: 'local' }
-  | { method: 'ssh'; alias: string; hostname: string; username?: string; port?: number; identityFile?: string; nodePath?: string }
+  | {
+      method: 'ssh';
+      alias: string;
+      hostname: string;
+      username?: string;
+      port?: number;
+      identityFile?: string;
+      nodePath?: string;
+      checkHostKeys?: 'enforce' | 'accept' | 'ignore';
+      sshArgs?: string[];
+    }
   | { method: 'sudo' | 'su'; username: string };
 
 /** One target of a command: its display name and the chain of contexts that reaches it. */
@@ -134,6 +144,8 @@ function parseHop(text: string, index: number, entry: string, inventory: () => I
   if (finalPort !== undefined) hop.port = finalPort;
   if (options.identityFile !== undefined) hop.identityFile = options.identityFile;
   if (options.nodePath !== undefined) hop.nodePath = options.nodePath;
+  if (options.checkHostKeys !== undefined) hop.checkHostKeys = options.checkHostKeys;
+  if (options.sshArgs !== undefined) hop.sshArgs = options.sshArgs;
   return hop;
 }
 

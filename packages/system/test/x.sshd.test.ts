@@ -1,0 +1,97 @@
+// The x command over ssh to a real sshd on loopback (privileged: root, sshd and sudo installed), with
+// the options from an inventory: every command, a chain through sudo, and Ctrl+C during x exec.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useLeakCheck } from '@x/test-env';
+import { type Sshd, type TestUser, createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoneLeft, jsonLines, startX, tasks, until, x } from './helpers.js';
+
+useLeakCheck();
+
+const reason = sshdUnavailableReason();
+if (reason !== undefined) console.warn(`skipping the x-over-ssh tests: ${reason}`);
+
+/** Processes whose command line contains `token` (a remote side carries no marker in its environment). */
+function processesWith(token: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' ');
+      if (command.includes(token)) found.push(`${entry} ${command}`);
+    } catch {
+      // Ended while we looked.
+    }
+  }
+  return found;
+}
+
+describe.skipIf(reason !== undefined)('x over ssh (loopback sshd)', () => {
+  let sshd: Sshd;
+  let user: TestUser;
+  let cwd: string;
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    user = createUser('xsysssh', { sudo: 'nopasswd' });
+    cwd = mkdtempSync(join(tmpdir(), 'x-sshd-'));
+    writeFileSync(
+      join(cwd, 'x.inventory.json'),
+      JSON.stringify({
+        defaults: { identityFile: sshd.clientKey, nodePath: process.execPath, sshArgs: ['-o', `UserKnownHostsFile=${sshd.knownHosts}`] },
+        hosts: { loop: { hostname: sshd.host, port: sshd.port, user: 'root' } },
+        groups: { pair: ['loop', 'loop'], mixed: ['loop', `${user.name}@loop`, 'local'] },
+      }),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    user?.remove();
+    await sshd?.stop();
+    if (cwd) rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('x run calls the function over ssh on every target of a group, with the inventory’s user, port, key and node', async () => {
+    const result = await x(['run', '--on', '@mixed', '--json', `${tasks}#whoami`], { cwd });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const byTarget = Object.fromEntries(jsonLines(result.stdout).map((o) => [o['target'], o]));
+    expect(Object.keys(byTarget).sort()).toEqual(['local', 'loop', `${user.name}@loop`]);
+    expect(byTarget['loop']).toMatchObject({ ok: true, result: { uid: 0, node: process.version } });
+    expect(byTarget[`${user.name}@loop`]!['result'].uid).not.toBe(0);
+  });
+
+  it('a chain through sudo runs as root after logging in as another user', async () => {
+    const result = await x(['run', '--on', `${user.name}@loop/sudo:root`, '--json', `${tasks}#whoami`], { cwd });
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout)[0]).toMatchObject({ target: `${user.name}@loop/sudo:root`, ok: true, result: { uid: 0 } });
+  });
+
+  it('x exec streams the command’s lines over ssh, prefixed and apart', async () => {
+    const result = await x(['exec', '--on', '@pair', '--', 'sh', '-c', 'id -un; echo oops >&2'], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').filter(Boolean).sort()).toEqual(['loop   | root', 'loop#2 | root']);
+    expect(result.stderr).toContain('loop   | oops\n');
+  });
+
+  it('x ping shows each ssh target’s Node and timings', async () => {
+    const result = await x(['ping', '--on', 'loop', '--json'], { cwd });
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout)[0]).toMatchObject({ ok: true, result: { node: process.version, platform: 'linux' } });
+  });
+
+  it('Ctrl+C during x exec over ssh ends x by SIGINT and leaves nothing running on the host', async () => {
+    const token = `600.${Date.now() % 100_000}`;
+    const run = startX(['exec', '--on', '@pair', '--', 'sleep', token], { cwd });
+    await until(() => processesWith(`sleep ${token}`).length === 2, 30_000);
+    run.child.kill('SIGINT');
+    const result = await run.result;
+    expect(result.signal).toBe('SIGINT');
+    await expectNoneLeft(run.marker);
+    await until(() => processesWith(`sleep ${token}`).length === 0, 5_000).catch(() => {
+      throw new Error(`left running: ${processesWith(`sleep ${token}`).join('; ')}`);
+    });
+  });
+});
