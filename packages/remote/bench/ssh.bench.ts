@@ -1,0 +1,136 @@
+// @x/remote over ssh to a loopback sshd: connect + first call, call round trip, 100 and 1,000 calls,
+// against plain ssh (`ssh host true`, a bare `cat` channel, `ssh host node -e` per call) and against
+// mitogen 0.3.3 (Debian's python3-mitogen) when /usr/bin/python3 can import it.
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type BatchSide, compareBatches, timed } from '@x/bench';
+import { createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
+import { type Context, Router } from '../src/index.js';
+
+const tasks = new URL('./tasks.ts', import.meta.url);
+const reason = sshdUnavailableReason();
+if (reason !== undefined) {
+  console.log(`remote ssh benchmarks skipped: ${reason}`);
+  process.exit(0);
+}
+const python = '/usr/bin/python3';
+const hasMitogen = spawnSync(python, ['-c', 'import mitogen'], { stdio: 'ignore' }).status === 0;
+if (!hasMitogen) console.log(`mitogen skipped in the ssh benchmarks: ${python} cannot import mitogen (apt-get install python3-mitogen)`);
+
+const sshd = await startSshd();
+const account = createUser('xrbench');
+const sshArgs = sshd.sshArgs(account.name);
+const router = new Router({ logPrinter: false });
+const connect = (): Promise<Context> =>
+  router.ssh({ hostname: '127.0.0.1', port: sshd.port, username: account.name, identityFile: sshd.clientKey, checkHostKeys: 'ignore', sshArgs: ['-F', '/dev/null'], nodePath: process.execPath });
+
+/** Runs ssh with `command` on the remote and waits for it. */
+function ssh(command: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ssh', [...sshArgs, command], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ssh ${command} exited ${code}`))));
+  });
+}
+
+/** mitogen's figures from one run of bench/mitogen_ssh.py: connect + first call, median round trip, `calls` calls. */
+function mitogen(calls: number): { connect: number; roundTrip: number; calls: number } {
+  const script = fileURLToPath(new URL('./mitogen_ssh.py', import.meta.url));
+  const run = spawnSync(python, [script, String(sshd.port), account.name, sshd.clientKey, String(calls)], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`mitogen_ssh.py failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!);
+}
+const mitogenPeer = (name: string, figure: (result: ReturnType<typeof mitogen>) => number, calls = 1): BatchSide[] =>
+  hasMitogen ? [{ name: `mitogen 0.3.3 (${name})`, run: () => figure(mitogen(calls)) }] : [];
+
+try {
+  await compareBatches({
+    name: 'remote: connect + first call over ssh to localhost',
+    ours: {
+      run: async () => {
+        const start = performance.now();
+        const ctx = await connect();
+        await ctx.call(tasks, 'echo', 1);
+        const took = performance.now() - start;
+        await ctx.shutdown();
+        return took;
+      },
+    },
+    peers: [{ name: 'ssh host true, plus 100 ms', run: async () => (await timed(() => ssh('true'))()) + 100 }, ...mitogenPeer('connect', (result) => result.connect)],
+    rounds: 7,
+  });
+
+  const ctx = await connect();
+  const message = 'x'.repeat(64);
+  const trips = 200;
+  const cat: ChildProcessWithoutNullStreams = spawn('ssh', [...sshArgs, 'cat'], { stdio: 'pipe' });
+  const echoOverCat = (): Promise<void> =>
+    new Promise((resolve) => {
+      let got = 0;
+      const onData = (chunk: Buffer): void => {
+        got += chunk.length;
+        if (got >= message.length + 1) {
+          cat.stdout.off('data', onData);
+          resolve();
+        }
+      };
+      cat.stdout.on('data', onData);
+      cat.stdin.write(`${message}\n`);
+    });
+  await echoOverCat();
+  await compareBatches({
+    name: 'remote: call round trip over ssh (64-byte string)',
+    ours: {
+      run: async () => {
+        const start = performance.now();
+        for (let k = 0; k < trips; k++) await ctx.call(tasks, 'echo', message);
+        return (performance.now() - start) / trips;
+      },
+    },
+    peers: [
+      {
+        name: 'bare ssh channel echo (cat)',
+        run: async () => {
+          const start = performance.now();
+          for (let k = 0; k < trips; k++) await echoOverCat();
+          return (performance.now() - start) / trips;
+        },
+      },
+      ...mitogenPeer('round trip', (result) => result.roundTrip),
+    ],
+    rounds: 7,
+  });
+  cat.stdin.end();
+
+  await compareBatches({
+    name: 'remote: connect + 100 calls over ssh',
+    ours: {
+      run: async () => {
+        const start = performance.now();
+        const fresh = await connect();
+        for (let k = 0; k < 100; k++) await fresh.call(tasks, 'echo', k);
+        const took = performance.now() - start;
+        await fresh.shutdown();
+        return took;
+      },
+    },
+    peers: [{ name: '`ssh host node -e` per call', run: timed(async () => {
+      for (let k = 0; k < 100; k++) await ssh(`${process.execPath} -e 'console.log(JSON.stringify(${k}))'`);
+    }) }],
+    rounds: 3,
+    warmup: 0,
+  });
+
+  await compareBatches({
+    name: 'remote: 1,000 calls on one ssh context',
+    ours: { run: timed(async () => {
+      for (let k = 0; k < 1000; k++) await ctx.call(tasks, 'echo', k);
+    }) },
+    peers: hasMitogen ? mitogenPeer('1,000 calls', (result) => result.calls, 1000) : [{ name: 'none (mitogen missing)', run: () => Number.NaN }],
+    rounds: 5,
+  });
+} finally {
+  await router.close();
+  account.remove();
+  await sshd.stop();
+}

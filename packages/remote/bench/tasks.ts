@@ -1,0 +1,4 @@
+// What the ssh benchmark calls.
+export function echo<T>(value: T): T {
+  return value;
+}
