@@ -1,0 +1,81 @@
+// 1,000 rounds of "start calls, kill -9 the context at a random moment" (the tests run 100): reports
+// calls that never settled, processes left behind, and fds this process lost.
+// Usage: node --import tsx packages/remote/bench/kill-rounds.ts [rounds] ; exits 1 on any hang or leak.
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { ChannelError, Router } from '../src/index.js';
+
+const rounds = Number(process.argv[2] ?? 1000);
+const tasks = new URL('./local-tasks.ts', import.meta.url);
+const marker = `x-remote-kill-rounds-${randomUUID()}`;
+process.execArgv.length = 0;
+
+const fds = (): number => readdirSync('/proc/self/fd').length;
+
+/** Live (not zombie) processes whose command line carries `marker`, or whose parent is this process. */
+function leftovers(): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z') continue;
+      if (Number(ppid) === process.pid || readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(stat.trim());
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return found;
+}
+
+const router = new Router({ logPrinter: false });
+// Warm up: the first context and call pay for esbuild and the module graph, not for the rounds.
+await (await router.local()).shutdown();
+const fdsBefore = fds();
+let hung = 0;
+const outcomes = new Map<string, number>();
+const started = performance.now();
+
+async function round(): Promise<void> {
+  const ctx = await router.local({ name: 'round' });
+  const calls = [
+    ctx.call(tasks, 'startMarked', marker),
+    ctx.call(tasks, 'sleep', Math.floor(Math.random() * 20)),
+    ctx.call(tasks, 'echo', Buffer.alloc(Math.floor(Math.random() * (4 << 20)))),
+    ctx.call(tasks, 'hang'),
+  ];
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+  process.kill(ctx.pid!, 'SIGKILL');
+  const killedAt = performance.now();
+  // A call still pending 10 s after the kill counts as hung (the contract is 100 ms).
+  const watchdog = new Promise<'hung'>((resolve) => setTimeout(resolve, 10_000, 'hung').unref());
+  for (const call of calls) {
+    const outcome = await Promise.race([call.then(() => 'ok', (error: unknown) => (error instanceof ChannelError ? error.reason : String(error))), watchdog]);
+    if (outcome === 'hung') hung++;
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  }
+  slowest = Math.max(slowest, performance.now() - killedAt);
+  await ctx.disconnected;
+}
+
+let slowest = 0;
+const parallel = 4;
+for (let done = 0; done < rounds; done += parallel) {
+  await Promise.all(Array.from({ length: Math.min(parallel, rounds - done) }, round));
+  if ((done + parallel) % 100 === 0) console.log(`${done + parallel} rounds, ${hung} hung calls so far`);
+}
+await router.close();
+// Killed contexts' children see their parent's channel close and exit; give them a moment under load.
+let left = leftovers();
+for (let wait = 0; wait < 100 && left.length > 0; wait++) {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  left = leftovers();
+}
+const fdsLost = fds() - fdsBefore;
+console.log(
+  `${rounds} rounds in ${((performance.now() - started) / 1000).toFixed(1)} s: ${hung} hung calls, ${left.length} leaked processes, ${fdsLost} leaked fds; ` +
+    `outcomes ${JSON.stringify(Object.fromEntries(outcomes))}; slowest settle after a kill ${slowest.toFixed(0)} ms (all four calls, awaited in turn)`,
+);
+for (const line of left) console.log(`left: ${line}`);
+if (hung > 0 || left.length > 0 || fdsLost > 0) process.exitCode = 1;

@@ -1,0 +1,25 @@
+// What the local benchmarks and the kill -9 rounds call in their contexts.
+import { spawn } from 'node:child_process';
+
+export function echo<T>(value: T): T {
+  return value;
+}
+
+export function doNothing(): void {}
+
+export function pid(): number {
+  return process.pid;
+}
+
+export async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function hang(): Promise<never> {
+  return new Promise(() => {});
+}
+
+/** Starts a grandchild carrying `marker` on its command line, so a leak of it can be found in /proc. */
+export function startMarked(marker: string): number {
+  return spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1e9)', marker], { stdio: 'ignore' }).pid!;
+}
