@@ -34,9 +34,15 @@ export class ContextCalls {
     return this.#router.call(this.#target, moduleUrl, exportName, args, this.#options, false) as Promise<R>;
   }
 
-  /** Sends a call that is never answered; resolves once it was sent. A failure in the context is logged there. */
+  /**
+   * Sends a call that is never answered; resolves once it was sent, rejects if it could not be (awaiting
+   * it is optional: an ignored failure is not an unhandled rejection). A failure of the function itself
+   * comes back as an error log record.
+   */
   callNoReply(moduleUrl: string | URL, exportName: string, ...args: unknown[]): Promise<void> {
-    return this.#router.call(this.#target, moduleUrl, exportName, args, this.#options, true) as Promise<void>;
+    const sent = this.#router.call(this.#target, moduleUrl, exportName, args, this.#options, true) as Promise<void>;
+    sent.catch(() => {});
+    return sent;
   }
 
   /** A typed proxy: `ctx.module<typeof import('./tasks.js')>(url).fn(...args)` is `ctx.call(url, 'fn', ...args)`. */

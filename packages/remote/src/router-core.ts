@@ -397,7 +397,11 @@ export class RouterCore {
     if (this.closing) return Promise.reject(new ChannelError('shutdown', `The router was closed before the call to ${context.name} could be sent.`));
     const message: CallMessage = [prepared.kind, prepared.target, prepared.modules, exportName, args];
     if (noReply) {
-      this.send(context.id, CALL_FUNCTION, 0, message);
+      try {
+        this.send(context.id, CALL_FUNCTION, 0, message);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       prepared.sent?.();
       return Promise.resolve(undefined);
     }

@@ -192,6 +192,9 @@ describe('ChannelError', () => {
     const error = await ctx.call(tasks, 'add', 1, 2).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ChannelError);
     expect((error as ChannelError).reason).toBe('disconnected');
+    // Not awaited, as fire-and-forget calls are: the failure must not become an unhandled rejection.
+    void ctx.callNoReply(tasks, 'add', 1, 2);
+    await expect(ctx.callNoReply(tasks, 'add', 1, 2)).rejects.toMatchObject({ reason: 'disconnected' });
     expect(NoSuchExportError.name).toBe('NoSuchExportError');
   });
 });
