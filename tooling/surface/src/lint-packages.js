@@ -24,7 +24,7 @@ for (const { dir, manifest } of publicPackages()) {
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${check.name} ${manifest.name}`);
     if (!ok) {
       failures.push(`${check.name} ${manifest.name}`);
-      process.stdout.write(`${run.stdout}${run.stderr}${run.error ? `${run.error.message}\n` : ''}\n`);
+      process.stdout.write(`${run.stdout ?? ''}${run.stderr ?? ''}${run.error ? `${run.error.message}\n` : ''}\n`);
     }
   }
 }
