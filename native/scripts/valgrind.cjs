@@ -1,7 +1,8 @@
 'use strict';
 // `test:valgrind`: runs test/valgrind/exercise.cjs (every function of the addon, on
-// success and failure paths) under memcheck, and fails on any memcheck error or any
-// definite leak. Node itself runs clean under memcheck, so any report is ours to read.
+// success and failure paths, then the fuzz sweep of test/fixtures/fuzz.cjs) under memcheck,
+// and fails on any memcheck error or any definite leak. Node itself runs clean under memcheck,
+// so any report is ours to read.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -34,7 +35,19 @@ const result = spawnSync(
     '--expose-gc',
     exercise,
   ],
-  { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, X_VALGRIND_ROUNDS: process.env.X_VALGRIND_ROUNDS || '3' } },
+  {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      X_VALGRIND_ROUNDS: process.env.X_VALGRIND_ROUNDS || '3',
+      // The fuzz sweep, smaller: one accepted prefix per position, and at most 6 calls per function
+      // that get past the argument checks (a fork under memcheck costs seconds). Every function and
+      // its argument checks are still swept; fuzz.test.ts runs the whole sweep natively.
+      X_FUZZ_PREFIXES: process.env.X_FUZZ_PREFIXES || '1',
+      X_FUZZ_WORK: process.env.X_FUZZ_WORK || '6',
+    },
+  },
 );
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 const report = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';

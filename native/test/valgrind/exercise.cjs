@@ -1,6 +1,7 @@
 'use strict';
-// Calls every function of @x/native, on success and failure paths, so that memcheck
-// (scripts/valgrind.cjs) sees each allocation and free of the addon. Run with --expose-gc.
+// Calls every function of @x/native, on success and failure paths, then the fuzz sweep
+// (test/fixtures/fuzz.cjs), so that memcheck (scripts/valgrind.cjs) sees each allocation and
+// free of the addon. Run with --expose-gc.
 const assert = require('node:assert');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -175,6 +176,10 @@ async function clockRound() {
     await clockRound();
     global.gc();
   }
+  // Wrong values for every exported function: the paths that reject them, and the guard that turns
+  // whatever the C++ throws into a coded error, under memcheck too.
+  assert.deepStrictEqual(require('../fixtures/fuzz.cjs').fuzz(native).failures, []);
+  global.gc();
   // A watch left running at exit is closed by the addon's cleanup hook, and so is a clock word.
   native.coarseClock(new SharedArrayBuffer(16));
   const [readEnd, writeEnd] = native.pipe();
