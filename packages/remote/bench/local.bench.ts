@@ -53,7 +53,7 @@ class SocketpairEcho {
   #done: (() => void) | undefined;
 
   constructor(request: number, reply: number) {
-    const script = `const s=new (require('net').Socket)({fd:3});const r=Buffer.alloc(${reply});let n=0;s.on('data',(c)=>{n+=c.length;while(n>=${request}){n-=${request};s.write(r);}});`;
+    const script = `const s=new (require('net').Socket)({fd:3,readable:true,writable:true});const r=Buffer.alloc(${reply});let n=0;s.on('data',(c)=>{n+=c.length;while(n>=${request}){n-=${request};s.write(r);}});`;
     this.#child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
     this.#socket = this.#child.stdio[3] as unknown as import('node:net').Socket;
     this.#socket.on('data', (chunk: Buffer) => {
