@@ -200,14 +200,34 @@ describe.skipIf(reason !== undefined)('router.ssh, sudo and su over a real sshd'
 
   it('fails a pending call when sshd dies mid-call, and nothing hangs', async () => {
     await using router = quietRouter();
-    const ctx: Context = await router.ssh(to('xrkey', { keepaliveIntervalMs: 1000, keepaliveCount: 2 }));
+    const ctx: Context = await router.ssh(to('xrkey', { name: 'killed' }));
     const pending = ctx.call(hops, 'hang');
     await ctx.call(hops, 'whoami');
     // The per-connection sshd processes (the listener's children) serve this session.
-    const sessions = execFileSync('pgrep', ['-f', 'sshd: xrkey'], { encoding: 'utf8' }).trim().split('\n').map(Number);
-    for (const pid of sessions) process.kill(pid, 'SIGKILL');
+    for (const pid of sessionPids('xrkey')) process.kill(pid, 'SIGKILL');
     const error = await pending.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ChannelError);
     expect((error as ChannelError).reason).toBe('disconnected');
   });
+
+  it('fails a pending call within the keepalive budget when sshd stops answering', async () => {
+    await using router = quietRouter();
+    const ctx: Context = await router.ssh(to('xrpw', { keepaliveIntervalMs: 1000, keepaliveCount: 2 }));
+    const pending = ctx.call(hops, 'hang');
+    await ctx.call(hops, 'whoami');
+    // A stopped sshd keeps the TCP connection open and silent, as a dead network does: only keepalives notice.
+    const stopped = sessionPids('xrpw');
+    for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+    try {
+      const error = await pending.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ChannelError);
+      expect((error as ChannelError).reason).toBe('disconnected');
+    } finally {
+      for (const pid of stopped) process.kill(pid, 'SIGKILL');
+    }
+  });
 });
+
+function sessionPids(user: string): number[] {
+  return execFileSync('pgrep', ['-f', `sshd: ${user}`], { encoding: 'utf8' }).trim().split('\n').map(Number);
+}
