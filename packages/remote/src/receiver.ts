@@ -1,7 +1,8 @@
 import { TAG, type Tagged, encodeTag } from './codec.js';
 import { ChannelError } from './errors.js';
 import { ENCODING_DEAD, type Frame } from './frame.js';
-import { type RouterCore, deadError } from './router-core.js';
+import { deadError } from './dead-error.js';
+import type { RouterCore } from './router-core.js';
 
 /** The destination of the message being encoded, so a Sender knows which context now holds it. */
 export const encodeState = { destination: -1 };

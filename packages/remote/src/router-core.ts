@@ -8,6 +8,7 @@ import { ENCODING_DEAD, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from './
 import {
   ADD_ROUTE, CALL_FUNCTION, DEL_ROUTE, FIRST_DYNAMIC, FORWARD_LOG, LOG_LEVELS, type LogLevel, ROOT_ID, SHUTDOWN,
 } from './handles.js';
+import { deadError } from './dead-error.js';
 import { Receiver, Sender, encodeState } from './receiver.js';
 import { Stream } from './stream.js';
 
@@ -622,20 +623,6 @@ export class RouterCore {
 
 function deadFrame(dst: number, src: number, handle: number, error: ChannelError): Frame {
   return { encoding: ENCODING_DEAD, dst, src, auth: src, handle, replyTo: 0, payload: Buffer.from(`${error.reason}\n${error.message}`) };
-}
-
-/** The ChannelError a dead message carries. */
-export function deadError(frame: Frame): ChannelError {
-  const text = frame.payload.toString('utf8');
-  const newline = text.indexOf('\n');
-  const reason = (newline < 0 ? text : text.slice(0, newline)) as ChannelErrorReason;
-  const message = newline < 0 ? '' : text.slice(newline + 1);
-  const known: ChannelErrorReason[] = ['disconnected', 'no-route', 'refused', 'too-large', 'shutdown', 'closed'];
-  return new ChannelError(known.includes(reason) ? reason : 'closed', message === '' ? 'The channel was closed by the other end.' : capitalize(message));
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1) + (text.endsWith('.') ? '' : '.');
 }
 
 /** A module URL as a file: href. @throws ERR_X_INVALID_ARG for anything but a file URL or an absolute path. */
