@@ -85,12 +85,17 @@ function onPath(name: string, path: string): string | undefined {
   return path.split(delimiter).map((dir) => join(dir, name)).find((file) => existsSync(file));
 }
 
-/** The first ```js block under the README's "## Example…" heading. */
-function readmeExample(dir: string): string {
-  const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-  const section = readme.slice(readme.search(/^## Example/m));
-  const block = /^```js\n([\s\S]*?)^```$/m.exec(section);
-  if (!block?.[1]) throw new Error(`${join(dir, 'README.md')} has no \`\`\`js block under an "## Example" heading`);
+/** The README section whose first ```js block is the package's runnable example, for the packages tried here. */
+const exampleSection: Record<string, string> = { '@x/latch': '## Example', '@x/process': '## Examples', '@x/system': '## Namespaces' };
+
+/** The first ```js block under the package README's example heading. */
+function readmeExample(name: string): string {
+  const file = join(packages.get(name)!.dir, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const heading = exampleSection[name]!;
+  const at = readme.split('\n').findIndex((line) => line === heading || line.startsWith(`${heading}:`));
+  const block = at < 0 ? null : /^```js\n([\s\S]*?)^```$/m.exec(readme.split('\n').slice(at).join('\n'));
+  if (!block?.[1]) throw new Error(`${file} has no \`\`\`js block under a "${heading}" heading: update exampleSection in this test`);
   return block[1];
 }
 
@@ -133,7 +138,7 @@ async function installAlone(name: string): Promise<string> {
 
 async function runExample(name: string, project: string): Promise<Run> {
   const file = join(project, 'example.mjs');
-  writeFileSync(file, readmeExample(packages.get(name)!.dir));
+  writeFileSync(file, readmeExample(name));
   const result = await run(process.execPath, [file], { cwd: project, env: userEnv(process.env.PATH ?? ''), timeoutMs: 2 * MINUTE });
   expect(result.code, explain(`${name}'s README example`, result)).toBe(0);
   return result;
@@ -185,7 +190,8 @@ describe('the packed tarballs, each installed alone in an empty project', () => 
     const prebuilt = readdirSync(join(native, 'prebuilds', `${process.platform}-${process.arch}`));
     expect(prebuilt.filter((file) => file.endsWith('.node'))).toHaveLength(1);
     const { stdout } = await runExample('@x/process', project);
-    expect(stdout).toMatch(/^"on a terminal: \/dev\/pts\/\d+\\r\\n30 100\\r\\n"$/m);
+    const ptyOutput = /"on a terminal: \/dev\/pts\/\d+\\r\\n30 100\\r\\n"$/m;
+    expect(stdout).toMatch(ptyOutput);
 
     // Where no prebuilt binary fits and nothing was built, loading says so and names the fix...
     renameSync(join(native, 'prebuilds'), join(native, 'prebuilds-elsewhere'));
@@ -202,13 +208,23 @@ describe('the packed tarballs, each installed alone in an empty project', () => 
     expect(rebuild.code, explain('npm rebuild @x/native (from source)', rebuild)).toBe(0);
     expect(existsSync(join(native, 'build', 'Release', 'x_native.node'))).toBe(true);
     const built = await runExample('@x/process', project);
-    expect(built.stdout).toMatch(/^"on a terminal: \/dev\/pts\/\d+\\r\\n30 100\\r\\n"$/m);
+    expect(built.stdout).toMatch(ptyOutput);
   }, 15 * MINUTE);
 
-  it('installs @x/system with all it depends on and runs its README example', async () => {
+  it('installs @x/system with all it depends on, runs its README example and its `x` command', async () => {
     const project = await installAlone('@x/system');
     const { stdout } = await runExample('@x/system', project);
     expect(stdout).toContain('hello from a child\n');
     expect(stdout).toContain('child exited with 0\n');
+
+    // The README's first command, `x run --on 'local*N' module#export`, on a module of the user's own.
+    writeFileSync(join(project, 'tasks.mjs'), 'export function hello(name) { return `hello ${name} from ${process.pid}`; }\n');
+    const x = await run(join(project, 'node_modules', '.bin', 'x'), ['run', '--on', 'local*2', './tasks.mjs#hello', 'world'], {
+      cwd: project,
+      env: userEnv(process.env.PATH ?? ''),
+      timeoutMs: 2 * MINUTE,
+    });
+    expect(x.code, explain('x run --on local*2', x)).toBe(0);
+    expect(x.stdout.match(/^local-[12] \| hello world from \d+$/gm)).toHaveLength(2);
   }, 5 * MINUTE);
 });
