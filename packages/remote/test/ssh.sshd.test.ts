@@ -178,9 +178,13 @@ describe.skipIf(reason !== undefined)('router.ssh, sudo and su over a real sshd'
     expect(await eventually(() => seen.filter((record) => record.context.name === 'hop3').length >= 5)).toBe(true);
     expect(seen.filter((record) => record.context.name === 'hop3').map((record) => record.text).sort()).toEqual(['deep child', 'deep console', 'deep fd1', 'deep fd2', 'deep stdout']);
     expect((await root.call<{ uid: number }>(hops, 'whoami')).uid).toBe(0);
+    // A local context as a fourth hop, started by the su context.
+    const local = await router.local({ via: app, name: 'hop4' });
+    expect(await local.call(hops, 'later')).toBe('xrsu');
     // Ending the middle hop ends what was started through it.
     await root.shutdown();
     expect((await app.disconnected).reason).toBe('disconnected');
+    expect((await local.disconnected).reason).toBe('disconnected');
     expect((await web.call<{ user: string }>(hops, 'whoami')).user).toBe('xrpw');
   });
 

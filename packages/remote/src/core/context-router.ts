@@ -1,6 +1,6 @@
 import { exitAfterCleanup } from '@x/signals';
 import { ModuleRegistry, type ModuleGraph, type ModuleRecord } from '../module-registry.js';
-import { CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, GET_RECORDS, KILL_CHILD, ROOT_ID, SHUTDOWN, type BootstrapConfig } from '../handles.js';
+import { ADD_ROUTE, CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, GET_RECORDS, KILL_CHILD, ROOT_ID, SHUTDOWN, type BootstrapConfig } from '../handles.js';
 import { RouterCore } from '../router-core.js';
 import { spawnLocal } from '../spawn-local.js';
 import type { Frame } from '../frame.js';
@@ -140,8 +140,9 @@ export class ContextRouter extends RouterCore {
     this.contextFor(request.id, request.name);
     spawnLocal(this, this.#boot.core, request).then(
       (spawned) => {
-        this.#children.set(request.id, spawned.kill);
-        void this.contextFor(request.id, request.name).disconnected.then(() => this.#children.delete(request.id));
+        this.adoptChild(request.id, request.name, spawned.kill);
+        // Ancestors between the root and this context learn the route too (a chain deeper than two).
+        this.send(this.parentIds[0]!, ADD_ROUTE, 0, [request.id]);
         this.reply(frame, true, { pid: spawned.pid });
       },
       (error: unknown) => this.reply(frame, false, error),
