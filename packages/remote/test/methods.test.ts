@@ -37,6 +37,12 @@ describe('ssh', () => {
     expect(ignore).toEqual(expect.arrayContaining(['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'ServerAliveInterval=5', 'ServerAliveCountMax=2', '-C']));
   });
 
+  it('refuses a password through via: a context has no terminal to type it on', () => {
+    const via = { id: 1, call: () => Promise.resolve() } as never;
+    expect(() => sshPlan({ hostname: 'h', password: 'pw', via })).toThrow(/absent when ssh runs through via/);
+    expect(sshPlan({ hostname: 'h', via }).terminal).toBe(false);
+  });
+
   it('rejects bad options with ERR_X_INVALID_ARG', () => {
     for (const options of [{ hostname: '-oProxyCommand=x' }, { hostname: 'a b' }, { hostname: 'h', port: 0 }, { hostname: 'h', checkHostKeys: 'yes' }, { hostname: 'h', password: 'a\nb' }, { hostname: 'h', sshArgs: 'x' }]) {
       expect(() => sshPlan(options as never)).toThrow(InvalidArgumentError);
