@@ -12,8 +12,11 @@ process.execArgv.length = 0;
 
 const fds = (): number => readdirSync('/proc/self/fd').length;
 
-/** Live (not zombie) processes whose command line carries `marker`, or whose parent is this process. */
-function leftovers(): string[] {
+/**
+ * Live (not zombie) processes whose command line carries `marker`, or whose parent is this process,
+ * other than those in `before` (tsx's and esbuild's service processes, which live as long as this one).
+ */
+function leftovers(before = new Set<string>()): string[] {
   const found: string[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -21,6 +24,7 @@ function leftovers(): string[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (state === 'Z') continue;
+      if (before.has(entry)) continue;
       if (Number(ppid) === process.pid || readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(stat.trim());
     } catch {
       // It ended while we looked.
@@ -33,6 +37,7 @@ const router = new Router({ logPrinter: false });
 // Warm up: the first context and call pay for esbuild and the module graph, not for the rounds.
 await (await router.local()).shutdown();
 const fdsBefore = fds();
+const before = new Set(leftovers().map((stat) => stat.slice(0, stat.indexOf(' '))));
 let hung = 0;
 const outcomes = new Map<string, number>();
 const started = performance.now();
@@ -67,10 +72,10 @@ for (let done = 0; done < rounds; done += parallel) {
 }
 await router.close();
 // Killed contexts' children see their parent's channel close and exit; give them a moment under load.
-let left = leftovers();
+let left = leftovers(before);
 for (let wait = 0; wait < 100 && left.length > 0; wait++) {
   await new Promise((resolve) => setTimeout(resolve, 100));
-  left = leftovers();
+  left = leftovers(before);
 }
 const fdsLost = fds() - fdsBefore;
 console.log(
