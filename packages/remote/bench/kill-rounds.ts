@@ -1,6 +1,6 @@
 // 1,000 rounds of "start calls, kill -9 the context at a random moment" (the tests run 100): reports
 // calls that never settled, processes left behind, and fds this process lost.
-// Usage: node --import tsx packages/remote/bench/kill-rounds.ts [rounds] ; exits 1 on any hang or leak.
+// Usage (from the repository root): pnpm exec tsx packages/remote/bench/kill-rounds.ts [rounds] ; exits 1 on any hang or leak.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { ChannelError, Router } from '../src/index.js';
@@ -71,9 +71,10 @@ for (let done = 0; done < rounds; done += parallel) {
   if ((done + parallel) % 100 === 0) console.log(`${done + parallel} rounds, ${hung} hung calls so far`);
 }
 await router.close();
-// Killed contexts' children see their parent's channel close and exit; give them a moment under load.
+// Killed contexts' children see their parent's channel close and exit, and closed sockets release their
+// fds a turn later; give both a moment under load.
 let left = leftovers(before);
-for (let wait = 0; wait < 100 && left.length > 0; wait++) {
+for (let wait = 0; wait < 100 && (left.length > 0 || fds() > fdsBefore); wait++) {
   await new Promise((resolve) => setTimeout(resolve, 100));
   left = leftovers(before);
 }
