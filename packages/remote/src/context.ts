@@ -87,6 +87,8 @@ export class Context extends ContextCalls {
   readonly disconnected: Promise<ChannelError>;
   /** Kills the context's process group at once; set by whoever started it. */
   forceKill: (() => void) | undefined;
+  /** @internal Settles when the context's process has exited, where this process is its parent. */
+  exited: Promise<void> | undefined;
   readonly #router: RouterCore;
   #reason: ChannelError | undefined;
   #resolve!: (error: ChannelError) => void;
@@ -98,6 +100,7 @@ export class Context extends ContextCalls {
     this.name = name;
     this.pid = undefined;
     this.forceKill = undefined;
+    this.exited = undefined;
     this.disconnected = new Promise((resolve) => {
       this.#resolve = resolve;
     });
@@ -125,11 +128,12 @@ export class Context extends ContextCalls {
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
       throw new InvalidArgumentError('timeoutMs', 'a finite number of milliseconds >= 0', timeoutMs);
     }
-    if (this.#reason !== undefined) return;
-    this.#router.requestShutdown(this);
+    if (this.#reason === undefined) this.#router.requestShutdown(this);
+    // The channel closes a moment before the process is gone; "gone" means both, so no caller sees it alive.
+    const gone = Promise.all([this.disconnected, this.exited]);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      this.disconnected.then(() => false),
+      gone.then(() => false),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), timeoutMs);
       }),
@@ -137,7 +141,7 @@ export class Context extends ContextCalls {
     clearTimeout(timer);
     if (timedOut) {
       this.forceKill?.();
-      await this.disconnected;
+      await gone;
     }
   }
 

@@ -637,3 +637,11 @@ export function moduleHref(target: string | URL): string {
   }
   throw new InvalidArgumentError('moduleUrl', 'a file: URL or an absolute path', target);
 }
+
+/** What starting a context's first process gives back: its pid, how to kill it, and (where this process
+ * is its parent) when it has exited. */
+export interface StartedContext {
+  pid: number;
+  kill: () => void;
+  exited?: Promise<void>;
+}

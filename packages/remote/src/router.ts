@@ -6,7 +6,7 @@ import { ChannelError, InvalidArgumentError } from './errors.js';
 import type { Frame } from './frame.js';
 import { CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, KILL_CHILD, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
 import { type ModuleGraph, ModuleServer } from './module-server.js';
-import { type LogRecord, type PreparedCall, RouterCore, moduleHref } from './router-core.js';
+import { type LogRecord, type PreparedCall, RouterCore, type StartedContext, moduleHref } from './router-core.js';
 import { type DockerOptions, type KubectlOptions, type MethodPlan, type SshOptions, type SudoOptions, type SuOptions, dockerPlan, kubectlPlan, sshPlan, sudoPlan, suPlan } from './methods.js';
 import { spawnLocal } from './spawn-local.js';
 import { startOverStdio } from './stdio-start.js';
@@ -185,7 +185,7 @@ export class Router extends RouterCore {
     givenName: string | undefined,
     prefix: string,
     via: Context | undefined,
-    start: (id: number, name: string, core: Buffer) => Promise<{ pid: number; kill: () => void }>,
+    start: (id: number, name: string, core: Buffer) => Promise<StartedContext>,
   ): Promise<Context> {
     if (this.closing) throw new ChannelError('shutdown', 'The router is closed; create a new Router to start contexts.');
     const id = this.#nextId++;
@@ -201,6 +201,7 @@ export class Router extends RouterCore {
       const started = await start(id, name, core);
       context.pid = started.pid;
       context.forceKill = started.kill;
+      context.exited = started.exited;
     } catch (error) {
       this.deleteRoute(id);
       this.#shipped.delete(id);

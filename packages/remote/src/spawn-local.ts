@@ -6,7 +6,7 @@ import type { ConnectError } from './errors.js';
 import { FIRST_STAGE } from './first-stage.js';
 import { BOOTSTRAP, type BootstrapConfig } from './handles.js';
 import { SEND_CORE_MARKER } from './markers.js';
-import type { LogRecord, RouterCore } from './router-core.js';
+import type { LogRecord, RouterCore, StartedContext } from './router-core.js';
 
 export interface SpawnLocalOptions {
   id: number;
@@ -17,10 +17,9 @@ export interface SpawnLocalOptions {
   connectTimeoutMs: number;
 }
 
-export interface SpawnedContext {
-  pid: number;
-  /** Kills the context's whole process group now. */
-  kill: () => void;
+export interface SpawnedContext extends StartedContext {
+  /** Settles once the context's process has exited (a stream can close before the process is gone). */
+  exited: Promise<void>;
 }
 
 const TAIL_LINES = 20;
@@ -40,6 +39,7 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
     env: options.env,
     cwd: options.cwd,
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const tail: string[] = [];
   const kill = (): void => {
     if (child.pid === undefined) return;
@@ -83,7 +83,7 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve({ pid: child.pid!, kill });
+        resolve({ pid: child.pid!, kill, exited });
       },
     });
     child.on('error', (error: NodeJS.ErrnoException) => {

@@ -6,7 +6,7 @@ import { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, Passwor
 import { RemoteError } from './errors.js';
 import { KILL_CHILD } from './handles.js';
 import { type MethodPlan, firstStageArgv } from './methods.js';
-import type { RouterCore } from './router-core.js';
+import type { RouterCore, StartedContext } from './router-core.js';
 import { type ConnectFailure, type StdioProcess, connectStdio, spawnStdio } from './stdio-connect.js';
 import { type ConnectChildRequest, FAILURES } from './via-child.js';
 
@@ -22,13 +22,14 @@ const CLASSES: Record<ConnectFailure, new (message: string, stderrTail: string) 
 };
 
 /** Starts context `id` with `plan`'s command; resolves with its pid and how to kill it. */
-export async function startOverStdio(router: RouterCore, core: Buffer, id: number, name: string, plan: MethodPlan): Promise<{ pid: number; kill: () => void }> {
+export async function startOverStdio(router: RouterCore, core: Buffer, id: number, name: string, plan: MethodPlan): Promise<StartedContext> {
   const argv = plan.argv(firstStageArgv(plan.nodePath, name, core.length));
   const { nodePath, where, connectTimeoutMs, rules, via } = plan;
   if (via === undefined) {
     const child = plan.terminal ? spawnWithTerminal(argv) : spawnStdio(argv, undefined);
+    const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
     const { pid } = await connectStdio(router, core, child, { id, name, nodePath, where, connectTimeoutMs, rules, makeError: (kind, message, tail) => new CLASSES[kind](message, tail) });
-    return { pid, kill: child.kill };
+    return { pid, kill: child.kill, exited };
   }
   const request: ConnectChildRequest = { id, name, argv, nodePath, where, connectTimeoutMs, rules };
   let pid: number;
