@@ -6,7 +6,7 @@ import { Context, type CallOptions } from './context.js';
 import { CallTimeoutError, ChannelError, type ChannelErrorReason, InvalidArgumentError, NoSuchExportError } from './errors.js';
 import { ENCODING_DEAD, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from './frame.js';
 import {
-  ADD_ROUTE, CALL_FUNCTION, DEL_ROUTE, FIRST_DYNAMIC, FORWARD_LOG, LOG_LEVELS, type LogLevel, ROOT_ID, SHUTDOWN,
+  ADD_ROUTE, BOOTSTRAP, type BootstrapConfig, CALL_FUNCTION, DEL_ROUTE, FIRST_DYNAMIC, FORWARD_LOG, LOG_LEVELS, type LogLevel, ROOT_ID, SHUTDOWN,
 } from './handles.js';
 import { deadError } from './dead-error.js';
 import { Receiver, Sender, encodeState } from './receiver.js';
@@ -296,6 +296,19 @@ export class RouterCore {
    * @throws ChannelError 'too-large' when the encoded message exceeds maxMessageSize, 'no-route' or
    *   'disconnected' when it cannot leave; DataCloneError for a value the v8 serializer refuses.
    */
+  /** Sends a starting context its bootstrap: its id and name, the ids above it, and the limits it inherits. */
+  sendBootstrap(id: number, name: string, readyHandle: number): void {
+    const config: BootstrapConfig = {
+      id,
+      parentIds: [this.id, ...this.parentIds],
+      name,
+      maxMessageSize: this.maxMessageSize,
+      logLevel: this.logLevel,
+      readyHandle,
+    };
+    this.send(id, BOOTSTRAP, readyHandle, config);
+  }
+
   send(dst: number, handle: number, replyTo: number, value: unknown): void {
     encodeState.destination = dst;
     let payload: Payload;

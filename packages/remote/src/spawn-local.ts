@@ -4,7 +4,6 @@ import type { Readable } from 'node:stream';
 import { ConnectTimeoutError, EofError, NodeNotFoundError } from './connect-errors.js';
 import type { ConnectError } from './errors.js';
 import { FIRST_STAGE } from './first-stage.js';
-import { BOOTSTRAP, type BootstrapConfig } from './handles.js';
 import { SEND_CORE_MARKER } from './markers.js';
 import type { LogRecord, RouterCore, StartedContext } from './router-core.js';
 
@@ -101,16 +100,8 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
         stream.close(`the context ${how}`);
       });
     });
-    const config: BootstrapConfig = {
-      id,
-      parentIds: [router.id, ...router.parentIds],
-      name,
-      maxMessageSize: router.maxMessageSize,
-      logLevel: router.logLevel,
-      readyHandle,
-    };
     try {
-      router.send(id, BOOTSTRAP, readyHandle, config);
+      router.sendBootstrap(id, name, readyHandle);
     } catch (error) {
       fail(new EofError(`Could not send the bootstrap to context ${name}: ${(error as Error).message}`, tail.join('\n')));
     }

@@ -4,7 +4,6 @@
 // node: builtins and files that do the same.
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { BOOTSTRAP, type BootstrapConfig } from './handles.js';
 import { MIN_NODE_VERSION, READY_MARKER, SEND_CORE_MARKER } from './markers.js';
 import type { RouterCore } from './router-core.js';
 import { SplitChannel } from './split-channel.js';
@@ -202,16 +201,8 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
           resolve({ pid });
         },
       });
-      const config: BootstrapConfig = {
-        id,
-        parentIds: [router.id, ...router.parentIds],
-        name,
-        maxMessageSize: router.maxMessageSize,
-        logLevel: router.logLevel,
-        readyHandle,
-      };
       try {
-        router.send(id, BOOTSTRAP, readyHandle, config);
+        router.sendBootstrap(id, name, readyHandle);
       } catch (error) {
         fail('eof', `Could not send the bootstrap to context ${name} (${where}): ${(error as Error).message}`);
       }
