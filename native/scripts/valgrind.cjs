@@ -40,12 +40,12 @@ const result = spawnSync(
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,
-      X_VALGRIND_ROUNDS: process.env.X_VALGRIND_ROUNDS || '3',
-      // The fuzz sweep, smaller: one accepted prefix per position, and at most 6 calls per function
+      X_VALGRIND_ROUNDS: process.env.X_VALGRIND_ROUNDS || '2',
+      // The fuzz sweep, smaller: one accepted prefix per position, and at most 2 calls per function
       // that get past the argument checks (a fork under memcheck costs seconds). Every function and
       // its argument checks are still swept; fuzz.test.ts runs the whole sweep natively.
       X_FUZZ_PREFIXES: process.env.X_FUZZ_PREFIXES || '1',
-      X_FUZZ_WORK: process.env.X_FUZZ_WORK || '6',
+      X_FUZZ_WORK: process.env.X_FUZZ_WORK || '2',
     },
   },
 );
