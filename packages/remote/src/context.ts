@@ -1,7 +1,10 @@
 import { TAG, type Tagged, encodeTag } from './codec.js';
 import type { ChannelError } from './errors.js';
 import { InvalidArgumentError } from './errors.js';
+import type { DirectoryResult, FileOptions } from './files.js';
 import type { RouterCore } from './router-core.js';
+import type { TransferResult } from './transfer.js';
+import type { Readable, Writable } from 'node:stream';
 
 /** Per-call options: `timeoutMs` (milliseconds; the call rejects with CallTimeoutError) and `signal` (abort waiting). */
 export interface CallOptions {
@@ -143,6 +146,44 @@ export class Context extends ContextCalls {
       this.forceKill?.();
       await gone;
     }
+  }
+
+  /**
+   * Copies a local file to `remotePath` in the context: written to a temporary beside it, fsynced and
+   * renamed into place only once its size and sha256 match, so a failed transfer leaves the old file.
+   * Resolves with `{ bytes, sha256 }`. @throws FileError (Node's code, errno, syscall, path) for the
+   * context's side, Node's own error for the local file, ChannelError when the context goes away.
+   */
+  pushFile(localPath: string, remotePath: string, options?: FileOptions): Promise<TransferResult> {
+    return this.#router.files().pushFile(this, localPath, remotePath, options);
+  }
+
+  /** Copies the context's `remotePath` to a local file, with pushFile's guarantees in the other direction. */
+  fetchFile(remotePath: string, localPath: string, options?: FileOptions): Promise<TransferResult> {
+    return this.#router.files().fetchFile(this, remotePath, localPath, options);
+  }
+
+  /** Copies a local directory tree into the context: files, directories and symlinks (as links), with their modes. */
+  pushDirectory(localDir: string, remoteDir: string, options?: FileOptions): Promise<DirectoryResult> {
+    return this.#router.files().pushDirectory(this, localDir, remoteDir, options);
+  }
+
+  /** Copies a directory tree of the context here, as pushDirectory does the other way. */
+  fetchDirectory(remoteDir: string, localDir: string, options?: FileOptions): Promise<DirectoryResult> {
+    return this.#router.files().fetchDirectory(this, remoteDir, localDir, options);
+  }
+
+  /** The context's file as a Readable; a slow reader holds the sender back. Errors arrive as 'error' (FileError). */
+  openRead(remotePath: string, options?: { signal?: AbortSignal }): Readable {
+    return this.#router.files().openRead(this, remotePath, options);
+  }
+
+  /**
+   * A Writable whose bytes become the context's `remotePath` atomically once it ends ('finish' follows the
+   * rename there); destroyed before end(), nothing is written. `result` settles with `{ bytes, sha256 }`.
+   */
+  openWrite(remotePath: string, options?: FileOptions): Writable & { result: Promise<TransferResult> } {
+    return this.#router.files().openWrite(this, remotePath, options);
   }
 
   [encodeTag](): Tagged {

@@ -24,6 +24,15 @@ export type { LocalOptions, RouterOptions } from './router.js';
 export { Context, ContextCalls } from './context.js';
 export type { CallOptions, ModuleProxy } from './context.js';
 
+/**
+ * Files: `ctx.pushFile`, `fetchFile`, `pushDirectory`, `fetchDirectory`, `openRead`, `openWrite` take these
+ * options and give these results; their failures are FileError (Node's `code`, `errno`, `syscall`, `path`,
+ * and the `context` where it failed).
+ */
+export { FileError } from './file-error.js';
+export type { DirectoryResult, FileOptions } from './files.js';
+export type { TransferResult } from './transfer.js';
+
 /** A stream of values sent from contexts through its `sender`, which travels as a call argument. */
 export { Receiver, Sender } from './receiver.js';
 

@@ -11,6 +11,7 @@ import {
 import { deadError } from './dead-error.js';
 import { Receiver, Sender, encodeState } from './receiver.js';
 import { Stream } from './stream.js';
+import type { FileOperations } from './files.js';
 
 /** One line of output from a context. */
 export interface LogRecord {
@@ -573,6 +574,11 @@ export class RouterCore {
     } catch {
       // The caller is gone: its own side already failed the call.
     }
+  }
+
+  /** Context file methods: only the root moves files (Router). */
+  files(): FileOperations {
+    throw new ChannelError('refused', `File transfers start at the root router, not in ${this.name}.`);
   }
 
   // ---- receivers ----

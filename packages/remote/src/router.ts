@@ -8,6 +8,7 @@ import { CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, KILL_CHILD, LOG_LEVELS, typ
 import { type ModuleGraph, ModuleServer } from './module-server.js';
 import { type LogRecord, type PreparedCall, RouterCore, type StartedContext, moduleHref } from './router-core.js';
 import { type DockerOptions, type KubectlOptions, type MethodPlan, type SshOptions, type SudoOptions, type SuOptions, dockerPlan, kubectlPlan, sshPlan, sudoPlan, suPlan } from './methods.js';
+import { type FileOperations, fileOperations } from './files.js';
 import { spawnLocal } from './spawn-local.js';
 import { startOverStdio } from './stdio-start.js';
 
@@ -75,6 +76,7 @@ const DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
  */
 export class Router extends RouterCore {
   readonly #server = new ModuleServer();
+  #files: FileOperations | undefined;
   readonly #graphs = new Map<string, GraphEntry>();
   readonly #shipped = new Map<number, Shipped>();
   /** For a context started `via` another: that context's id (its parent, which caches its modules). */
@@ -234,6 +236,11 @@ export class Router extends RouterCore {
    * Ends every context: pending calls and receivers fail with a 'shutdown' ChannelError at once, each
    * context runs its cleanup and gets `closeTimeoutMs` before it is killed. Idempotent.
    */
+  /** @internal The file methods of this router's contexts. */
+  override files(): FileOperations {
+    return (this.#files ??= fileOperations(this));
+  }
+
   close(): Promise<void> {
     this.#closed ??= this.#close();
     return this.#closed;

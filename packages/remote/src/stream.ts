@@ -14,13 +14,14 @@ export class Stream {
   remoteId: number;
   /** Why the stream ended, once it has. */
   closedReason: string | undefined;
-  readonly #socket: Socket;
+  /** The socket under the stream: transfers look at its queue to leave room for calls. */
+  readonly socket: Socket;
   readonly #decoder: FrameDecoder;
   readonly #onClose: (stream: Stream, reason: string) => void;
 
   constructor(socket: Socket, remoteId: number, maxMessageSize: number, onFrame: (frame: Frame, stream: Stream) => void, onClose: (stream: Stream, reason: string) => void) {
     this.remoteId = remoteId;
-    this.#socket = socket;
+    this.socket = socket;
     this.#decoder = new FrameDecoder(maxMessageSize);
     this.#onClose = onClose;
     const deliver = (frame: Frame): void => onFrame(frame, this);
@@ -52,20 +53,20 @@ export class Stream {
     if (this.closedReason !== undefined) return false;
     const header = encodeHeader(fields, length);
     if (Array.isArray(payload)) {
-      this.#socket.cork();
-      this.#socket.write(header);
-      for (const part of payload) this.#socket.write(part);
-      this.#socket.uncork();
+      this.socket.cork();
+      this.socket.write(header);
+      for (const part of payload) this.socket.write(part);
+      this.socket.uncork();
     } else if (payload.length <= COALESCE_LIMIT) {
       const whole = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
       header.copy(whole, 0);
       payload.copy(whole, HEADER_SIZE);
-      this.#socket.write(whole);
+      this.socket.write(whole);
     } else {
-      this.#socket.cork();
-      this.#socket.write(header);
-      this.#socket.write(payload);
-      this.#socket.uncork();
+      this.socket.cork();
+      this.socket.write(header);
+      this.socket.write(payload);
+      this.socket.uncork();
     }
     return true;
   }
@@ -79,12 +80,12 @@ export class Stream {
   close(reason: string): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
-    this.#socket.destroy();
+    this.socket.destroy();
     this.#onClose(this, reason);
   }
 
   /** Flushes what was written, then closes the write side. */
   end(): void {
-    this.#socket.end();
+    this.socket.end();
   }
 }

@@ -1,0 +1,321 @@
+// The root's side of file transfers: Context.pushFile/fetchFile/pushDirectory/fetchDirectory/openRead/
+// openWrite land here. The context's side is file-endpoint.ts, shipped on its first transfer.
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { readFile } from '@x/kernel-io';
+import type { Context } from './context.js';
+import { ChannelError, InvalidArgumentError } from './errors.js';
+import { fileFailure } from './file-error.js';
+import { type FileMeta, openFileTarget } from './file-target.js';
+import { type TreeEntry, finishTree, listTree, makeTree } from './file-endpoint.js';
+import type { RouterCore } from './router-core.js';
+import { CHUNK_SIZE, type FileErrorInfo, Sink, type SinkDone, type SinkTarget, Source, type TransferResult, WINDOW_SIZE, errorInfo } from './transfer.js';
+
+const ENDPOINT = new URL(import.meta.url.endsWith('.ts') ? './file-endpoint.ts' : './file-endpoint.js', import.meta.url);
+
+/** How a file is written at its destination. */
+export interface FileOptions {
+  /** Permission bits of the written file (default: the source file's; for openWrite the existing file's, else 0o666 less the umask). */
+  mode?: number;
+  /** The written file's owner (numeric ids; changing it needs the right to, e.g. root through sudo). */
+  owner?: { uid?: number; gid?: number };
+  /** Give the written file the source's access and modification times (default false: now). */
+  preserveTimes?: boolean;
+  /** Replace an existing file (default true); false fails with EEXIST instead. */
+  overwrite?: boolean;
+  /** Aborts the transfer: it rejects with a ChannelError ('aborted') and the destination is left as it was. */
+  signal?: AbortSignal;
+}
+
+/** What a directory transfer made. */
+export interface DirectoryResult {
+  files: number;
+  directories: number;
+  symlinks: number;
+  bytes: number;
+  /** Entries that are neither files, directories nor symlinks (fifos, sockets, devices), relative to the root: not copied. */
+  skipped: string[];
+}
+
+/** The file methods of a Context, implemented by the root router. */
+export interface FileOperations {
+  pushFile(context: Context, localPath: string, remotePath: string, options?: FileOptions): Promise<TransferResult>;
+  fetchFile(context: Context, remotePath: string, localPath: string, options?: FileOptions): Promise<TransferResult>;
+  pushDirectory(context: Context, localDir: string, remoteDir: string, options?: FileOptions): Promise<DirectoryResult>;
+  fetchDirectory(context: Context, remoteDir: string, localDir: string, options?: FileOptions): Promise<DirectoryResult>;
+  openRead(context: Context, remotePath: string, options?: { signal?: AbortSignal }): Readable;
+  openWrite(context: Context, remotePath: string, options?: FileOptions): Writable & { result: Promise<TransferResult> };
+}
+
+/** Files transferred side by side within one directory transfer: enough to hide each file's two round trips. */
+const DIRECTORY_PARALLEL = 4;
+
+type Answer<T> = T | { error: FileErrorInfo };
+
+function checkPath(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.includes('\0')) throw new InvalidArgumentError(name, 'a non-empty path string without NUL bytes', value);
+  return value;
+}
+
+function checkOptions(options: FileOptions | undefined): FileOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object ({ mode, owner, preserveTimes, overwrite, signal })', options);
+  const { mode, owner, preserveTimes, overwrite, signal } = options;
+  if (mode !== undefined && (!Number.isInteger(mode) || mode < 0 || mode > 0o7777)) throw new InvalidArgumentError('options.mode', 'permission bits from 0 to 0o7777', mode);
+  if (owner !== undefined) {
+    if (typeof owner !== 'object' || owner === null) throw new InvalidArgumentError('options.owner', 'an object { uid, gid } of numeric ids', owner);
+    for (const key of ['uid', 'gid'] as const) {
+      const id = owner[key];
+      if (id !== undefined && (!Number.isInteger(id) || id < 0 || id > 0xffff_fffe)) throw new InvalidArgumentError(`options.owner.${key}`, 'a numeric id from 0 to 4294967294', id);
+    }
+  }
+  if (preserveTimes !== undefined && typeof preserveTimes !== 'boolean') throw new InvalidArgumentError('options.preserveTimes', 'a boolean', preserveTimes);
+  if (overwrite !== undefined && typeof overwrite !== 'boolean') throw new InvalidArgumentError('options.overwrite', 'a boolean', overwrite);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
+  return options;
+}
+
+function metaFor(options: FileOptions, source: { mode: number; atimeMs: number; mtimeMs: number } | undefined): FileMeta {
+  return {
+    mode: options.mode ?? source?.mode,
+    uid: options.owner?.uid,
+    gid: options.owner?.gid,
+    overwrite: options.overwrite ?? true,
+    ...(options.preserveTimes === true && source !== undefined ? { atimeMs: source.atimeMs, mtimeMs: source.mtimeMs } : {}),
+  };
+}
+
+function abortedInfo(path: string, signal: AbortSignal): FileErrorInfo {
+  const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+  return { code: 'ERR_X_REMOTE_CHANNEL', errno: undefined, syscall: undefined, path, reason: 'aborted', message: `the transfer of '${path}' was aborted (${why})` };
+}
+
+/** Calls the endpoint in the context; its errors come back as data and leave here as FileErrors. */
+async function endpoint<T>(context: Context, signal: AbortSignal | undefined, name: string, ...args: unknown[]): Promise<T> {
+  const answer = await context.withOptions({ signal }).call<Answer<T>>(ENDPOINT, name, ...args);
+  if (answer !== null && typeof answer === 'object' && 'error' in answer) throw fileFailure(answer.error, context.name);
+  return answer as T;
+}
+
+/** Local tree functions answer in the endpoint's shape; errors here are this process's own. */
+function local<T>(answer: Answer<T>): T {
+  if (answer !== null && typeof answer === 'object' && 'error' in answer) throw fileFailure(answer.error, 'root');
+  return answer as T;
+}
+
+/** Runs `work` on every item, `limit` at a time; the first failure stops new work and is thrown. */
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const rejected = results.find((result) => result.status === 'rejected');
+  if (rejected !== undefined) throw (rejected as PromiseRejectedResult).reason;
+}
+
+export function fileOperations(router: RouterCore): FileOperations {
+  async function pushFile(context: Context, localPath: string, remotePath: string, options?: FileOptions): Promise<TransferResult> {
+    checkPath('localPath', localPath);
+    checkPath('remotePath', remotePath);
+    const opts = checkOptions(options);
+    opts.signal?.throwIfAborted();
+    const stat = await fs.promises.stat(localPath);
+    if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${localPath}' (use pushDirectory)`), { code: 'EISDIR', errno: -21, syscall: 'read', path: localPath });
+    const source = new Source(router, context.id, remotePath, (info) => fileFailure(info, context.name));
+    const onAbort = (): void => source.abort(abortedInfo(remotePath, opts.signal!));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const input = readFile(localPath, { bufferSize: CHUNK_SIZE, queue: WINDOW_SIZE / CHUNK_SIZE });
+    try {
+      const meta = metaFor(opts, { mode: stat.mode & 0o7777, atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs });
+      source.sinkHandle = (await endpoint<{ handle: number }>(context, opts.signal, 'openSink', remotePath, meta, router.id, source.ackHandle)).handle;
+      for await (const chunk of input) await source.send(chunk, () => input.release(chunk));
+      return await source.end();
+    } catch (error) {
+      source.abort(errorInfo(error, localPath));
+      throw error;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      input.terminate();
+    }
+  }
+
+  /** Runs a Sink here for `remotePath`'s bytes; `target` is where they go. */
+  async function fetchInto(context: Context, remotePath: string, target: SinkTarget & { meta: FileMeta }, opts: FileOptions, onSink?: (sink: Sink) => void): Promise<TransferResult> {
+    let settle!: SinkDone;
+    const done = new Promise<TransferResult>((resolve, reject) => {
+      settle = (error, result, here) => (error === undefined ? resolve(result!) : reject(fileFailure(error, here === true ? 'root' : context.name)));
+    });
+    // A failure before the bytes flow is thrown from the catch below; this promise's own rejection is then moot.
+    done.catch(() => {});
+    const sink = new Sink(router, context.id, target, remotePath, undefined, settle);
+    onSink?.(sink);
+    const onAbort = (): void => sink.abort(abortedInfo(remotePath, opts.signal!));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const stat = await endpoint<{ ackHandle: number; mode: number; atimeMs: number; mtimeMs: number }>(context, opts.signal, 'openSource', remotePath, router.id, sink.handle);
+      Object.assign(target.meta, metaFor(opts, stat), { overwrite: target.meta.overwrite });
+      sink.setAckHandle(stat.ackHandle);
+      return await done;
+    } catch (error) {
+      sink.abort(errorInfo(error, remotePath));
+      throw error;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async function fetchFile(context: Context, remotePath: string, localPath: string, options?: FileOptions): Promise<TransferResult> {
+    checkPath('remotePath', remotePath);
+    checkPath('localPath', localPath);
+    const opts = checkOptions(options);
+    opts.signal?.throwIfAborted();
+    const target = await openFileTarget(localPath, metaFor(opts, undefined));
+    return fetchInto(context, remotePath, target, opts);
+  }
+
+  async function pushDirectory(context: Context, localDir: string, remoteDir: string, options?: FileOptions): Promise<DirectoryResult> {
+    checkPath('localDir', localDir);
+    checkPath('remoteDir', remoteDir);
+    const opts = checkOptions(options);
+    const { entries, skipped } = local(await listTree(localDir));
+    await endpoint(context, opts.signal, 'makeTree', remoteDir, entries, opts.overwrite ?? true);
+    const files = entries.filter((entry) => entry.type === 'file');
+    await eachLimited(files, DIRECTORY_PARALLEL, async (entry) => {
+      await pushFile(context, join(localDir, entry.path), join(remoteDir, entry.path), { ...opts, mode: entry.mode });
+    });
+    await endpoint(context, opts.signal, 'finishTree', remoteDir, entries, opts.preserveTimes === true);
+    return summary(entries, skipped);
+  }
+
+  async function fetchDirectory(context: Context, remoteDir: string, localDir: string, options?: FileOptions): Promise<DirectoryResult> {
+    checkPath('remoteDir', remoteDir);
+    checkPath('localDir', localDir);
+    const opts = checkOptions(options);
+    const { entries, skipped } = await endpoint<{ entries: TreeEntry[]; skipped: string[] }>(context, opts.signal, 'listTree', remoteDir);
+    local(await makeTree(localDir, entries, opts.overwrite ?? true));
+    const files = entries.filter((entry) => entry.type === 'file');
+    await eachLimited(files, DIRECTORY_PARALLEL, async (entry) => {
+      await fetchFile(context, join(remoteDir, entry.path), join(localDir, entry.path), { ...opts, mode: entry.mode });
+    });
+    local(await finishTree(localDir, entries, opts.preserveTimes === true));
+    return summary(entries, skipped);
+  }
+
+  function openRead(context: Context, remotePath: string, options: { signal?: AbortSignal } = {}): Readable {
+    checkPath('remotePath', remotePath);
+    const opts = checkOptions(options);
+    let resume: (() => void) | undefined;
+    let sink: Sink | undefined;
+    const readable = new Readable({
+      highWaterMark: WINDOW_SIZE,
+      read: () => {
+        const wake = resume;
+        resume = undefined;
+        wake?.();
+      },
+      destroy: (error, callback) => {
+        sink?.abort({ code: 'ERR_X_REMOTE_CHANNEL', errno: undefined, syscall: undefined, path: remotePath, reason: 'closed', message: `the reader of '${remotePath}' went away` });
+        callback(error);
+      },
+    });
+    const target = {
+      meta: {},
+      // Acknowledged once the consumer wants more: a slow reader holds the sender at one window.
+      write: (data: Buffer): Promise<void> | void => {
+        if (readable.push(data)) return undefined;
+        return new Promise<void>((resolve) => (resume = resolve));
+      },
+      commit: async (): Promise<void> => {
+        readable.push(null);
+      },
+      discard: (): void => {},
+    };
+    fetchInto(context, remotePath, target, opts, (made) => (sink = made)).then(
+      () => {},
+      (error: unknown) => readable.destroy(error as Error),
+    );
+    return readable;
+  }
+
+  function openWrite(context: Context, remotePath: string, options?: FileOptions): Writable & { result: Promise<TransferResult> } {
+    checkPath('remotePath', remotePath);
+    const opts = checkOptions(options);
+    const source = new Source(router, context.id, remotePath, (info) => fileFailure(info, context.name));
+    let settle!: [(result: TransferResult) => void, (error: unknown) => void];
+    const result = new Promise<TransferResult>((resolve, reject) => (settle = [resolve, reject]));
+    result.catch(() => {});
+    let ended = false;
+    const writable = new Writable({
+      highWaterMark: CHUNK_SIZE,
+      construct: (callback) => {
+        endpoint<{ handle: number }>(context, opts.signal, 'openSink', remotePath, metaFor(opts, undefined), router.id, source.ackHandle).then(
+          ({ handle }) => {
+            source.sinkHandle = handle;
+            callback();
+          },
+          (error: Error) => {
+            source.abort(errorInfo(error, remotePath));
+            callback(error);
+          },
+        );
+      },
+      write: (chunk: Buffer, _encoding, callback) => {
+        source.send(chunk).then(() => callback(), callback);
+      },
+      final: (callback) => {
+        source.end().then(
+          (value) => {
+            ended = true;
+            settle[0](value);
+            callback();
+          },
+          (error: Error) => {
+            ended = true;
+            callback(error);
+          },
+        );
+      },
+      destroy: (error, callback) => {
+        if (!ended) source.abort(error === null ? { code: 'ERR_X_REMOTE_CHANNEL', errno: undefined, syscall: undefined, path: remotePath, reason: 'closed', message: `the writer of '${remotePath}' was destroyed before end()` } : errorInfo(error, remotePath));
+        if (error !== null || !ended) settle[1](error ?? new ChannelError('closed', `The writer of '${remotePath}' was destroyed before end(); nothing was written.`));
+        callback(error);
+      },
+    });
+    if (opts.signal !== undefined) {
+      const onAbort = (): void => {
+        writable.destroy(new ChannelError('aborted', `The transfer of '${remotePath}' was aborted.`));
+      };
+      opts.signal.addEventListener('abort', onAbort, { once: true });
+      writable.once('close', () => opts.signal!.removeEventListener('abort', onAbort));
+    }
+    return Object.assign(writable, { result });
+  }
+
+  return { pushFile, fetchFile, pushDirectory, fetchDirectory, openRead, openWrite };
+}
+
+function summary(entries: TreeEntry[], skipped: string[]): DirectoryResult {
+  const result: DirectoryResult = { files: 0, directories: 0, symlinks: 0, bytes: 0, skipped };
+  for (const entry of entries) {
+    if (entry.type === 'file') {
+      result.files++;
+      result.bytes += entry.size;
+    } else if (entry.type === 'directory') {
+      result.directories++;
+    } else {
+      result.symlinks++;
+    }
+  }
+  return result;
+}
