@@ -54,7 +54,7 @@ describe('usage errors', () => {
     [['ping', '--on', 'local', 'extra'], /ping takes no arguments/],
     [['ping', '--on', 'local', '--parallel', '0'], /--parallel takes a whole number of at least 1, got '0'/],
     [['ping', '--on', 'local', '--timeout', 'soon'], /--timeout takes a whole number of at least 1, got 'soon'/],
-    [['copy', '--on', 'local', 'only-src'], /copy takes SRC and DEST/],
+    [['copy', '--on', 'local', 'only-src'], /copy takes one or more SRC and a DEST, got 1 argument\./],
   ])('x %j exits 2 with a one-line message and the usage line', async (args, message) => {
     expectUsageError(await x(args), message);
   });
@@ -74,10 +74,10 @@ describe('usage errors', () => {
     expectUsageError(await x(['ping', '--on', on]), message, /^usage: x ping --on TARGETS/);
   });
 
-  it('x copy says plainly that it needs @x/remote part 3, exits 2 and contacts no target', async () => {
+  it('x copy with a SRC that does not exist exits 2 naming it, and contacts no target', async () => {
     const contacts = join(scratch, 'copy-contacts');
-    const result = await x(['copy', '--on', 'local', 'a', 'b'], { env: preload(contacts) });
-    expectUsageError(result, /copy needs @x\/remote part 3/, /^usage: x copy --on TARGETS/);
+    const result = await x(['copy', '--on', 'local*2', join(scratch, 'no-such-file'), '/tmp/x-copy-never'], { env: preload(contacts) });
+    expectUsageError(result, /SRC '.*no-such-file' does not exist here \[ENOENT\]; no target was contacted\./, /^usage: x copy --on TARGETS/);
     expect(readContacts(contacts)).toEqual([]);
   });
 });
