@@ -215,14 +215,14 @@ export function fileOperations(router: RouterCore): FileOperations {
   function openRead(context: Context, remotePath: string, options: { signal?: AbortSignal } = {}): Readable {
     checkPath('remotePath', remotePath);
     const opts = checkOptions(options);
-    let resume: (() => void) | undefined;
+    // Frames pushed while the reader is full: acknowledged once it asks for more.
+    const waiting: (() => void)[] = [];
     let sink: Sink | undefined;
     const readable = new Readable({
-      highWaterMark: WINDOW_SIZE,
+      // Small: a reader that stops holds back at most this plus one window (what is in flight).
+      highWaterMark: CHUNK_SIZE,
       read: () => {
-        const wake = resume;
-        resume = undefined;
-        wake?.();
+        for (const wake of waiting.splice(0)) wake();
       },
       destroy: (error, callback) => {
         sink?.abort({ code: 'ERR_X_REMOTE_CHANNEL', errno: undefined, syscall: undefined, path: remotePath, reason: 'closed', message: `the reader of '${remotePath}' went away` });
@@ -234,7 +234,7 @@ export function fileOperations(router: RouterCore): FileOperations {
       // Acknowledged once the consumer wants more: a slow reader holds the sender at one window.
       write: (data: Buffer): Promise<void> | void => {
         if (readable.push(data)) return undefined;
-        return new Promise<void>((resolve) => (resume = resolve));
+        return new Promise<void>((resolve) => waiting.push(resolve));
       },
       commit: async (): Promise<void> => {
         readable.push(null);

@@ -1,0 +1,397 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { useLeakCheck } from '@x/test-env';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ChannelError, FileError, InvalidArgumentError } from '../src/index.js';
+import { ENCODING_RAW } from '../src/frame.js';
+import { CHUNK_SIZE, type FileErrorInfo, Source, WINDOW_SIZE } from '../src/transfer.js';
+import { eventually, quietRouter, tasks } from './helpers.js';
+
+useLeakCheck();
+
+const fixtures = new URL('./fixtures/files.ts', import.meta.url);
+const endpoint = new URL('../src/file-endpoint.ts', import.meta.url);
+const MiB = 1 << 20;
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(join(tmpdir(), 'x-files-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function sha256(path: string): string {
+  return createHash('sha256').update(fs.readFileSync(path)).digest('hex');
+}
+
+/** A file of `size` pseudo-random bytes, written a block at a time so that 1 GiB needs no 1 GiB buffer. */
+function makeFile(path: string, size: number): string {
+  const fd = fs.openSync(path, 'w');
+  const block = randomBytes(Math.min(size, 4 * MiB));
+  let written = 0;
+  let round = 0;
+  while (written < size) {
+    const length = Math.min(block.length, size - written);
+    // Each block differs (a round counter at its start), so a chunk delivered twice or out of order shows.
+    if (block.length >= 4) block.writeUInt32LE(round++, 0);
+    fs.writeSync(fd, block, 0, length);
+    written += length;
+  }
+  fs.closeSync(fd);
+  return path;
+}
+
+function streamSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  return pipeline(fs.createReadStream(path, { highWaterMark: 4 * MiB }), hash).then(() => hash.digest('hex'));
+}
+
+/** Files beside `path` left by an unfinished transfer. */
+function temporaries(path: string): string[] {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return fs.readdirSync(join(path, '..')).filter((name) => name.startsWith(`.${base}.x-`));
+}
+
+describe('pushFile / fetchFile', () => {
+  it('moves files of every boundary size both ways, each checked by sha256', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'files' });
+    const sizes = [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, WINDOW_SIZE - 1, WINDOW_SIZE, WINDOW_SIZE + 1, 1 + Math.floor(Math.random() * 3 * WINDOW_SIZE)];
+    for (const size of sizes) {
+      const source = makeFile(join(dir, `in-${size}`), size);
+      const pushed = await ctx.pushFile(source, join(dir, `remote-${size}`));
+      expect(pushed).toEqual({ bytes: size, sha256: sha256(source) });
+      expect(sha256(join(dir, `remote-${size}`))).toBe(pushed.sha256);
+      const fetched = await ctx.fetchFile(join(dir, `remote-${size}`), join(dir, `back-${size}`));
+      expect(fetched).toEqual(pushed);
+      expect(sha256(join(dir, `back-${size}`))).toBe(pushed.sha256);
+    }
+    expect(fs.readdirSync(dir).filter((name) => name.endsWith('.part'))).toEqual([]);
+  });
+
+  it('moves 1 GiB intact, and calls made meanwhile are answered while it runs', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'big' });
+    const source = makeFile(join(dir, 'gib'), 1024 * MiB);
+    const expected = await streamSha256(source);
+    let finished = false;
+    const push = ctx.pushFile(source, join(dir, 'gib.out')).finally(() => (finished = true));
+    // Calls made during the transfer answer before it ends: they are not queued behind the file.
+    let answeredDuring = 0;
+    await eventually(() => fs.readdirSync(dir).some((name) => name.endsWith('.part')), 30_000);
+    for (let index = 0; index < 20 && !finished; index++) {
+      expect(await ctx.call(tasks, 'add', index, 1)).toBe(index + 1);
+      if (!finished) answeredDuring++;
+    }
+    expect((await push).sha256).toBe(expected);
+    expect(answeredDuring).toBeGreaterThan(0);
+    expect(await streamSha256(join(dir, 'gib.out'))).toBe(expected);
+    fs.rmSync(join(dir, 'gib.out'));
+    const fetched = await ctx.fetchFile(source, join(dir, 'gib.back'));
+    expect(fetched.sha256).toBe(expected);
+    expect(await streamSha256(join(dir, 'gib.back'))).toBe(expected);
+  }, 180_000);
+
+  it('keeps the mode, sets times on request, and refuses to overwrite when asked not to', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const source = join(dir, 'script.sh');
+    fs.writeFileSync(source, '#!/bin/sh\necho hi\n');
+    fs.chmodSync(source, 0o750);
+    fs.utimesSync(source, 1_000_000, 2_000_000);
+    await ctx.pushFile(source, join(dir, 'plain'));
+    expect(fs.statSync(join(dir, 'plain')).mode & 0o7777).toBe(0o750);
+    expect(Math.abs(fs.statSync(join(dir, 'plain')).mtimeMs - Date.now())).toBeLessThan(60_000);
+    await ctx.pushFile(source, join(dir, 'timed'), { preserveTimes: true, mode: 0o604 });
+    expect(fs.statSync(join(dir, 'timed')).mtimeMs).toBe(2_000_000_000);
+    expect(fs.statSync(join(dir, 'timed')).mode & 0o7777).toBe(0o604);
+    await ctx.fetchFile(join(dir, 'timed'), join(dir, 'timed.back'), { preserveTimes: true });
+    expect(fs.statSync(join(dir, 'timed.back')).mtimeMs).toBe(2_000_000_000);
+    expect(fs.statSync(join(dir, 'timed.back')).mode & 0o7777).toBe(0o604);
+
+    fs.writeFileSync(join(dir, 'kept'), 'old');
+    const refused = await ctx.pushFile(source, join(dir, 'kept'), { overwrite: false }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(FileError);
+    expect(refused).toMatchObject({ code: 'EEXIST', syscall: 'open', path: join(dir, 'kept'), context: ctx.name });
+    expect(fs.readFileSync(join(dir, 'kept'), 'utf8')).toBe('old');
+    await ctx.pushFile(source, join(dir, 'kept'));
+    expect(fs.readFileSync(join(dir, 'kept'), 'utf8')).toBe('#!/bin/sh\necho hi\n');
+  });
+
+  it.runIf(process.getuid?.() === 0)('sets the owner given as numeric ids', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    fs.writeFileSync(join(dir, 'owned'), 'x');
+    await ctx.pushFile(join(dir, 'owned'), join(dir, 'owned.out'), { owner: { uid: 1, gid: 2 } });
+    expect(fs.statSync(join(dir, 'owned.out'))).toMatchObject({ uid: 1, gid: 2 });
+  });
+
+  it('moves several files at once on one context, each intact', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const sizes = [3 * WINDOW_SIZE + 17, 2 * WINDOW_SIZE, 5 * CHUNK_SIZE + 1, 123];
+    const sources = sizes.map((size, index) => makeFile(join(dir, `many-${index}`), size));
+    const results = await Promise.all([
+      ...sources.map((source, index) => ctx.pushFile(source, join(dir, `many-${index}.out`))),
+      ...sources.map((source, index) => ctx.fetchFile(source, join(dir, `many-${index}.back`))),
+    ]);
+    for (const [index, source] of sources.entries()) {
+      expect(sha256(join(dir, `many-${index}.out`))).toBe(sha256(source));
+      expect(sha256(join(dir, `many-${index}.back`))).toBe(sha256(source));
+      expect(results[index]!.sha256).toBe(sha256(source));
+    }
+  });
+});
+
+describe('errors', () => {
+  it('arrive as FileErrors with Node fields, naming the remote path and the context', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'errs' });
+    fs.writeFileSync(join(dir, 'f'), 'data');
+    const missing = join(dir, 'no', 'such', 'dir', 'f');
+    const cases: [() => Promise<unknown>, Record<string, unknown>][] = [
+      [() => ctx.pushFile(join(dir, 'f'), missing), { code: 'ENOENT', syscall: 'open', path: missing }],
+      [() => ctx.fetchFile(missing, join(dir, 'out')), { code: 'ENOENT', syscall: 'open', path: missing }],
+      [() => ctx.pushFile(join(dir, 'f'), dir), { code: 'EISDIR', path: dir }],
+      [() => ctx.fetchFile(dir, join(dir, 'out2')), { code: 'EISDIR', path: dir }],
+      [() => ctx.fetchDirectory(join(dir, 'f'), join(dir, 'out3')), { code: 'ENOTDIR', path: join(dir, 'f') }],
+    ];
+    for (const [operation, fields] of cases) {
+      const error = await operation().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(FileError);
+      expect(error).toMatchObject({ ...fields, context: 'errs' });
+      expect(typeof (error as FileError).errno).toBe('number');
+      expect((error as Error).message).toContain(fields['path'] as string);
+      expect((error as Error).message).toContain('errs');
+    }
+    // The local side's own errors are Node's, unchanged.
+    await expect(ctx.pushFile(join(dir, 'absent'), join(dir, 'x'))).rejects.toMatchObject({ code: 'ENOENT', path: join(dir, 'absent') });
+    expect(fs.readdirSync(dir).sort()).toEqual(['f']);
+  });
+
+  it('EACCES from an unprivileged context', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'nobody' });
+    if (process.getuid?.() === 0) expect(await ctx.call(fixtures, 'dropPrivileges', 65534, 65534)).toBe(65534);
+    const locked = join(dir, 'locked');
+    fs.mkdirSync(locked, { mode: 0o700 });
+    fs.writeFileSync(join(locked, 'secret'), 's');
+    fs.chmodSync(dir, 0o755);
+    fs.writeFileSync(join(dir, 'f'), 'data');
+    await expect(ctx.pushFile(join(dir, 'f'), join(locked, 'new'))).rejects.toMatchObject({ name: 'FileError', code: 'EACCES', path: join(locked, 'new'), context: 'nobody' });
+    await expect(ctx.fetchFile(join(locked, 'secret'), join(dir, 'stolen'))).rejects.toMatchObject({ name: 'FileError', code: 'EACCES', path: join(locked, 'secret') });
+    expect(fs.existsSync(join(dir, 'stolen'))).toBe(false);
+  });
+
+  it('a size or sha256 mismatch fails the transfer and leaves the old file', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const target = join(dir, 'target');
+    fs.writeFileSync(target, 'old');
+    const source = new Source(router, ctx.id, target, (info) => info);
+    const opened = await ctx.call<{ handle: number }>(endpoint, 'openSink', target, { overwrite: true }, router.id, source.ackHandle);
+    source.sinkHandle = opened.handle;
+    await source.send(Buffer.from('new contents'));
+    // A byte the sender did not count: what arrives is no longer what was sent.
+    router.sendPayload(ctx.id, opened.handle, 0, ENCODING_RAW, Buffer.from('!'));
+    const error = (await source.end().catch((caught: unknown) => caught)) as FileErrorInfo;
+    expect(error.code).toBe('ERR_X_REMOTE_FILE_MISMATCH');
+    expect(error.message).toContain('13 bytes arrived of 12 sent');
+    expect(fs.readFileSync(target, 'utf8')).toBe('old');
+    expect(temporaries(target)).toEqual([]);
+  });
+
+  it('bad arguments are ERR_X_INVALID_ARG before anything moves', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const bad: [() => unknown, string][] = [
+      [() => ctx.pushFile('', '/tmp/x'), 'localPath'],
+      [() => ctx.pushFile('/etc/hostname', 5 as unknown as string), 'remotePath'],
+      [() => ctx.fetchFile('/etc/host\0name', '/tmp/x'), 'remotePath'],
+      [() => ctx.pushFile('/etc/hostname', '/tmp/x', { mode: 0o10000 }), 'options.mode'],
+      [() => ctx.pushFile('/etc/hostname', '/tmp/x', { owner: { uid: -1 } }), 'options.owner.uid'],
+      [() => ctx.pushFile('/etc/hostname', '/tmp/x', { overwrite: 'no' as unknown as boolean }), 'options.overwrite'],
+      [() => ctx.openWrite('/tmp/x', { signal: {} as AbortSignal }), 'options.signal'],
+      [() => ctx.pushDirectory('/etc', '', {}), 'remoteDir'],
+    ];
+    for (const [operation, name] of bad) {
+      let error: unknown;
+      try {
+        await operation();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, name).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).code).toBe('ERR_X_INVALID_ARG');
+      expect((error as Error).message).toContain(name);
+    }
+  });
+});
+
+describe('interrupted transfers', () => {
+  it('a context killed mid-transfer fails the push with a ChannelError and leaves the old file; the next push clears its temporary', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'doomed' });
+    const source = makeFile(join(dir, 'big'), 256 * MiB);
+    const target = join(dir, 'target');
+    fs.writeFileSync(target, 'old');
+    const push = ctx.pushFile(source, target);
+    push.catch(() => {});
+    // Kill it once bytes are landing in the temporary.
+    expect(await eventually(() => temporaries(target).some((name) => fs.statSync(join(dir, name)).size > 0), 30_000)).toBe(true);
+    process.kill(ctx.pid!, 'SIGKILL');
+    const error = await push.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ChannelError);
+    expect((error as ChannelError).reason).toBe('disconnected');
+    expect(fs.readFileSync(target, 'utf8')).toBe('old');
+    // A killed process cannot clean up; the next transfer to the same file removes what it left.
+    const next = await router.local();
+    fs.writeFileSync(join(dir, 'small'), 'new');
+    await next.pushFile(join(dir, 'small'), target);
+    expect(fs.readFileSync(target, 'utf8')).toBe('new');
+    expect(temporaries(target)).toEqual([]);
+  });
+
+  it('an aborted push or fetch rejects with reason aborted and leaves no temporary and the old file', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const source = makeFile(join(dir, 'big'), 128 * MiB);
+    for (const direction of ['push', 'fetch'] as const) {
+      const target = join(dir, `target-${direction}`);
+      fs.writeFileSync(target, 'old');
+      const controller = new AbortController();
+      const transfer = direction === 'push' ? ctx.pushFile(source, target, { signal: controller.signal }) : ctx.fetchFile(source, target, { signal: controller.signal });
+      transfer.catch(() => {});
+      expect(await eventually(() => temporaries(target).length > 0, 30_000)).toBe(true);
+      controller.abort(new Error('enough'));
+      const error = await transfer.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ChannelError);
+      expect((error as ChannelError).reason).toBe('aborted');
+      expect(fs.readFileSync(target, 'utf8')).toBe('old');
+      expect(await eventually(() => temporaries(target).length === 0)).toBe(true);
+    }
+    // The context is still usable.
+    expect(await ctx.call(tasks, 'add', 1, 1)).toBe(2);
+  });
+});
+
+describe('streams', () => {
+  it('openRead gives the remote file as a Readable, holding the sender at a window for a slow reader', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const source = makeFile(join(dir, 'src'), 6 * WINDOW_SIZE + 5);
+    const readable = ctx.openRead(source);
+    const chunks: Buffer[] = [];
+    const first = await new Promise<Buffer>((resolve) => readable.once('data', resolve));
+    chunks.push(first);
+    readable.pause();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Nothing consumed for a while: what waits here is bounded by the window, not the file.
+    expect(readable.readableLength).toBeLessThanOrEqual(WINDOW_SIZE + 2 * CHUNK_SIZE);
+    for await (const chunk of readable) chunks.push(chunk as Buffer);
+    expect(createHash('sha256').update(Buffer.concat(chunks)).digest('hex')).toBe(sha256(source));
+  });
+
+  it('openRead of a missing file errors the stream with a FileError', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'reader' });
+    const readable = ctx.openRead(join(dir, 'absent'));
+    const error = await new Promise((resolve) => readable.once('error', resolve));
+    expect(error).toMatchObject({ name: 'FileError', code: 'ENOENT', path: join(dir, 'absent'), context: 'reader' });
+  });
+
+  it('openWrite makes the file appear whole at finish, and nothing when destroyed first', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const target = join(dir, 'written');
+    const writable = ctx.openWrite(target, { mode: 0o640 });
+    const parts = Array.from({ length: 40 }, () => randomBytes(200_000));
+    for (const part of parts) {
+      if (!writable.write(part)) await new Promise((resolve) => writable.once('drain', resolve));
+    }
+    expect(fs.existsSync(target)).toBe(false);
+    await new Promise<void>((resolve, reject) => writable.end(() => resolve()).once('error', reject));
+    expect(fs.readFileSync(target).equals(Buffer.concat(parts))).toBe(true);
+    expect(fs.statSync(target).mode & 0o7777).toBe(0o640);
+    expect((await writable.result).bytes).toBe(8_000_000);
+
+    fs.writeFileSync(target, 'old');
+    const abandoned = ctx.openWrite(target);
+    abandoned.write(randomBytes(3 * CHUNK_SIZE));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    abandoned.destroy();
+    await expect(abandoned.result).rejects.toBeInstanceOf(ChannelError);
+    expect(await eventually(() => temporaries(target).length === 0)).toBe(true);
+    expect(fs.readFileSync(target, 'utf8')).toBe('old');
+  });
+});
+
+describe('directories', () => {
+  it('pushDirectory and fetchDirectory copy a tree with modes, empty files and symlinks kept as links', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const tree = join(dir, 'tree');
+    fs.mkdirSync(join(tree, 'a', 'b'), { recursive: true });
+    fs.mkdirSync(join(tree, 'empty'));
+    fs.writeFileSync(join(tree, 'top.txt'), 'top');
+    fs.writeFileSync(join(tree, 'a', 'empty-file'), '');
+    makeFile(join(tree, 'a', 'b', 'data.bin'), 2 * WINDOW_SIZE + 3);
+    fs.writeFileSync(join(tree, 'a', 'run.sh'), '#!/bin/sh\n');
+    fs.chmodSync(join(tree, 'a', 'run.sh'), 0o755);
+    fs.chmodSync(join(tree, 'top.txt'), 0o600);
+    fs.chmodSync(join(tree, 'a', 'b'), 0o750);
+    fs.symlinkSync('../top.txt', join(tree, 'a', 'rel-link'));
+    fs.symlinkSync('/nonexistent/target', join(tree, 'dangling'));
+
+    const pushed = await ctx.pushDirectory(tree, join(dir, 'copy'));
+    expect(pushed).toEqual({ files: 4, directories: 4, symlinks: 2, bytes: 3 + 2 * WINDOW_SIZE + 3 + 10, skipped: [] });
+    const fetched = await ctx.fetchDirectory(join(dir, 'copy'), join(dir, 'back'));
+    expect(fetched).toEqual(pushed);
+    for (const copy of [join(dir, 'copy'), join(dir, 'back')]) {
+      expect(describeTree(copy)).toEqual(describeTree(tree));
+    }
+  });
+});
+
+/** Every entry under `root` with its kind, permission bits, and content hash or link target. */
+function describeTree(root: string): string[] {
+  const lines: string[] = [];
+  const visit = (relative: string): void => {
+    const path = join(root, relative);
+    const stat = fs.lstatSync(path);
+    const mode = (stat.mode & 0o7777).toString(8);
+    if (stat.isSymbolicLink()) lines.push(`${relative} link ${fs.readlinkSync(path)}`);
+    else if (stat.isDirectory()) {
+      lines.push(`${relative} dir ${mode}`);
+      for (const name of fs.readdirSync(path).sort()) visit(join(relative, name));
+    } else lines.push(`${relative} file ${mode} ${sha256(path)}`);
+  };
+  visit('');
+  return lines;
+}
+
+describe('through via', () => {
+  it('a push to a grandchild crosses the intermediate without being held there', async () => {
+    await using router = quietRouter();
+    const middle = await router.local({ name: 'middle' });
+    const leaf = await router.local({ name: 'leaf', via: middle });
+    const small = join(dir, 'small');
+    fs.writeFileSync(small, 'warm');
+    // Warm both ends (module shipping, first allocations) before measuring the intermediate's peak.
+    await leaf.pushFile(small, join(dir, 'warm.out'));
+    await middle.call(fixtures, 'resetPeakRss');
+    const before = await middle.call<number>(fixtures, 'peakRss');
+    const source = makeFile(join(dir, 'big'), 384 * MiB);
+    const pushed = await leaf.pushFile(source, join(dir, 'big.out'));
+    expect(pushed.sha256).toBe(await streamSha256(source));
+    const fetched = await leaf.fetchFile(join(dir, 'big.out'), join(dir, 'big.back'));
+    expect(fetched.sha256).toBe(pushed.sha256);
+    const grown = (await middle.call<number>(fixtures, 'peakRss')) - before;
+    // A few windows of frames in passage, never the file (384 MiB).
+    expect(grown).toBeLessThan(16 * WINDOW_SIZE);
+  }, 120_000);
+});
