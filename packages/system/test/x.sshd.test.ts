@@ -1,6 +1,7 @@
 // The x command over ssh to a real sshd on loopback (privileged: root, sshd and sudo installed), with
-// the options from an inventory: every command, a chain through sudo, and Ctrl+C during x exec.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// the options from an inventory: every command, a chain through sudo, x copy where only root may
+// write, and Ctrl+C during x exec.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
@@ -81,6 +82,26 @@ describe.skipIf(reason !== undefined)('x over ssh (loopback sshd)', () => {
     expect(result.code).toBe(0);
     expect(jsonLines(result.stdout)[0]).toMatchObject({ ok: true, result: { node: process.version, platform: 'linux' } });
   });
+
+  it('x copy over ssh: a destination only root may write fails the other user’s target with EACCES while root’s gets the file', async () => {
+    // mkdtemp gives 0700 and root owns it: the test user cannot enter it.
+    const out = mkdtempSync(join(tmpdir(), 'x-sshd-copy-'));
+    try {
+      const file = join(cwd, 'x.inventory.json');
+      // --timeout: a transfer that stalls fails as a timeout here rather than hanging the test.
+      const result = await x(['copy', '--on', `loop,${user.name}@loop`, '--json', '--timeout', '20000', file, `${out}/`], { cwd });
+      expect(result.code).toBe(1);
+      const byTarget = Object.fromEntries(jsonLines(result.stdout).map((o) => [o['target'], o]));
+      expect(byTarget['loop']).toMatchObject({ ok: true, result: { files: 1, bytes: statSync(file).size } });
+      expect(byTarget[`${user.name}@loop`]).toMatchObject({
+        ok: false,
+        error: { name: 'FileError', code: 'EACCES', path: join(out, 'x.inventory.json'), context: `${user.name}@loop` },
+      });
+      expect(readFileSync(join(out, 'x.inventory.json'), 'utf8')).toBe(readFileSync(file, 'utf8'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 40_000);
 
   it('Ctrl+C during x exec over ssh ends x by SIGINT and leaves nothing running on the host', async () => {
     const token = `600.${Date.now() % 100_000}`;
