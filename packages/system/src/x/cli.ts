@@ -79,6 +79,7 @@ Examples:
   x run --on local*4 examples/tasks.ts#hostInfo
   x exec --on @web -- uptime
   x ping --on 'deploy@web1,deploy@web2:2222'
+  x copy --on @web ./dist /srv/app
 `;
 }
 
