@@ -54,6 +54,15 @@ const expected: Record<string, (string | RegExp)[]> = {
     'the daemon was started 2 times (once more after the SIGKILL crash), then stopped with SIGTERM',
   ],
   'process-pty': [/^everything the command printed on a 100x30 pty, as a JSON string: "on a terminal: \/dev\/pts\/\d+\\r\\n30 100\\r\\nlast line, no newline"$/],
+  'remote-copy': [
+    'pushFile to web-1: 6291456 bytes, sha256 matches the source\'s, mode 640 kept',
+    'pushFile to web-2: 6291456 bytes, sha256 matches the source\'s, mode 640 kept',
+    'pushDirectory: 2 files, 2 directories, 1 symlink, 34 bytes',
+    'fetchFile: 6291456 bytes back, identical: true',
+    'openWrite then openRead: 14 bytes, read back as "line 1\\nline 2\\n"',
+    'FileError ENOTDIR (syscall stat) in context web-1 for not-a-dir/release.bin',
+    'overwrite: false on an existing file: FileError EEXIST; the file there is untouched: true',
+  ],
   'remote-local': [
     /^worker-1 \(pid \d+, not \d+\) counted 22044 primes in \[0, 250000\)$/,
     /^worker-2 \(pid \d+, not \d+\) counted 19494 primes in \[250000, 500000\)$/,
