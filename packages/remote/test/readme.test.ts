@@ -1,9 +1,10 @@
-// The README's "How it works" tables describe the wire as the code defines it: the frame table is
-// frame.ts's own, and the handle table lists exactly the fixed handles of handles.ts.
+// The README describes the wire as the code defines it: the frame table is frame.ts's own, the handle
+// table lists exactly the fixed handles of handles.ts, and the Files section gives transfer.ts's sizes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HEADER_SIZE } from '../src/frame.js';
 import * as handles from '../src/handles.js';
+import { CHUNK_SIZE, WINDOW_SIZE } from '../src/transfer.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -25,6 +26,10 @@ describe('README', () => {
     expect(source.length).toBeGreaterThan(10);
     expect(table(readme, /^\| offset \| size \| field/)).toEqual(source);
     expect(readme).toContain(`${HEADER_SIZE}-byte header`);
+  });
+
+  it("gives transfer.ts's frame and window sizes in the Files section", () => {
+    expect(readme).toContain(`raw frames of ${CHUNK_SIZE / 1024} KiB, at most ${WINDOW_SIZE / 1024 / 1024} MiB unacknowledged per transfer`);
   });
 
   it('lists every fixed handle of handles.ts with its number, and no other', () => {
