@@ -21,12 +21,18 @@ export class SplitChannel extends EventEmitter {
     input.on('error', (error: Error) => this.emit('error', error));
     // A write to a gone reader (EPIPE) is the channel ending: the read side reports it too.
     output.on('error', (error: Error) => this.emit('error', error));
+    output.on('drain', () => this.emit('drain'));
     if (input.readableFlowing === false || input.isPaused()) input.resume();
   }
 
   /** This object, typed as the socket the router's Stream takes (it uses only the members below). */
   asSocket(): Socket {
     return this as unknown as Socket;
+  }
+
+  /** Bytes written and not yet handed to the kernel: file transfers wait on it (with 'drain') to let calls pass. */
+  get writableLength(): number {
+    return this.#output.writableLength;
   }
 
   write(chunk: Buffer): boolean {

@@ -320,7 +320,7 @@ export class Source {
         continue;
       }
       const socket = this.#router.routeFor(this.#peer)?.socket;
-      if (socket === undefined || socket.writableLength < QUEUE_LIMIT || socket.destroyed) return;
+      if (socket === undefined || !(socket.writableLength >= QUEUE_LIMIT) || socket.destroyed === true) return;
       await new Promise<void>((resolve) => {
         const done = (): void => {
           socket.off('drain', done);

@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useLeakCheck } from '@x/test-env';
+import { createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileError } from '../src/index.js';
+import { quietRouter } from './helpers.js';
+
+useLeakCheck();
+
+const MiB = 1 << 20;
+const isRoot = process.getuid?.() === 0;
+const reason = sshdUnavailableReason();
+if (!isRoot) console.warn('skipping the full-disk test: mounting a small tmpfs needs root');
+if (reason !== undefined) console.warn(`skipping file transfers over ssh: ${reason}`);
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+describe.runIf(isRoot)('a full disk', () => {
+  let mount: string;
+  beforeAll(() => {
+    mount = fs.mkdtempSync(join(tmpdir(), 'x-files-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mount]);
+  });
+  afterAll(() => {
+    execFileSync('umount', [mount]);
+    fs.rmSync(mount, { recursive: true, force: true });
+  });
+
+  it('ENOSPC arrives as a FileError naming the remote path; the old file stays and no temporary is left', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'full' });
+    const target = join(mount, 'target');
+    fs.writeFileSync(target, 'old');
+    const source = join(tmpdir(), `x-files-big-${process.pid}`);
+    fs.writeFileSync(source, randomBytes(16 * MiB));
+    try {
+      const error = await ctx.pushFile(source, target).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(FileError);
+      expect(error).toMatchObject({ code: 'ENOSPC', syscall: 'write', path: target, context: 'full' });
+      expect(fs.readFileSync(target, 'utf8')).toBe('old');
+      expect(fs.readdirSync(mount)).toEqual(['target']);
+      // And towards this side: a fetch into the full disk fails with this process's ENOSPC.
+      const fetched = await ctx.fetchFile(source, join(mount, 'fetched')).catch((caught: unknown) => caught);
+      expect(fetched).toMatchObject({ name: 'FileError', code: 'ENOSPC', path: source, context: 'root' });
+      expect(fs.readdirSync(mount)).toEqual(['target']);
+      expect(await ctx.call(new URL('./fixtures/tasks.ts', import.meta.url), 'add', 1, 2)).toBe(3);
+    } finally {
+      fs.rmSync(source, { force: true });
+    }
+  });
+});
+
+describe.skipIf(reason !== undefined)('over ssh, and through sudo via ssh', () => {
+  let sshd: Awaited<ReturnType<typeof startSshd>>;
+  let user: { remove: () => void };
+  let dir: string;
+  beforeAll(async () => {
+    sshd = await startSshd();
+    user = createUser('xrfiles', { sudo: 'nopasswd' });
+    dir = fs.mkdtempSync(join(tmpdir(), 'x-files-ssh-'));
+    fs.chmodSync(dir, 0o777);
+  });
+  afterAll(async () => {
+    user?.remove();
+    await sshd?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pushes and fetches intact over ssh and through ssh then sudo, owned by who wrote them', async () => {
+    await using router = quietRouter();
+    const ssh = await router.ssh({
+      hostname: '127.0.0.1',
+      port: sshd.port,
+      username: 'xrfiles',
+      identityFile: sshd.clientKey,
+      sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${sshd.knownHosts}`],
+      nodePath: process.execPath,
+      connectTimeoutMs: 20_000,
+    });
+    const root = await router.sudo({ username: 'root', nodePath: process.execPath, via: ssh });
+    const data = randomBytes(9 * MiB + 7);
+    const source = join(dir, 'source');
+    fs.writeFileSync(source, data);
+    fs.chmodSync(source, 0o644);
+    const uid = Number(execFileSync('id', ['-u', 'xrfiles'], { encoding: 'utf8' }));
+
+    expect((await ssh.pushFile(source, join(dir, 'by-ssh'))).sha256).toBe(sha256(data));
+    expect(fs.statSync(join(dir, 'by-ssh')).uid).toBe(uid);
+    expect((await root.pushFile(source, join(dir, 'by-sudo'), { owner: { uid: 0, gid: 0 } })).sha256).toBe(sha256(data));
+    expect(fs.statSync(join(dir, 'by-sudo')).uid).toBe(0);
+    expect(fs.readFileSync(join(dir, 'by-sudo')).equals(data)).toBe(true);
+
+    await ssh.fetchFile(join(dir, 'by-sudo'), join(dir, 'back-ssh'));
+    await root.fetchFile(join(dir, 'by-ssh'), join(dir, 'back-sudo'));
+    expect(fs.readFileSync(join(dir, 'back-ssh')).equals(data)).toBe(true);
+    expect(fs.readFileSync(join(dir, 'back-sudo')).equals(data)).toBe(true);
+
+    // The unprivileged account cannot write where only root may.
+    fs.mkdirSync(join(dir, 'private'), { mode: 0o700 });
+    await expect(ssh.pushFile(source, join(dir, 'private', 'f'))).rejects.toMatchObject({ name: 'FileError', code: 'EACCES', path: join(dir, 'private', 'f') });
+    await root.pushFile(source, join(dir, 'private', 'f'));
+    expect(fs.readFileSync(join(dir, 'private', 'f')).equals(data)).toBe(true);
+  }, 60_000);
+});
