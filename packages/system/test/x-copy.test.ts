@@ -1,6 +1,6 @@
-// `x copy` against local contexts through the real binary: files and trees pushed to every target,
-// the --json fields checked against the bytes on disk, usage errors before any target is contacted,
-// and a destination that cannot be written failing its target with the file error.
+// `x copy` against local contexts through the real binary: files and trees pushed to every target and
+// fetched from each (--fetch), the --json fields checked against the bytes on disk, usage errors
+// before any target is contacted, and a destination that cannot be written failing with the FileError.
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,8 +114,45 @@ describe('x copy', () => {
     expect(result.stderr).toContain(`x: SRC '${locked}' cannot be read (permission denied) here [EACCES]; no target was contacted.`);
   });
 
+  it('--fetch brings each SRC, file or tree, from every target into DEST/<target name>/, DEST resolved here', async () => {
+    const cwd = destination('fetch-cwd');
+    const result = await x(['copy', '--on', 'local,local', '--fetch', '--json', join(source, 'config.json'), join(source, 'tree'), 'collected'], { cwd });
+    expect(result.code).toBe(0);
+    const lines = jsonLines(result.stdout);
+    expect(lines.map((line) => line['target']).sort()).toEqual(['local', 'local#2']);
+    for (const line of lines) {
+      // Each target gets a directory of its own, named after it.
+      const into = join(cwd, 'collected', line['target']);
+      expect(line['result']).toMatchObject({
+        files: 3,
+        directories: 2,
+        symlinks: 1,
+        skipped: [join(source, 'tree', 'fifo')],
+        copies: [
+          { source: join(source, 'config.json'), destination: join(into, 'config.json'), bytes: 8, sha256: sha256('{"a":1}\n') },
+          { source: join(source, 'tree'), destination: join(into, 'tree'), bytes: big.length + 18 },
+        ],
+      });
+      expect(readFileSync(join(into, 'config.json'), 'utf8')).toBe('{"a":1}\n');
+      expect(readFileSync(join(into, 'tree', 'sub', 'big.bin')).equals(big)).toBe(true);
+      expect(readlinkSync(join(into, 'tree', 'sub', 'link'))).toBe('../run.sh');
+    }
+  });
+
+  it('--fetch of a SRC missing on the targets fails each with the FileError naming the path there', async () => {
+    const out = destination('fetch-missing');
+    const result = await x(['copy', '--on', 'local*2', '--fetch', join(scratch, 'not-there'), out]);
+    expect(result.code).toBe(1);
+    for (const name of ['local-1', 'local-2']) {
+      expect(result.stderr).toContain(`${name} | failed: ENOENT: no such file or directory, open '${join(scratch, 'not-there')}' (in context ${name}) [ENOENT]`);
+    }
+    expect(result.stderr).toMatch(/\n0 of 2 targets succeeded in .*; not ok: local-1, local-2\n$/);
+  });
+
   it.each([
     [['/etc/hostname', 'relative/dest'], /DEST 'relative\/dest' must be an absolute path/],
+    [['--fetch', 'etc/hostname', '/tmp/x-copy-never'], /SRC 'etc\/hostname' must be an absolute path on the targets/],
+    [['--fetch', '/etc/hostname', '/etc/hostname'], /DEST '\/etc\/hostname' is not a directory: with --fetch, each target's files go to DEST\/<target name>\//],
     [['FIFO', '/tmp/x-copy-never/'], /SRC '.*fifo' is neither a file nor a directory/],
     [['CONFIG', 'CONFIG', '/tmp/x-copy-never/'], /'.*config\.json' and '.*config\.json' would both be copied to \/tmp\/x-copy-never\/config\.json/],
   ])('x copy %j is a usage error (exit 2) with a message saying what to do', async (args, message) => {
@@ -124,6 +161,6 @@ describe('x copy', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
-    expect(result.stderr).toMatch(/\nusage: x copy --on TARGETS \[OPTIONS\] SRC\.\.\. DEST\n$/);
+    expect(result.stderr).toMatch(/\nusage: x copy --on TARGETS \[OPTIONS\] \[--fetch\] SRC\.\.\. DEST\n$/);
   });
 });

@@ -140,7 +140,8 @@ async function runCommand(command: Command, argv: string[], context: MainContext
   const inventory = inventoryLoader(values.inventory, common.cwd);
   const targets = parseTargets(values.on, inventory);
   const display = new Display({ json: common.json, quiet: common.quiet });
-  const job = await command.prepare(positionals, common, display);
+  const own = Object.fromEntries(Object.keys(command.options ?? {}).map((name) => [name, (values as Record<string, string | boolean | undefined>)[name]]));
+  const job = await command.prepare(positionals, common, display, own);
 
   const router = context.router;
   // What the targets' code prints (console.*, fd 1 and 2) comes as log records: written through the
@@ -193,7 +194,7 @@ function parseCommandLine(command: Command, argv: string[]) {
   let rest: string[] = [];
   if (command.restAfterFirst) {
     // Options come before the module or the command; everything from it on is passed on untouched.
-    const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+    const { tokens } = parseArgs({ args: argv, options: { ...options, ...command.options }, strict: false, allowPositionals: true, tokens: true });
     const split = tokens.find((token) => token.kind === 'positional' || token.kind === 'option-terminator');
     if (split) {
       optionArgs = argv.slice(0, split.index);
@@ -201,7 +202,7 @@ function parseCommandLine(command: Command, argv: string[]) {
     }
   }
   try {
-    const parsed = parseArgs({ args: optionArgs, options, strict: true, allowPositionals: !command.restAfterFirst });
+    const parsed = parseArgs({ args: optionArgs, options: { ...options, ...command.options }, strict: true, allowPositionals: !command.restAfterFirst });
     return { values: parsed.values, positionals: command.restAfterFirst ? rest : parsed.positionals };
   } catch (error) {
     throw new UsageError(`${(error as Error).message.replace(/\.$/, '')}.`, command.usage);

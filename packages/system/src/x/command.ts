@@ -1,4 +1,5 @@
 // The shape every x command has, so that cli.ts can parse, check, run and report them all one way.
+import type { ParseArgsConfig } from 'node:util';
 import type { Display } from './display.js';
 import type { Outcome, Work } from './runner.js';
 
@@ -32,9 +33,12 @@ export interface Command {
   help: string;
   /** Everything from the first positional argument on belongs to the command (run's arguments, exec's command). */
   restAfterFirst: boolean;
+  /** Options of this command alone, beside the common ones; its help text describes them. */
+  options?: ParseArgsConfig['options'];
   /**
-   * Checks the positional arguments and prepares the job, before any target is contacted.
+   * Checks the positional arguments and prepares the job, before any target is contacted. `own`
+   * holds the values of the command's own options.
    * @throws UsageError for bad input (exit status 2).
    */
-  prepare(positionals: string[], options: CommonOptions, display: Display): Promise<Job>;
+  prepare(positionals: string[], options: CommonOptions, display: Display, own: Record<string, string | boolean | undefined>): Promise<Job>;
 }
