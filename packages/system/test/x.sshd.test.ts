@@ -1,6 +1,6 @@
 // The x command over ssh to a real sshd on loopback (privileged: root, sshd and sudo installed), with
 // the options from an inventory: every command, a chain through sudo, x copy where only root may
-// write, and Ctrl+C during x exec.
+// write, x copy --fetch through a chain, and Ctrl+C during x exec.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,21 @@ describe.skipIf(reason !== undefined)('x over ssh (loopback sshd)', () => {
         error: { name: 'FileError', code: 'EACCES', path: join(out, 'x.inventory.json'), context: `${user.name}@loop` },
       });
       expect(readFileSync(join(out, 'x.inventory.json'), 'utf8')).toBe(readFileSync(file, 'utf8'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 40_000);
+
+  it('x copy --fetch over ssh and through sudo puts each target’s copy in a directory named after it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'x-sshd-fetch-'));
+    try {
+      const chain = `${user.name}@loop/sudo:root`;
+      const result = await x(['copy', '--on', `loop,${chain}`, '--fetch', '--timeout', '20000', '/etc/hostname', out], { cwd });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`loop${' '.repeat(chain.length - 4)} | 1 file, `);
+      for (const directory of ['loop', `${user.name}@loop%2Fsudo:root`]) {
+        expect(readFileSync(join(out, directory, 'hostname'), 'utf8')).toBe(readFileSync('/etc/hostname', 'utf8'));
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
