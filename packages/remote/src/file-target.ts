@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CHUNK_SIZE, type Source, type SinkTarget, WINDOW_SIZE, errorInfo } from './transfer.js';
+import { CHUNK_SIZE, type Source, type SinkTarget, WINDOW_SIZE, describeError, errorInfo } from './transfer.js';
 
 /** How a written file ends up. */
 export interface FileMeta {
@@ -85,7 +85,10 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
   if (existing !== undefined && meta.overwrite === false) throw systemError('EEXIST', -17, 'file already exists', 'open', path);
   await sweepStale(path);
   const temporary = temporaryFor(path);
-  const handle = await fs.promises.open(temporary, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+  const handle = await fs.promises.open(temporary, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600).catch((error: NodeJS.ErrnoException) => {
+    // The temporary is this module's business: the error names the file the caller asked for.
+    throw systemError(error.code ?? 'EIO', error.errno ?? -5, describeError(error), error.syscall ?? 'open', path);
+  });
   live.add(temporary);
   if (!exitHook) {
     exitHook = true;
@@ -166,15 +169,22 @@ async function syncDirectory(path: string): Promise<void> {
   }
 }
 
+/** A FIFO, socket or device: its bytes may never end, so it is not transferred as a file. */
+export function notRegular(path: string): NodeJS.ErrnoException {
+  return systemError('EINVAL', -22, 'not a regular file (a FIFO, socket or device)', 'read', path);
+}
+
 /**
  * Opens `path` for reading and reports what it is.
- * @throws EISDIR for a directory, and what open(2) throws.
+ * @throws EISDIR for a directory, EINVAL for anything else that is not a regular file, and what open(2) throws.
  */
 export async function openFileSource(path: string): Promise<{ handle: fs.promises.FileHandle; stat: SourceStat }> {
-  const handle = await fs.promises.open(path, 'r');
+  // Nonblocking: opening a FIFO would otherwise wait for a writer; it is refused below like any non-file.
+  const handle = await fs.promises.open(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw systemError('EISDIR', -21, 'illegal operation on a directory', 'read', path);
+    if (!stat.isFile()) throw notRegular(path);
     return { handle, stat: { size: stat.size, mode: stat.mode & 0o7777, atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs } };
   } catch (error) {
     await handle.close();

@@ -7,7 +7,7 @@ import { readFile } from '@x/kernel-io';
 import type { Context } from './context.js';
 import { ChannelError, InvalidArgumentError } from './errors.js';
 import { fileFailure } from './file-error.js';
-import { type FileMeta, openFileTarget } from './file-target.js';
+import { type FileMeta, notRegular, openFileTarget } from './file-target.js';
 import { type TreeEntry, finishTree, listTree, makeTree } from './file-endpoint.js';
 import type { RouterCore } from './router-core.js';
 import { CHUNK_SIZE, type FileErrorInfo, Sink, type SinkDone, type SinkTarget, Source, type TransferResult, WINDOW_SIZE, errorInfo } from './transfer.js';
@@ -132,6 +132,7 @@ export function fileOperations(router: RouterCore): FileOperations {
     opts.signal?.throwIfAborted();
     const stat = await fs.promises.stat(localPath);
     if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${localPath}' (use pushDirectory)`), { code: 'EISDIR', errno: -21, syscall: 'read', path: localPath });
+    if (!stat.isFile()) throw notRegular(localPath);
     const source = new Source(router, context.id, remotePath, (info) => fileFailure(info, context.name));
     const onAbort = (): void => source.abort(abortedInfo(remotePath, opts.signal!));
     opts.signal?.addEventListener('abort', onAbort, { once: true });

@@ -32,12 +32,16 @@ export interface TransferResult {
   sha256: string;
 }
 
+/** The text of a Node fs error without its code and path: "no such file or directory". */
+export function describeError(error: Error): string {
+  return error.message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/s, '');
+}
+
 /** Turns a thrown fs error (or any error) into the travelling shape, naming `path` in place of the temporary. */
 export function errorInfo(error: unknown, path: string): FileErrorInfo {
   const { code, errno, syscall } = error as NodeJS.ErrnoException;
   if (typeof code === 'string' && typeof syscall === 'string') {
-    const description = (error as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/s, '');
-    return { code, errno, syscall, path, message: `${code}: ${description}, ${syscall} '${path}'` };
+    return { code, errno, syscall, path, message: `${code}: ${describeError(error as Error)}, ${syscall} '${path}'` };
   }
   return { code: typeof code === 'string' ? code : 'ERR_X_REMOTE_FILE', errno: undefined, syscall: undefined, path, message: `${(error as Error)?.message ?? String(error)} ('${path}')` };
 }

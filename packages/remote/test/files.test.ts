@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -182,7 +183,13 @@ describe('errors', () => {
       expect((error as Error).message).toContain(fields['path'] as string);
       expect((error as Error).message).toContain('errs');
     }
-    // The local side's own errors are Node's, unchanged.
+    // A FIFO is refused, not waited on for a writer.
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    await expect(ctx.fetchFile(join(dir, 'fifo'), join(dir, 'out4'))).rejects.toMatchObject({ name: 'FileError', code: 'EINVAL', path: join(dir, 'fifo'), context: 'errs' });
+    await expect(ctx.pushFile(join(dir, 'fifo'), join(dir, 'out5'))).rejects.toMatchObject({ code: 'EINVAL', path: join(dir, 'fifo') });
+    fs.rmSync(join(dir, 'fifo'));
+    // The local side's own errors are Node's, naming the path asked for (never a temporary).
+    await expect(ctx.fetchFile(join(dir, 'f'), join(dir, 'no', 'f'))).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open', path: join(dir, 'no', 'f'), message: `ENOENT: no such file or directory, open '${join(dir, 'no', 'f')}'` });
     await expect(ctx.pushFile(join(dir, 'absent'), join(dir, 'x'))).rejects.toMatchObject({ code: 'ENOENT', path: join(dir, 'absent') });
     expect(fs.readdirSync(dir).sort()).toEqual(['f']);
   });
