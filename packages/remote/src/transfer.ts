@@ -54,6 +54,23 @@ export function mismatch(path: string, what: string): FileErrorInfo {
   return { code: 'ERR_X_REMOTE_FILE_MISMATCH', errno: undefined, syscall: undefined, path, message: `${what} for '${path}': the transfer was corrupted or the source changed; nothing was written` };
 }
 
+/** Senders waiting for a stream's socket to drain, woken in the order they came: one listener per socket, however many transfers. */
+const waiting = new WeakMap<object, (() => void)[]>();
+
+function drainWaiters(socket: NonNullable<ReturnType<RouterCore['routeFor']>>['socket']): (() => void)[] {
+  let waiters = waiting.get(socket);
+  if (waiters === undefined) {
+    const list: (() => void)[] = [];
+    const wake = (): void => {
+      for (const resolve of list.splice(0)) resolve();
+    };
+    socket.on('drain', wake);
+    socket.on('close', wake);
+    waiting.set(socket, (waiters = list));
+  }
+  return waiters;
+}
+
 /** A dead message on a transfer's handle: its channel ended ('disconnected', 'shutdown', ...). */
 function channelFailure(frame: Frame, path: string): FileErrorInfo {
   const text = frame.payload.toString('utf8');
@@ -329,15 +346,8 @@ export class Source {
       const socket = this.#router.routeFor(this.#peer)?.socket;
       if (socket === undefined || !(socket.writableLength >= QUEUE_LIMIT) || socket.destroyed === true) return;
       await new Promise<void>((resolve) => {
-        const done = (): void => {
-          socket.off('drain', done);
-          socket.off('close', done);
-          this.#wake = undefined;
-          resolve();
-        };
-        socket.once('drain', done);
-        socket.once('close', done);
-        this.#wake = done;
+        this.#wake = resolve;
+        drainWaiters(socket).push(resolve);
       });
     }
   }
