@@ -304,6 +304,24 @@ describe('interrupted transfers', () => {
     // The context is still usable.
     expect(await ctx.call(tasks, 'add', 1, 1)).toBe(2);
   });
+
+  it('closing the router mid-transfer fails both directions with a ChannelError and leaves nothing behind here', async () => {
+    const router = quietRouter();
+    const ctx = await router.local();
+    const source = makeFile(join(dir, 'big'), 128 * MiB);
+    const pushTarget = join(dir, 'pushed');
+    const fetchTarget = join(dir, 'fetched');
+    const push = ctx.pushFile(source, pushTarget).catch((caught: unknown) => caught);
+    const fetch = ctx.fetchFile(source, fetchTarget).catch((caught: unknown) => caught);
+    expect(await eventually(() => temporaries(pushTarget).length > 0 && temporaries(fetchTarget).length > 0, 30_000)).toBe(true);
+    await router.close();
+    for (const error of [await push, await fetch]) {
+      expect(error).toBeInstanceOf(ChannelError);
+      expect(['shutdown', 'disconnected']).toContain((error as ChannelError).reason);
+    }
+    expect(await eventually(() => temporaries(pushTarget).length === 0 && temporaries(fetchTarget).length === 0)).toBe(true);
+    expect(fs.existsSync(pushTarget) || fs.existsSync(fetchTarget)).toBe(false);
+  });
 });
 
 describe('streams', () => {
