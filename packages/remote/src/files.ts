@@ -26,6 +26,12 @@ export interface FileOptions {
   overwrite?: boolean;
   /** Aborts the transfer: it rejects with a ChannelError ('aborted') and the destination is left as it was. */
   signal?: AbortSignal;
+  /**
+   * Hears progress: `(bytes, total)`, the bytes written at the destination so far and the whole size
+   * (for a directory, of all its files; undefined for openWrite). If it throws, the transfer is
+   * abandoned and rejects with that error.
+   */
+  onProgress?: ((bytes: number, total: number | undefined) => void) | undefined;
 }
 
 /** What a directory transfer made. */
@@ -61,7 +67,7 @@ function checkPath(name: string, value: unknown): string {
 function checkOptions(options: FileOptions | undefined): FileOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object ({ mode, owner, preserveTimes, overwrite, signal })', options);
-  const { mode, owner, preserveTimes, overwrite, signal } = options;
+  const { mode, owner, preserveTimes, overwrite, signal, onProgress } = options;
   if (mode !== undefined && (!Number.isInteger(mode) || mode < 0 || mode > 0o7777)) throw new InvalidArgumentError('options.mode', 'permission bits from 0 to 0o7777', mode);
   if (owner !== undefined) {
     if (typeof owner !== 'object' || owner === null) throw new InvalidArgumentError('options.owner', 'an object { uid, gid } of numeric ids', owner);
@@ -73,6 +79,7 @@ function checkOptions(options: FileOptions | undefined): FileOptions {
   if (preserveTimes !== undefined && typeof preserveTimes !== 'boolean') throw new InvalidArgumentError('options.preserveTimes', 'a boolean', preserveTimes);
   if (overwrite !== undefined && typeof overwrite !== 'boolean') throw new InvalidArgumentError('options.overwrite', 'a boolean', overwrite);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InvalidArgumentError('options.onProgress', 'a function (bytes, total) => void', onProgress);
   return options;
 }
 
@@ -102,6 +109,44 @@ async function endpoint<T>(context: Context, signal: AbortSignal | undefined, na
 function local<T>(answer: Answer<T>): T {
   if (answer !== null && typeof answer === 'object' && 'error' in answer) throw fileFailure(answer.error, 'root');
   return answer as T;
+}
+
+/**
+ * The user's progress callback as a transfer calls it: the first exception it throws abandons the
+ * transfer through `abandon` and is kept, so the operation rejects with it rather than a transfer error.
+ */
+function progressOf(onProgress: FileOptions['onProgress'], total: number | undefined, abandon: (error: unknown) => void): { report: ((bytes: number) => void) | undefined; thrown: () => unknown } {
+  let thrown: unknown;
+  if (onProgress === undefined) return { report: undefined, thrown: () => undefined };
+  return {
+    report: (bytes) => {
+      if (thrown !== undefined) return;
+      try {
+        onProgress(bytes, total);
+      } catch (error) {
+        thrown = error ?? new Error('onProgress threw');
+        abandon(thrown);
+      }
+    },
+    thrown: () => thrown,
+  };
+}
+
+/** A tree's progress: the files' own reports summed over the tree, against the size of all its files. */
+function treeProgress(onProgress: FileOptions['onProgress'], files: TreeEntry[]): { forFile: (entry: TreeEntry) => FileOptions['onProgress'] } {
+  const total = files.reduce((sum, entry) => sum + entry.size, 0);
+  const landed = new Map<string, number>();
+  let sum = 0;
+  return {
+    forFile: (entry) =>
+      onProgress === undefined
+        ? undefined
+        : (bytes) => {
+            sum += bytes - (landed.get(entry.path) ?? 0);
+            landed.set(entry.path, bytes);
+            onProgress(sum, total);
+          },
+  };
 }
 
 /** Runs `work` on every item, `limit` at a time; the first failure stops new work and is thrown. */
@@ -137,6 +182,8 @@ export function fileOperations(router: RouterCore): FileOperations {
     const onAbort = (): void => source.abort(abortedInfo(remotePath, opts.signal!));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const input = readFile(localPath, { bufferSize: CHUNK_SIZE, queue: WINDOW_SIZE / CHUNK_SIZE });
+    const progress = progressOf(opts.onProgress, stat.size, (error) => source.abort(errorInfo(error, localPath)));
+    source.onProgress = progress.report;
     try {
       const meta = metaFor(opts, { mode: stat.mode & 0o7777, atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs });
       source.sinkHandle = (await endpoint<{ handle: number }>(context, opts.signal, 'openSink', remotePath, meta, router.id, source.ackHandle)).handle;
@@ -144,7 +191,7 @@ export function fileOperations(router: RouterCore): FileOperations {
       return await source.end();
     } catch (error) {
       source.abort(errorInfo(error, localPath));
-      throw error;
+      throw progress.thrown() ?? error;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
       input.terminate();
@@ -160,17 +207,20 @@ export function fileOperations(router: RouterCore): FileOperations {
     // A failure before the bytes flow is thrown from the catch below; this promise's own rejection is then moot.
     done.catch(() => {});
     const sink = new Sink(router, context.id, target, remotePath, undefined, settle);
+    let progress: ReturnType<typeof progressOf> | undefined;
     onSink?.(sink);
     const onAbort = (): void => sink.abort(abortedInfo(remotePath, opts.signal!));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const stat = await endpoint<{ ackHandle: number; mode: number; atimeMs: number; mtimeMs: number }>(context, opts.signal, 'openSource', remotePath, router.id, sink.handle);
+      const stat = await endpoint<{ ackHandle: number; size: number; mode: number; atimeMs: number; mtimeMs: number }>(context, opts.signal, 'openSource', remotePath, router.id, sink.handle);
       Object.assign(target.meta, metaFor(opts, stat), { overwrite: target.meta.overwrite });
+      progress = progressOf(opts.onProgress, stat.size, (error) => sink.abort(errorInfo(error, remotePath)));
+      sink.onProgress = progress.report;
       sink.setAckHandle(stat.ackHandle);
       return await done;
     } catch (error) {
       sink.abort(errorInfo(error, remotePath));
-      throw error;
+      throw progress?.thrown() ?? error;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
     }
@@ -192,8 +242,9 @@ export function fileOperations(router: RouterCore): FileOperations {
     const { entries, skipped } = local(await listTree(localDir));
     await endpoint(context, opts.signal, 'makeTree', remoteDir, entries, opts.overwrite ?? true);
     const files = entries.filter((entry) => entry.type === 'file');
+    const progress = treeProgress(opts.onProgress, files);
     await eachLimited(files, DIRECTORY_PARALLEL, async (entry) => {
-      await pushFile(context, join(localDir, entry.path), join(remoteDir, entry.path), { ...opts, mode: entry.mode });
+      await pushFile(context, join(localDir, entry.path), join(remoteDir, entry.path), { ...opts, mode: entry.mode, onProgress: progress.forFile(entry) });
     });
     await endpoint(context, opts.signal, 'finishTree', remoteDir, entries, opts.preserveTimes === true);
     return summary(entries, skipped);
@@ -206,8 +257,9 @@ export function fileOperations(router: RouterCore): FileOperations {
     const { entries, skipped } = await endpoint<{ entries: TreeEntry[]; skipped: string[] }>(context, opts.signal, 'listTree', remoteDir);
     local(await makeTree(localDir, entries, opts.overwrite ?? true));
     const files = entries.filter((entry) => entry.type === 'file');
+    const progress = treeProgress(opts.onProgress, files);
     await eachLimited(files, DIRECTORY_PARALLEL, async (entry) => {
-      await fetchFile(context, join(remoteDir, entry.path), join(localDir, entry.path), { ...opts, mode: entry.mode });
+      await fetchFile(context, join(remoteDir, entry.path), join(localDir, entry.path), { ...opts, mode: entry.mode, onProgress: progress.forFile(entry) });
     });
     local(await finishTree(localDir, entries, opts.preserveTimes === true));
     return summary(entries, skipped);

@@ -176,11 +176,15 @@ export class Sink {
     else written.then(() => this.#landed(payload.length), (error: unknown) => this.#fail(errorInfo(error, this.#path), true));
   }
 
+  /** Hears the bytes written so far, each time more landed. */
+  onProgress: ((bytes: number) => void) | undefined;
+
   #landed(length: number): void {
     this.#pending--;
     this.#written += length;
     this.#ack(this.#pending === 0);
     if (this.#pending === 0) this.#idle?.();
+    this.onProgress?.(this.#written);
   }
 
   /** Acknowledges in quarter windows (or whatever landed once nothing is pending), so acks stay rare. */
@@ -284,6 +288,9 @@ export class Source {
     });
   }
 
+  /** Hears the bytes the peer has written so far, at each acknowledgement. */
+  onProgress: ((bytes: number) => void) | undefined;
+
   /** The peer's Sink handle, once known (pushes learn it from the call that opened the sink). */
   set sinkHandle(handle: number) {
     this.#sinkHandle = handle;
@@ -302,6 +309,7 @@ export class Source {
     this.#acked = Math.max(this.#acked, value);
     while (this.#releases.length > 0 && this.#releases[0]!.until <= this.#acked) this.#releases.shift()!.release();
     this.#wake?.();
+    this.onProgress?.(this.#acked);
   }
 
   #abandon(error: unknown): void {

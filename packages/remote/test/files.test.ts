@@ -123,6 +123,37 @@ describe('pushFile / fetchFile', () => {
     expect(fs.readFileSync(join(dir, 'kept'), 'utf8')).toBe('#!/bin/sh\necho hi\n');
   });
 
+  it('reports progress up to the whole size, for files and for trees; a throwing callback abandons the transfer with its error', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const size = 5 * WINDOW_SIZE + 3;
+    const source = makeFile(join(dir, 'src'), size);
+    for (const direction of ['push', 'fetch'] as const) {
+      const seen: [number, number | undefined][] = [];
+      const onProgress = (bytes: number, total: number | undefined): void => void seen.push([bytes, total]);
+      const target = join(dir, `progress-${direction}`);
+      await (direction === 'push' ? ctx.pushFile(source, target, { onProgress }) : ctx.fetchFile(source, target, { onProgress }));
+      expect(seen.length).toBeGreaterThan(1);
+      expect(seen.every(([, total]) => total === size)).toBe(true);
+      expect(seen.every(([bytes], index) => index === 0 || bytes >= seen[index - 1]![0])).toBe(true);
+      expect(seen.at(-1)![0]).toBe(size);
+    }
+    fs.mkdirSync(join(dir, 'tree'));
+    makeFile(join(dir, 'tree', 'a'), 3 * WINDOW_SIZE);
+    makeFile(join(dir, 'tree', 'b'), 7);
+    const sums: number[] = [];
+    await ctx.pushDirectory(join(dir, 'tree'), join(dir, 'tree-copy'), { onProgress: (bytes, total) => void sums.push(bytes, total!) });
+    expect(sums.slice(-2)).toEqual([3 * WINDOW_SIZE + 7, 3 * WINDOW_SIZE + 7]);
+
+    fs.writeFileSync(join(dir, 'kept'), 'old');
+    const stop = new Error('stop here');
+    await expect(ctx.pushFile(source, join(dir, 'kept'), { onProgress: () => { throw stop; } })).rejects.toBe(stop);
+    expect(fs.readFileSync(join(dir, 'kept'), 'utf8')).toBe('old');
+    await expect(ctx.fetchFile(source, join(dir, 'kept'), { onProgress: () => { throw stop; } })).rejects.toBe(stop);
+    expect(fs.readFileSync(join(dir, 'kept'), 'utf8')).toBe('old');
+    expect(await eventually(() => temporaries(join(dir, 'kept')).length === 0)).toBe(true);
+  });
+
   it.runIf(process.getuid?.() === 0)('sets the owner given as numeric ids', async () => {
     await using router = quietRouter();
     const ctx = await router.local();
@@ -244,6 +275,7 @@ describe('errors', () => {
       [() => ctx.pushFile('/etc/hostname', '/tmp/x', { overwrite: 'no' as unknown as boolean }), 'options.overwrite'],
       [() => ctx.openWrite('/tmp/x', { signal: {} as AbortSignal }), 'options.signal'],
       [() => ctx.pushDirectory('/etc', '', {}), 'remoteDir'],
+      [() => ctx.fetchFile('/etc/hostname', '/tmp/x', { onProgress: 5 as unknown as () => void }), 'options.onProgress'],
     ];
     for (const [operation, name] of bad) {
       let error: unknown;
