@@ -98,9 +98,29 @@ function abortedInfo(path: string, signal: AbortSignal): FileErrorInfo {
   return { code: 'ERR_X_REMOTE_CHANNEL', errno: undefined, syscall: undefined, path, reason: 'aborted', message: `the transfer of '${path}' was aborted (${why})` };
 }
 
-/** Calls the endpoint in the context; its errors come back as data and leave here as FileErrors. */
-async function endpoint<T>(context: Context, signal: AbortSignal | undefined, name: string, ...args: unknown[]): Promise<T> {
-  const answer = await context.withOptions({ signal }).call<Answer<T>>(ENDPOINT, name, ...args);
+/** Runs `abort` when `signal` fires, or at once if it already has (it may have while awaiting); returns the undo. */
+function whenAborted(signal: AbortSignal | undefined, abort: () => void): () => void {
+  if (signal === undefined) return () => {};
+  if (signal.aborted) {
+    abort();
+    return () => {};
+  }
+  signal.addEventListener('abort', abort, { once: true });
+  return () => signal.removeEventListener('abort', abort);
+}
+
+/** What an aborted file operation rejects with, however far it got: a ChannelError, reason 'aborted'. */
+function abortError(path: string, signal: AbortSignal, context: string): Error {
+  return fileFailure(abortedInfo(path, signal), context);
+}
+
+/**
+ * Calls the endpoint in the context; its errors come back as data and leave here as FileErrors.
+ * Never with the caller's signal: a call abandoned midway could leave the context's side open (a
+ * temporary, a sending source); an abort reaches the transfer once it is open, and ends it there.
+ */
+async function endpoint<T>(context: Context, name: string, ...args: unknown[]): Promise<T> {
+  const answer = await context.call<Answer<T>>(ENDPOINT, name, ...args);
   if (answer !== null && typeof answer === 'object' && 'error' in answer) throw fileFailure(answer.error, context.name);
   return answer as T;
 }
@@ -174,26 +194,26 @@ export function fileOperations(router: RouterCore): FileOperations {
     checkPath('localPath', localPath);
     checkPath('remotePath', remotePath);
     const opts = checkOptions(options);
-    opts.signal?.throwIfAborted();
+    if (opts.signal?.aborted) throw abortError(remotePath, opts.signal, context.name);
     const stat = await fs.promises.stat(localPath);
     if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${localPath}' (use pushDirectory)`), { code: 'EISDIR', errno: -21, syscall: 'read', path: localPath });
     if (!stat.isFile()) throw notRegular(localPath);
     const source = new Source(router, context.id, remotePath, (info) => fileFailure(info, context.name));
-    const onAbort = (): void => source.abort(abortedInfo(remotePath, opts.signal!));
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const stopOnAbort = whenAborted(opts.signal, () => source.abort(abortedInfo(remotePath, opts.signal!)));
     const input = readFile(localPath, { bufferSize: CHUNK_SIZE, queue: WINDOW_SIZE / CHUNK_SIZE });
     const progress = progressOf(opts.onProgress, stat.size, (error) => source.abort(errorInfo(error, localPath)));
     source.onProgress = progress.report;
     try {
       const meta = metaFor(opts, { mode: stat.mode & 0o7777, atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs });
-      source.sinkHandle = (await endpoint<{ handle: number }>(context, opts.signal, 'openSink', remotePath, meta, router.id, source.ackHandle)).handle;
+      // Not aborted midway: an opened sink must learn its handle, so that an abort can reach it.
+      source.sinkHandle = (await endpoint<{ handle: number }>(context, 'openSink', remotePath, meta, router.id, source.ackHandle)).handle;
       for await (const chunk of input) await source.send(chunk, () => input.release(chunk));
       return await source.end();
     } catch (error) {
       source.abort(errorInfo(error, localPath));
-      throw progress.thrown() ?? error;
+      throw progress.thrown() ?? (opts.signal?.aborted ? abortError(remotePath, opts.signal, context.name) : error);
     } finally {
-      opts.signal?.removeEventListener('abort', onAbort);
+      stopOnAbort();
       input.terminate();
     }
   }
@@ -209,10 +229,10 @@ export function fileOperations(router: RouterCore): FileOperations {
     const sink = new Sink(router, context.id, target, remotePath, undefined, settle);
     let progress: ReturnType<typeof progressOf> | undefined;
     onSink?.(sink);
-    const onAbort = (): void => sink.abort(abortedInfo(remotePath, opts.signal!));
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const stopOnAbort = whenAborted(opts.signal, () => sink.abort(abortedInfo(remotePath, opts.signal!)));
     try {
-      const stat = await endpoint<{ ackHandle: number; size: number; mode: number; atimeMs: number; mtimeMs: number }>(context, opts.signal, 'openSource', remotePath, router.id, sink.handle);
+      // Not aborted midway: a started source must learn where acks go, so that an abort can stop it.
+      const stat = await endpoint<{ ackHandle: number; size: number; mode: number; atimeMs: number; mtimeMs: number }>(context, 'openSource', remotePath, router.id, sink.handle);
       Object.assign(target.meta, metaFor(opts, stat), { overwrite: target.meta.overwrite });
       progress = progressOf(opts.onProgress, stat.size, (error) => sink.abort(errorInfo(error, remotePath)));
       sink.onProgress = progress.report;
@@ -220,9 +240,9 @@ export function fileOperations(router: RouterCore): FileOperations {
       return await done;
     } catch (error) {
       sink.abort(errorInfo(error, remotePath));
-      throw progress?.thrown() ?? error;
+      throw progress?.thrown() ?? (opts.signal?.aborted ? abortError(remotePath, opts.signal, context.name) : error);
     } finally {
-      opts.signal?.removeEventListener('abort', onAbort);
+      stopOnAbort();
     }
   }
 
@@ -230,7 +250,7 @@ export function fileOperations(router: RouterCore): FileOperations {
     checkPath('remotePath', remotePath);
     checkPath('localPath', localPath);
     const opts = checkOptions(options);
-    opts.signal?.throwIfAborted();
+    if (opts.signal?.aborted) throw abortError(remotePath, opts.signal, context.name);
     const target = await openFileTarget(localPath, metaFor(opts, undefined));
     return fetchInto(context, remotePath, target, opts);
   }
@@ -240,13 +260,14 @@ export function fileOperations(router: RouterCore): FileOperations {
     checkPath('remoteDir', remoteDir);
     const opts = checkOptions(options);
     const { entries, skipped } = local(await listTree(localDir));
-    await endpoint(context, opts.signal, 'makeTree', remoteDir, entries, opts.overwrite ?? true);
+    await endpoint(context, 'makeTree', remoteDir, entries, opts.overwrite ?? true);
     const files = entries.filter((entry) => entry.type === 'file');
     const progress = treeProgress(opts.onProgress, files);
     await eachLimited(files, DIRECTORY_PARALLEL, async (entry) => {
       await pushFile(context, join(localDir, entry.path), join(remoteDir, entry.path), { ...opts, mode: entry.mode, onProgress: progress.forFile(entry) });
     });
-    await endpoint(context, opts.signal, 'finishTree', remoteDir, entries, opts.preserveTimes === true);
+    if (opts.signal?.aborted) throw abortError(remoteDir, opts.signal, context.name);
+    await endpoint(context, 'finishTree', remoteDir, entries, opts.preserveTimes === true);
     return summary(entries, skipped);
   }
 
@@ -254,7 +275,8 @@ export function fileOperations(router: RouterCore): FileOperations {
     checkPath('remoteDir', remoteDir);
     checkPath('localDir', localDir);
     const opts = checkOptions(options);
-    const { entries, skipped } = await endpoint<{ entries: TreeEntry[]; skipped: string[] }>(context, opts.signal, 'listTree', remoteDir);
+    if (opts.signal?.aborted) throw abortError(remoteDir, opts.signal, context.name);
+    const { entries, skipped } = await endpoint<{ entries: TreeEntry[]; skipped: string[] }>(context, 'listTree', remoteDir);
     local(await makeTree(localDir, entries, opts.overwrite ?? true));
     const files = entries.filter((entry) => entry.type === 'file');
     const progress = treeProgress(opts.onProgress, files);
@@ -312,7 +334,7 @@ export function fileOperations(router: RouterCore): FileOperations {
     const writable = new Writable({
       highWaterMark: CHUNK_SIZE,
       construct: (callback) => {
-        endpoint<{ handle: number }>(context, opts.signal, 'openSink', remotePath, metaFor(opts, undefined), router.id, source.ackHandle).then(
+        endpoint<{ handle: number }>(context, 'openSink', remotePath, metaFor(opts, undefined), router.id, source.ackHandle).then(
           ({ handle }) => {
             source.sinkHandle = handle;
             callback();
@@ -345,13 +367,10 @@ export function fileOperations(router: RouterCore): FileOperations {
         callback(error);
       },
     });
-    if (opts.signal !== undefined) {
-      const onAbort = (): void => {
-        writable.destroy(new ChannelError('aborted', `The transfer of '${remotePath}' was aborted.`));
-      };
-      opts.signal.addEventListener('abort', onAbort, { once: true });
-      writable.once('close', () => opts.signal!.removeEventListener('abort', onAbort));
-    }
+    const stopOnAbort = whenAborted(opts.signal, () => {
+      writable.destroy(abortError(remotePath, opts.signal!, context.name));
+    });
+    writable.once('close', stopOnAbort);
     return Object.assign(writable, { result });
   }
 

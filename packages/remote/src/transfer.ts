@@ -135,7 +135,16 @@ export class Sink {
   /** The peer's acknowledgement handle, once known; acknowledges what landed before it was. */
   setAckHandle(handle: number): void {
     this.#ackHandle = handle;
-    this.#ack(true);
+    if (this.#failed === undefined) {
+      this.#ack(true);
+      return;
+    }
+    // It failed (or was aborted) before the peer's source was known: stop that source now.
+    try {
+      this.#router.send(this.#peer, handle, 0, this.#failed);
+    } catch {
+      // The peer is gone already.
+    }
   }
 
   /** Ends the transfer from this side (the consumer went away, a local failure). */
@@ -273,6 +282,7 @@ export class Source {
   #failure: unknown;
   #wake: (() => void) | undefined;
   #done = false;
+  #abortedWith: FileErrorInfo | undefined;
 
   /** `failure` makes the errors: the peer's FileErrorInfo, or a ChannelError when it disconnected. */
   constructor(router: RouterCore, peer: number, path: string, readonly failure: (info: FileErrorInfo) => unknown) {
@@ -294,6 +304,8 @@ export class Source {
   /** The peer's Sink handle, once known (pushes learn it from the call that opened the sink). */
   set sinkHandle(handle: number) {
     this.#sinkHandle = handle;
+    // Aborted while the sink was being opened: it must hear so, or its temporary would stay.
+    if (this.#abortedWith !== undefined) this.#tellAbort(this.#abortedWith);
   }
 
   #onAck(frame: Frame): void {
@@ -382,7 +394,11 @@ export class Source {
     if (this.#done) return;
     this.#stop();
     if (this.#failure === undefined) this.#failure = this.failure(error);
-    if (this.#sinkHandle === 0) return;
+    this.#abortedWith = error;
+    if (this.#sinkHandle !== 0) this.#tellAbort(error);
+  }
+
+  #tellAbort(error: FileErrorInfo): void {
     try {
       this.#router.send(this.#peer, this.#sinkHandle, 0, ['abort', error]);
     } catch {

@@ -319,13 +319,15 @@ describe('interrupted transfers', () => {
     await using router = quietRouter();
     const ctx = await router.local();
     const source = makeFile(join(dir, 'big'), 128 * MiB);
-    for (const direction of ['push', 'fetch'] as const) {
-      const target = join(dir, `target-${direction}`);
+    // Aborted while the far side is being opened, and once bytes are flowing.
+    for (const [direction, when] of [['push', 'opening'], ['fetch', 'opening'], ['push', 'flowing'], ['fetch', 'flowing']] as const) {
+      const target = join(dir, `target-${direction}-${when}`);
       fs.writeFileSync(target, 'old');
       const controller = new AbortController();
       const transfer = direction === 'push' ? ctx.pushFile(source, target, { signal: controller.signal }) : ctx.fetchFile(source, target, { signal: controller.signal });
       transfer.catch(() => {});
-      expect(await eventually(() => temporaries(target).length > 0, 30_000)).toBe(true);
+      if (when === 'flowing') expect(await eventually(() => temporaries(target).some((name) => fs.statSync(join(dir, name)).size > 0), 30_000)).toBe(true);
+      else await new Promise((resolve) => setImmediate(resolve));
       controller.abort(new Error('enough'));
       const error = await transfer.catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ChannelError);

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const sshdPath = '/usr/sbin/sshd';
+/** The account tools live in sbin, which a root shell has on PATH and a minimal environment may not. */
+const adminEnv = { ...process.env, PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin` };
 
 /**
  * Why sshd tests cannot run here, or undefined when they can. Only a missing capability
@@ -143,9 +145,9 @@ export async function startSshd({ startTimeoutMs = 10_000 } = {}) {
 export function createUser(name, { password, sudo } = {}) {
   if (!/^x[a-z0-9-]{1,30}$/.test(name)) throw new Error(`test account names start with x: ${name}`);
   removeUser(name);
-  execFileSync('useradd', ['--create-home', '--shell', '/bin/bash', name], { stdio: 'ignore' });
-  if (password === undefined) execFileSync('usermod', ['-p', '*', name], { stdio: 'ignore' });
-  else execFileSync('chpasswd', { input: `${name}:${password}\n`, stdio: ['pipe', 'ignore', 'ignore'] });
+  execFileSync('useradd', ['--create-home', '--shell', '/bin/bash', name], { stdio: 'ignore', env: adminEnv });
+  if (password === undefined) execFileSync('usermod', ['-p', '*', name], { stdio: 'ignore', env: adminEnv });
+  else execFileSync('chpasswd', { input: `${name}:${password}\n`, stdio: ['pipe', 'ignore', 'ignore'], env: adminEnv });
   const sudoers = `/etc/sudoers.d/${name}`;
   if (sudo) {
     writeFileSync(sudoers, `${name} ALL=(ALL:ALL) ${sudo === 'nopasswd' ? 'NOPASSWD: ' : ''}ALL\n`, { mode: 0o440 });
@@ -166,5 +168,5 @@ export function removeUser(name) {
   } catch {
     // No process left: pkill exits 1.
   }
-  execFileSync('userdel', ['--force', '--remove', name], { stdio: 'ignore' });
+  execFileSync('userdel', ['--force', '--remove', name], { stdio: 'ignore', env: adminEnv });
 }
