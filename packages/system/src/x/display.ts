@@ -35,6 +35,8 @@ export class Display {
   #started = 0;
   #timer: NodeJS.Timeout | undefined;
   #prefixWidth = 0;
+  /** Bytes moved so far, for commands that move them (copy); undefined: the line shows none. */
+  #bytes: number | undefined;
 
   constructor(options: DisplayOptions) {
     this.json = options.json;
@@ -68,6 +70,13 @@ export class Display {
 
   update(): void {
     if (this.#live) this.#draw();
+  }
+
+  /** Counts `delta` more bytes moved; the first count draws at once, later ones with the next tick. */
+  addBytes(delta: number): void {
+    const first = this.#bytes === undefined;
+    this.#bytes = (this.#bytes ?? 0) + delta;
+    if (first) this.update();
   }
 
   /** Ends the progress line; anything written after stays plain. */
@@ -110,7 +119,9 @@ export class Display {
   #draw(): void {
     const { total, done, running, failed } = this.counts;
     const failures = failed ? this.style(this.stderr, 'red', `, ${failed} failed`) : '';
-    let line = `${this.#label}: ${done} done${failures}, ${running} running of ${total}, ${formatDuration(this.elapsedMs)}`;
+    const elapsed = this.elapsedMs;
+    const moved = this.#bytes === undefined ? '' : `, ${formatBytes(this.#bytes)} copied (${formatBytes(Math.round((this.#bytes * 1000) / Math.max(elapsed, 1)))}/s)`;
+    let line = `${this.#label}: ${done} done${failures}, ${running} running of ${total}, ${formatDuration(elapsed)}${moved}`;
     const columns = this.stderr.columns ?? 80;
     if (!failed && line.length >= columns) line = `${line.slice(0, columns - 2)}…`;
     (this.stderr as WriteStream).cursorTo?.(0);
@@ -132,4 +143,17 @@ export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
+}
+
+/** `512 B`, `12.0 KiB`, `3.4 MiB`, `1.2 GiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -2,6 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import { basename, isAbsolute, join, posix, resolve } from 'node:path';
 import type { DirectoryResult, TransferResult } from '@x/remote';
 import type { Command, Job } from '../command.js';
+import { type Display, formatBytes } from '../display.js';
 import { UsageError } from '../errors.js';
 import type { Outcome } from '../runner.js';
 import type { Target } from '../targets.js';
@@ -71,18 +72,18 @@ Examples:
   x copy --on ssh://web1/sudo:root --timeout 60000 ./nginx.conf /etc/nginx/nginx.conf
   x copy --on @web --fetch /var/log/nginx /etc/os-release ./collected`,
 
-  async prepare(positionals, options, _display, own) {
+  async prepare(positionals, options, display, own) {
     if (positionals.length < 2) {
       throw new UsageError(`copy takes one or more SRC and a DEST, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}.`, usage);
     }
     const sources = positionals.slice(0, -1);
     const destination = positionals.at(-1)!;
-    return own['fetch'] === true ? prepareFetch(sources, destination, options.cwd) : preparePush(sources, destination, options.cwd);
+    return own['fetch'] === true ? prepareFetch(sources, destination, options.cwd, display) : preparePush(sources, destination, options.cwd, display);
   },
 };
 
 /** Pushing: every SRC checked here, then copied to each target. */
-async function preparePush(sources: string[], destination: string, cwd: string): Promise<Job> {
+async function preparePush(sources: string[], destination: string, cwd: string, display: Display): Promise<Job> {
   if (!posix.isAbsolute(destination)) {
     throw new UsageError(`DEST '${destination}' must be an absolute path: a relative one would land in each target's own working directory.`, usage);
   }
@@ -98,10 +99,10 @@ async function preparePush(sources: string[], destination: string, cwd: string):
     const result = emptyResult();
     for (const { source, destination: to, directory } of copies) {
       if (directory) {
-        addTree(result, source, to, await context.pushDirectory(source, to, { signal: session.signal }));
+        addTree(result, source, to, await context.pushDirectory(source, to, { signal: session.signal, onProgress: progress(display) }));
         continue;
       }
-      const file = await context.pushFile(source, to, { signal: session.signal }).catch((error: unknown) => {
+      const file = await context.pushFile(source, to, { signal: session.signal, onProgress: progress(display) }).catch((error: unknown) => {
         // The most likely slip: DEST names a directory that is there, and the file was meant to go in it.
         if (!into && (error as NodeJS.ErrnoException).code === 'EISDIR' && (error as NodeJS.ErrnoException).path === to) {
           (error as Error).message += `; to copy into that directory, end DEST with a slash: ${to.replace(/\/*$/, '/')}`;
@@ -115,7 +116,7 @@ async function preparePush(sources: string[], destination: string, cwd: string):
 }
 
 /** Fetching: each target's SRCs land in DEST/<target name>/, a file or a tree as each turns out to be. */
-async function prepareFetch(sources: string[], destination: string, cwd: string): Promise<Job> {
+async function prepareFetch(sources: string[], destination: string, cwd: string, display: Display): Promise<Job> {
   const root = isAbsolute(destination) ? destination : resolve(cwd, destination);
   const found = await fs.stat(root).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
@@ -138,15 +139,24 @@ async function prepareFetch(sources: string[], destination: string, cwd: string)
     for (const { source, destination: name } of copies) {
       const to = join(into, name);
       try {
-        addFile(result, source, to, await context.fetchFile(source, to, { signal: session.signal }));
+        addFile(result, source, to, await context.fetchFile(source, to, { signal: session.signal, onProgress: progress(display) }));
       } catch (error) {
         // No stat first: a SRC is a file far more often, and a directory says so at once.
         if ((error as NodeJS.ErrnoException).code !== 'EISDIR' || (error as NodeJS.ErrnoException).path !== source) throw error;
-        addTree(result, source, to, await context.fetchDirectory(source, to, { signal: session.signal }));
+        addTree(result, source, to, await context.fetchDirectory(source, to, { signal: session.signal, onProgress: progress(display) }));
       }
     }
     return result;
   }, (_result, target) => `${join(root, directoryName(target.name))}/`);
+}
+
+/** One transfer's progress reports (bytes so far) as increments of the progress line's byte count. */
+function progress(display: Display): (bytes: number) => void {
+  let reported = 0;
+  return (bytes) => {
+    display.addBytes(bytes - reported);
+    reported = bytes;
+  };
 }
 
 /**
@@ -226,15 +236,3 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-/** `512 B`, `12.0 KiB`, `3.4 MiB`, `1.2 GiB`. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
