@@ -233,7 +233,7 @@ export function fileOperations(router: RouterCore): FileOperations {
     try {
       // Not aborted midway: a started source must learn where acks go, so that an abort can stop it.
       const stat = await endpoint<{ ackHandle: number; size: number; mode: number; atimeMs: number; mtimeMs: number }>(context, 'openSource', remotePath, router.id, sink.handle);
-      Object.assign(target.meta, metaFor(opts, stat), { overwrite: target.meta.overwrite });
+      Object.assign(target.meta, metaFor(opts, stat));
       progress = progressOf(opts.onProgress, stat.size, (error) => sink.abort(errorInfo(error, remotePath)));
       sink.onProgress = progress.report;
       sink.setAckHandle(stat.ackHandle);

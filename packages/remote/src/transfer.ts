@@ -4,6 +4,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { ENCODING_DEAD, ENCODING_RAW, type Frame } from './frame.js';
 import type { RouterCore } from './router-core.js';
+import type { Stream } from './stream.js';
 
 /** Bytes per data frame: large enough that per-frame costs vanish, small enough to interleave calls. */
 export const CHUNK_SIZE = 256 * 1024;
@@ -57,7 +58,7 @@ export function mismatch(path: string, what: string): FileErrorInfo {
 /** Senders waiting for a stream's socket to drain, woken in the order they came: one listener per socket, however many transfers. */
 const waiting = new WeakMap<object, (() => void)[]>();
 
-function drainWaiters(socket: NonNullable<ReturnType<RouterCore['routeFor']>>['socket']): (() => void)[] {
+function drainWaiters(socket: Stream['socket']): (() => void)[] {
   let waiters = waiting.get(socket);
   if (waiters === undefined) {
     const list: (() => void)[] = [];
@@ -69,6 +70,11 @@ function drainWaiters(socket: NonNullable<ReturnType<RouterCore['routeFor']>>['s
     waiting.set(socket, (waiters = list));
   }
   return waiters;
+}
+
+/** A handle for one transfer's frames: only `peer` may send to it, and its disconnection ends it. */
+function peerHandle(router: RouterCore, peer: number, fn: (frame: Frame) => void): number {
+  return router.allocate({ persist: true, respondent: peer, policy: (frame) => frame.src === peer && frame.auth === peer, fn });
 }
 
 /** A dead message on a transfer's handle: its channel ended ('disconnected', 'shutdown', ...). */
@@ -124,12 +130,7 @@ export class Sink {
     this.#path = path;
     this.#ackHandle = ackHandle;
     this.#onDone = onDone;
-    this.handle = router.allocate({
-      persist: true,
-      respondent: peer,
-      policy: (frame) => frame.src === peer && frame.auth === peer,
-      fn: (frame) => this.#onFrame(frame),
-    });
+    this.handle = peerHandle(router, peer, (frame) => this.#onFrame(frame));
   }
 
   /** The peer's acknowledgement handle, once known; acknowledges what landed before it was. */
@@ -290,12 +291,7 @@ export class Source {
     this.#peer = peer;
     this.#path = path;
     this.#chunkSize = Math.min(CHUNK_SIZE, router.maxMessageSize);
-    this.ackHandle = router.allocate({
-      persist: true,
-      respondent: peer,
-      policy: (frame) => frame.src === peer && frame.auth === peer,
-      fn: (frame) => this.#onAck(frame),
-    });
+    this.ackHandle = peerHandle(router, peer, (frame) => this.#onAck(frame));
   }
 
   /** Hears the bytes the peer has written so far, at each acknowledgement. */
