@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { useLeakCheck } from '@x/test-env';
-import { createUser, sshdUnavailableReason } from '@x/test-env/sshd';
+import { createUser, skipPrivileged } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectTimeoutError, EofError, type LogRecord, NodeNotFoundError } from '../src/index.js';
 import { eventually, processesWith, quietRouter } from './helpers.js';
@@ -9,10 +9,9 @@ useLeakCheck();
 
 const hops = new URL('./fixtures/hops.ts', import.meta.url);
 const stub = (name: string): string => fileURLToPath(new URL(`./fixtures/bin/${name}`, import.meta.url));
-const reason = sshdUnavailableReason();
-if (reason !== undefined) console.warn(`skipping sudo/su bootstrap tests: ${reason}`);
+const skip = skipPrivileged('the sudo/su bootstrap tests');
 
-describe.skipIf(reason !== undefined)('the stdio bootstrap through sudo and su on this machine', () => {
+describe.skipIf(skip)('the stdio bootstrap through sudo and su on this machine', () => {
   let user: { remove: () => void } | undefined;
   beforeAll(() => {
     user = createUser('xrboot');

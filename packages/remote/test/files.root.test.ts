@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
-import { createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
+import { createUser, skipPrivileged, startSshd } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileError } from '../src/index.js';
 import { quietRouter } from './helpers.js';
@@ -12,16 +12,14 @@ import { quietRouter } from './helpers.js';
 useLeakCheck();
 
 const MiB = 1 << 20;
-const isRoot = process.getuid?.() === 0;
-const reason = sshdUnavailableReason();
-if (!isRoot) console.warn('skipping the full-disk test: mounting a small tmpfs needs root');
-if (reason !== undefined) console.warn(`skipping file transfers over ssh: ${reason}`);
+const skipFullDisk = skipPrivileged('the full-disk test', process.getuid?.() === 0 ? undefined : 'mounting a small tmpfs needs root');
+const skip = skipPrivileged('file transfers over ssh');
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-describe.runIf(isRoot)('a full disk', () => {
+describe.skipIf(skipFullDisk)('a full disk', () => {
   let mount: string;
   beforeAll(() => {
     mount = fs.mkdtempSync(join(tmpdir(), 'x-files-full-'));
@@ -56,7 +54,7 @@ describe.runIf(isRoot)('a full disk', () => {
   });
 });
 
-describe.skipIf(reason !== undefined)('over ssh, and through sudo via ssh', () => {
+describe.skipIf(skip)('over ssh, and through sudo via ssh', () => {
   let sshd: Awaited<ReturnType<typeof startSshd>>;
   let user: { remove: () => void };
   let dir: string;

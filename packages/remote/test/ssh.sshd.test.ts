@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
-import { createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
+import { createUser, skipPrivileged, startSshd } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelError, type Context, HostKeyError, type LogRecord, NodeNotFoundError, PasswordError, type Router, type SshOptions } from '../src/index.js';
 import { eventually, quietRouter } from './helpers.js';
@@ -11,14 +11,13 @@ import { eventually, quietRouter } from './helpers.js';
 useLeakCheck();
 
 const hops = new URL('./fixtures/hops.ts', import.meta.url);
-const reason = sshdUnavailableReason();
-if (reason !== undefined) console.warn(`skipping ssh tests: ${reason}`);
+const skip = skipPrivileged('the ssh tests');
 
 const PASSWORD = 'x-remote-pw-9f1c';
 const SU_PASSWORD = 'x-remote-su-71ab';
 type Sshd = Awaited<ReturnType<typeof startSshd>>;
 
-describe.skipIf(reason !== undefined)('router.ssh, sudo and su over a real sshd', () => {
+describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
   let sshd: Sshd;
   let dir: string;
   const users: { remove: () => void }[] = [];

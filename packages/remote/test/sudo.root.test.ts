@@ -1,5 +1,5 @@
 import { useLeakCheck } from '@x/test-env';
-import { sshdUnavailableReason } from '@x/test-env/sshd';
+import { skipPrivileged } from '@x/test-env/sshd';
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../src/index.js';
 import { eventually, quietRouter } from './helpers.js';
@@ -7,10 +7,9 @@ import { eventually, quietRouter } from './helpers.js';
 useLeakCheck();
 
 const hops = new URL('./fixtures/hops.ts', import.meta.url);
-const reason = sshdUnavailableReason();
-if (reason !== undefined) console.warn(`skipping sudo/su tests: ${reason}`);
+const skip = skipPrivileged('the sudo/su tests');
 
-describe.skipIf(reason !== undefined)('sudo and su from this process', () => {
+describe.skipIf(skip)('sudo and su from this process', () => {
   it('starts a context through sudo with no password asked', async () => {
     await using router = quietRouter();
     const records: LogRecord[] = [];

@@ -5,14 +5,13 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
-import { type Sshd, type TestUser, createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
+import { type Sshd, type TestUser, createUser, skipPrivileged, startSshd } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoneLeft, jsonLines, startX, tasks, until, x } from './helpers.js';
 
 useLeakCheck();
 
-const reason = sshdUnavailableReason();
-if (reason !== undefined) console.warn(`skipping the x-over-ssh tests: ${reason}`);
+const skip = skipPrivileged('the x-over-ssh tests');
 
 /** Processes whose command line contains `token` (a remote side carries no marker in its environment). */
 function processesWith(token: string): string[] {
@@ -29,7 +28,7 @@ function processesWith(token: string): string[] {
   return found;
 }
 
-describe.skipIf(reason !== undefined)('x over ssh (loopback sshd)', () => {
+describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
   let sshd: Sshd;
   let user: TestUser;
   let cwd: string;

@@ -1,6 +1,18 @@
 /** Why sshd tests cannot run here (not root, no sshd or sudo binary), or undefined when they can. */
 export declare function sshdUnavailableReason(): string | undefined;
 
+/** The variable `.ci/run` sets: privileged tests that cannot run fail instead of skipping. */
+export declare const REQUIRE_PRIVILEGED: 'X_REQUIRE_PRIVILEGED';
+
+/**
+ * Whether a privileged test file's tests skip here (call it at the file's top level). Without
+ * X_REQUIRE_PRIVILEGED=1 a missing capability skips them and prints `reason`; with it (CI) `reason`
+ * becomes one failing test.
+ * @param what the tests, as the messages name them ('the ssh tests')
+ * @param reason why they cannot run here (default: sshdUnavailableReason())
+ */
+export declare function skipPrivileged(what: string, reason?: string | undefined): boolean;
+
 export interface Sshd {
   host: '127.0.0.1';
   port: number;

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'vitest';
 
 const sshdPath = '/usr/sbin/sshd';
 /** The account tools live in sbin, which a root shell has on PATH and a minimal environment may not. */
@@ -22,6 +23,32 @@ export function sshdUnavailableReason() {
   if (!existsSync(sshdPath)) return `${sshdPath} is missing: apt-get install openssh-server`;
   if (!existsSync('/usr/bin/sudo')) return '/usr/bin/sudo is missing: apt-get install sudo';
   return undefined;
+}
+
+/** The variable `.ci/run` sets: privileged tests that cannot run fail instead of skipping. */
+export const REQUIRE_PRIVILEGED = 'X_REQUIRE_PRIVILEGED';
+
+/**
+ * Decides whether a privileged test file's tests skip here; call it at the top level of the file.
+ * Without `X_REQUIRE_PRIVILEGED=1` (a developer without root) a missing capability skips them and
+ * prints the reason. With it (`.ci/run` sets it) the reason becomes one failing test instead, so a
+ * CI run that lost its sshd, sudo or root is red, not green with no ssh coverage.
+ * @param {string} what the tests, as the messages name them ('the ssh tests')
+ * @param {string | undefined} [reason] why they cannot run here (default: sshdUnavailableReason())
+ * @returns {boolean} whether to skip them (describe.skipIf)
+ */
+export function skipPrivileged(what, reason = sshdUnavailableReason()) {
+  if (reason === undefined) return false;
+  if (process.env[REQUIRE_PRIVILEGED] === '1') {
+    test(`${what} can run here (${REQUIRE_PRIVILEGED}=1)`, () => {
+      throw new Error(
+        `${what} cannot run: ${reason}. ${REQUIRE_PRIVILEGED}=1 (set by .ci/run) makes that a failure: run as root with openssh-server and sudo installed, or unset it to skip them.`,
+      );
+    });
+  } else {
+    console.warn(`skipping ${what}: ${reason} (with ${REQUIRE_PRIVILEGED}=1, as in CI, this fails instead)`);
+  }
+  return true;
 }
 
 function freePort() {

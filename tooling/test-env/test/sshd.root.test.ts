@@ -3,13 +3,12 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../src/index.js';
-import { createUser, type Sshd, sshdUnavailableReason, startSshd, type TestUser } from '../src/sshd.js';
+import { createUser, type Sshd, skipPrivileged, startSshd, type TestUser } from '../src/sshd.js';
 
 const run = promisify(execFile);
-const unavailable = sshdUnavailableReason();
-if (unavailable) console.warn(`skipping the sshd fixture tests: ${unavailable}`);
+const skip = skipPrivileged('the sshd fixture tests');
 
-describe.skipIf(unavailable)('startSshd() and createUser()', () => {
+describe.skipIf(skip)('startSshd() and createUser()', () => {
   let sshd: Sshd;
   let keyUser: TestUser;
   beforeAll(async () => {
