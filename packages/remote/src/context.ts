@@ -50,18 +50,21 @@ export class ContextCalls {
 
   /** A typed proxy: `ctx.module<typeof import('./tasks.js')>(url).fn(...args)` is `ctx.call(url, 'fn', ...args)`. */
   module<T>(moduleUrl: string | URL): ModuleProxy<T> {
-    const calls = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    return new Proxy(Object.create(null) as ModuleProxy<T>, {
-      get: (_target, key) => {
-        if (typeof key !== 'string' || key === 'then') return undefined;
-        let fn = calls.get(key);
-        if (fn === undefined) {
-          fn = (...args: unknown[]) => this.call(moduleUrl, key, ...args);
-          calls.set(key, fn);
-        }
-        return fn;
-      },
-    });
+    return proxyOf<T>((key, args) => this.call(moduleUrl, key, ...args));
+  }
+
+  /**
+   * Calls `method` of the service `name` that this context exposed to its children (inside a context:
+   * `parentContext().callService(...)` reaches what the root exposed with `router.expose`). Rejects with
+   * a ChannelError 'refused' when no such service is exposed or its policy does not let this context in.
+   */
+  callService<R = unknown>(name: string, method: string, ...args: unknown[]): Promise<R> {
+    return this.#router.callService(this.#target, name, method, args, this.#options, false) as Promise<R>;
+  }
+
+  /** A typed proxy of an exposed service: `parentContext().service<Lookup>('lookup').find(key)`. */
+  service<T>(name: string): ModuleProxy<T> {
+    return proxyOf<T>((key, args) => this.callService(name, key, ...args));
   }
 
   /** The same context with other call options (merged over these). */
@@ -189,6 +192,21 @@ export class Context extends ContextCalls {
   [encodeTag](): Tagged {
     return { [TAG]: 'c', id: this.id, name: this.name };
   }
+}
+
+function proxyOf<T>(call: (key: string, args: unknown[]) => Promise<unknown>): ModuleProxy<T> {
+  const calls = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+  return new Proxy(Object.create(null) as ModuleProxy<T>, {
+    get: (_target, key) => {
+      if (typeof key !== 'string' || key === 'then') return undefined;
+      let fn = calls.get(key);
+      if (fn === undefined) {
+        fn = (...args: unknown[]) => call(key, args);
+        calls.set(key, fn);
+      }
+      return fn;
+    },
+  });
 }
 
 function checkCallOptions(options: CallOptions): CallOptions {

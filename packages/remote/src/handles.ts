@@ -13,6 +13,8 @@ export const KILL_CHILD = 108;
 export const FORWARD_MODULES = 111;
 /** Context to its parent: the records with these keys, from the parent's registry. */
 export const GET_RECORDS = 112;
+/** A call from below into a service the program exposed (`router.expose`). */
+export const CALL_SERVICE = 113;
 /** The first frame on a new stream: the context's id, ancestors and settings. */
 export const BOOTSTRAP = 110;
 export const FIRST_DYNAMIC = 1000;

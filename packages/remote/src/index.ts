@@ -33,6 +33,12 @@ export { FileError } from './file-error.js';
 export type { DirectoryResult, FileOptions } from './files.js';
 export type { TransferResult } from './transfer.js';
 
+/**
+ * What contexts below may call in this process: `router.expose(name, handlers, { policy })` registers a
+ * service, `parentContext().service(name)` calls it. Nothing else here can be called from below.
+ */
+export type { ExposeOptions, ServiceHandlers, ServicePolicy } from './services.js';
+
 /** A stream of values sent from contexts through its `sender`, which travels as a call argument. */
 export { Receiver, Sender } from './receiver.js';
 
@@ -85,11 +91,11 @@ function runtime(what: string): Runtime {
 
 /**
  * Inside a function running in a context: the context that started this one, so the function can call
- * back into its parent (only into modules the parent sent this context).
+ * the services its parent exposed (`parentContext().service(name)`); a context never runs its parent's code.
  * @throws `ERR_X_REMOTE_NOT_IN_CONTEXT` outside a context.
  * @example
  * import { parentContext } from '@x/remote';
- * export async function work() { return parentContext().call(new URL('./service.ts', import.meta.url), 'lookup', 'key'); }
+ * export async function work() { return parentContext().service<{ lookup(key: string): string }>('inventory').lookup('key'); }
  */
 export function parentContext(): Context {
   return runtime('parentContext').parentContext();

@@ -33,7 +33,8 @@ export class Receiver<T = unknown> implements AsyncIterable<T> {
     this.#router = router;
     this.#handle = router.allocate({
       persist: true,
-      policy: (frame) => frame.src === router.id || this.#holders.has(frame.src),
+      kind: 'receiver-value',
+      peers: this.#holders,
       fn: (frame) => this.#onFrame(frame),
     });
     this.sender = new Sender<T>(router, router.id, this.#handle, this);

@@ -6,10 +6,12 @@ import { Context, type CallOptions } from './context.js';
 import { CallTimeoutError, ChannelError, type ChannelErrorReason, InvalidArgumentError, NoSuchExportError } from './errors.js';
 import { ENCODING_DEAD, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from './frame.js';
 import {
-  ADD_ROUTE, BOOTSTRAP, type BootstrapConfig, CALL_FUNCTION, DEL_ROUTE, FIRST_DYNAMIC, FORWARD_LOG, LOG_LEVELS, type LogLevel, ROOT_ID, SHUTDOWN,
+  ADD_ROUTE, BOOTSTRAP, type BootstrapConfig, CALL_FUNCTION, CALL_SERVICE, DEL_ROUTE, FIRST_DYNAMIC, FORWARD_LOG, LOG_LEVELS, type LogLevel, ROOT_ID, SHUTDOWN,
 } from './handles.js';
 import { deadError } from './dead-error.js';
+import { type MessageKind, permits } from './authority.js';
 import { Receiver, Sender, encodeState } from './receiver.js';
+import { type ExposeOptions, type ServiceHandlers, Services } from './services.js';
 import { Stream } from './stream.js';
 import type { FileOperations } from './files.js';
 
@@ -29,8 +31,10 @@ export interface LogRecord {
 /** What a handler does with a frame addressed to it. */
 export interface Handler {
   fn: (frame: Frame, from: Stream | undefined) => void;
-  /** Returns false to refuse the frame (a dead 'refused' reply goes back). */
-  policy?: (frame: Frame, from: Stream | undefined) => boolean;
+  /** The kind of message it takes: its row in the authority table says who may send it (authority.ts). */
+  kind: MessageKind;
+  /** For kinds whose row is `peers`: the contexts that may send to it. */
+  peers?: ReadonlySet<number> | number;
   /** The context whose disconnection ends this handler with a dead message. */
   respondent?: number;
   /** Whether it stays after its first frame. */
@@ -46,12 +50,15 @@ export interface RouterCoreSettings {
   callTimeoutMs: number | undefined;
 }
 
-/** The call message: kind 'm' ships module records, 'u' names a module the receiver loads itself. */
-export type CallMessage = [kind: 'm' | 'u', target: string, modules: unknown[] | null, exportName: string, args: unknown[]];
+/**
+ * The call message: kind 'm' names a module by the key of its shipped records (which it may carry), kind
+ * 's' names a service its receiver exposed, and `exportName` the function of either.
+ */
+export type CallMessage = [kind: 'm' | 's', target: string, modules: unknown[] | null, exportName: string, args: unknown[]];
 
 /** A module the router is asked to call, ready to go on the wire. */
 export interface PreparedCall {
-  kind: 'm' | 'u';
+  kind: 'm' | 's';
   target: string;
   modules: unknown[] | null;
   /** Called once the message carrying `modules` was handed to the stream. */
@@ -72,11 +79,12 @@ export class RouterCore {
   readonly callTimeoutMs: number | undefined;
   /** Set once the router is closing: new calls fail with a 'shutdown' ChannelError. */
   closing = false;
-  protected parentStream: Stream | undefined;
+  #parentStream: Stream | undefined;
   readonly #routes = new Map<number, Stream>();
   readonly #handlers = new Map<number, Handler>();
   readonly #byRespondent = new Map<number, Set<number>>();
   readonly #contexts = new Map<number, Context>();
+  readonly #services = new Services();
   #nextHandle = FIRST_DYNAMIC;
 
   constructor(settings: RouterCoreSettings) {
@@ -86,10 +94,11 @@ export class RouterCore {
     this.maxMessageSize = settings.maxMessageSize;
     this.logLevel = settings.logLevel;
     this.callTimeoutMs = settings.callTimeoutMs;
-    this.addHandler(CALL_FUNCTION, { persist: true, fn: (frame, from) => this.#onCall(frame, from) });
-    this.addHandler(FORWARD_LOG, { persist: true, fn: (frame, from) => this.#onForwardLog(frame, from) });
-    this.addHandler(DEL_ROUTE, { persist: true, fn: (frame, from) => this.#onDelRoute(frame, from) });
-    this.addHandler(ADD_ROUTE, { persist: true, fn: (frame, from) => this.#onAddRoute(frame, from) });
+    this.addHandler(CALL_FUNCTION, { kind: 'call', persist: true, fn: (frame) => this.#onCall(frame) });
+    this.addHandler(CALL_SERVICE, { kind: 'service-call', persist: true, fn: (frame) => this.#onServiceCall(frame) });
+    this.addHandler(FORWARD_LOG, { kind: 'forward-log', persist: true, fn: (frame, from) => this.#onForwardLog(frame, from) });
+    this.addHandler(DEL_ROUTE, { kind: 'del-route', persist: true, fn: (frame, from) => this.#onDelRoute(frame, from) });
+    this.addHandler(ADD_ROUTE, { kind: 'add-route', persist: true, fn: (frame) => this.#onAddRoute(frame) });
   }
 
   // ---- streams and routes ----
@@ -104,14 +113,25 @@ export class RouterCore {
   /** The stream a message for `id` leaves on: its route, else the parent (ids this router does not know live above it). */
   routeFor(id: number): Stream | undefined {
     if (id === this.id) return undefined;
-    return this.#routes.get(id) ?? this.parentStream;
+    return this.#routes.get(id) ?? this.#parentStream;
   }
 
-  /** Routes `id` (a descendant) through the stream that `via` is reached on, and tells the ancestors. */
-  addRoute(id: number, via: number): void {
+  /** The stream to this router's parent (undefined at the root). */
+  get parentStream(): Stream | undefined {
+    return this.#parentStream;
+  }
+
+  /**
+   * Routes `id`, a new descendant, through the stream that `via` (a descendant already routed below
+   * this router) is reached on. Nothing that would change how this router reaches itself or its
+   * ancestors is accepted, and an id already routed keeps its route.
+   * @returns whether the route was added.
+   */
+  addRoute(id: number, via: number): boolean {
     const stream = this.#routes.get(via);
-    if (stream === undefined) throw new ChannelError('no-route', `No route to context ${via}.`);
+    if (stream === undefined || !Number.isInteger(id) || id <= 0 || id === this.id || this.parentIds.includes(id) || this.#routes.has(id)) return false;
     this.#routes.set(id, stream);
+    return true;
   }
 
   /** A frame arrived on `from`: drop it unless its src and auth are reached through that stream (reverse-path filter). */
@@ -128,7 +148,7 @@ export class RouterCore {
     }
     const stream = this.routeFor(frame.dst);
     if (stream === from) return;
-    if (stream === undefined || !stream.forward(frame)) {
+    if (stream === undefined || !stream.forward(frame, from)) {
       this.sendDead(frame, stream === undefined ? 'no-route' : 'disconnected', `no route to context ${frame.dst} from ${this.name}`);
     }
   }
@@ -139,7 +159,7 @@ export class RouterCore {
       this.sendDead(frame, 'closed', `no handler ${frame.handle} in ${this.name} (the receiver was closed or the call already ended)`);
       return;
     }
-    if (handler.policy !== undefined && !handler.policy(frame, from)) {
+    if (!permits(handler.kind, handler.peers, frame, from, this)) {
       this.sendDead(frame, 'refused', `refused by policy in ${this.name}: context ${frame.auth} has no authority for handle ${frame.handle}`);
       return;
     }
@@ -158,7 +178,7 @@ export class RouterCore {
       if (routed === stream) lost.push(id);
     }
     for (const id of lost) this.#routes.delete(id);
-    if (stream === this.parentStream) {
+    if (stream === this.#parentStream) {
       this.onParentLost(reason);
       return;
     }
@@ -168,7 +188,7 @@ export class RouterCore {
 
   /** Tells the parent that `ids` (descendants routed through this context) are gone; each hop passes it up. */
   #tellParent(ids: number[]): void {
-    if (this.parentStream === undefined || ids.length === 0) return;
+    if (this.#parentStream === undefined || ids.length === 0) return;
     try {
       this.send(this.parentIds[0]!, DEL_ROUTE, 0, ids);
     } catch {
@@ -178,18 +198,17 @@ export class RouterCore {
 
   /** Makes `stream` the way to the parent and every context this router does not know. */
   setParentStream(stream: Stream): void {
-    this.parentStream = stream;
+    this.#parentStream = stream;
   }
 
   /** The stream to the parent ended. A context ends itself here; the root has no parent. */
   protected onParentLost(_reason: string): void {}
 
-  #onAddRoute(frame: Frame, from: Stream | undefined): void {
-    const [id] = this.decode(frame) as [number];
-    if (from === undefined || !Number.isInteger(id) || this.#routes.has(id) || from.remoteId !== frame.src) return;
-    this.#routes.set(id, from);
-    // Every ancestor up to the root must route the new descendant down this way, whatever the depth.
-    if (this.parentIds.length > 0) this.send(this.parentIds[0]!, ADD_ROUTE, 0, [id]);
+  /** An ancestor (in practice the root, which assigns ids) routes a new context below `via` through us. */
+  #onAddRoute(frame: Frame): void {
+    const route = this.decode(frame);
+    if (!Array.isArray(route) || typeof route[0] !== 'number' || typeof route[1] !== 'number') return;
+    this.addRoute(route[0], route[1]);
   }
 
   #onDelRoute(frame: Frame, from: Stream | undefined): void {
@@ -245,9 +264,10 @@ export class RouterCore {
   request(dst: number, handle: number, value: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const replyTo = this.allocate({
+        kind: 'reply',
+        peers: dst,
         persist: false,
         respondent: dst,
-        policy: (frame) => frame.src === dst,
         fn: (frame) => this.#settle(frame, resolve, reject),
       });
       try {
@@ -387,9 +407,13 @@ export class RouterCore {
 
   // ---- calls ----
 
-  /** Turns a module URL into what the call message carries. The root ships code; a context names a parent's module. */
-  protected prepareCall(_context: Context, target: string | URL): PreparedCall | Promise<PreparedCall> {
-    return { kind: 'u', target: moduleHref(target), modules: null };
+  /**
+   * Turns a module URL into what the call message carries. The root ships code; a context has nothing
+   * to ship and no authority over its parent, so it can only call services (`callService`).
+   */
+  protected prepareCall(context: Context, target: string | URL): PreparedCall | Promise<PreparedCall> {
+    moduleHref(target);
+    throw new ChannelError('refused', `${this.name} cannot call modules in ${context.name}: code runs only on an ancestor's request. Have the parent expose a service (router.expose(name, handlers, { policy })) and call it with parentContext().service(name).`);
   }
 
   /** Starts a call and returns its result; `noReply` sends it with no reply handle. */
@@ -408,12 +432,31 @@ export class RouterCore {
     return this.#start(context, prepared, exportName, args, options, noReply);
   }
 
+  /** Calls `method` of the service `name` that `context` exposed (see `expose`). */
+  callService(context: Context, name: string, method: string, args: unknown[], options: CallOptions, noReply: boolean): Promise<unknown> {
+    if (typeof name !== 'string' || name === '') return Promise.reject(new InvalidArgumentError('name', 'the name of an exposed service', name));
+    if (typeof method !== 'string' || method === '') return Promise.reject(new InvalidArgumentError('method', 'the name of a function of the service', method));
+    if (this.closing) return Promise.reject(new ChannelError('shutdown', `The router is closed; ${context.name} can no longer be called.`));
+    return this.#start(context, { kind: 's', target: name, modules: null }, method, args, options, noReply);
+  }
+
+  /**
+   * Lets contexts below this router call `handlers` as the service `name`; `policy` says which ones.
+   * Nothing else in this process can be called from below.
+   * @returns a function that withdraws the service.
+   * @throws ERR_X_INVALID_ARG for a bad name, handlers or policy, or a name already exposed.
+   */
+  expose(name: string, handlers: ServiceHandlers, options: ExposeOptions): () => void {
+    return this.#services.expose(name, handlers, options);
+  }
+
   #start(context: Context, prepared: PreparedCall, exportName: string, args: unknown[], options: CallOptions, noReply: boolean): Promise<unknown> {
     if (this.closing) return Promise.reject(new ChannelError('shutdown', `The router was closed before the call to ${context.name} could be sent.`));
     const message: CallMessage = [prepared.kind, prepared.target, prepared.modules, exportName, args];
+    const handleAt = prepared.kind === 's' ? CALL_SERVICE : CALL_FUNCTION;
     if (noReply) {
       try {
-        this.send(context.id, CALL_FUNCTION, 0, message);
+        this.send(context.id, handleAt, 0, message);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -431,9 +474,10 @@ export class RouterCore {
       let timer: NodeJS.Timeout | undefined;
       let onAbort: (() => void) | undefined;
       const handle = this.allocate({
+        kind: 'reply',
+        peers: context.id,
         persist: false,
         respondent: context.id,
-        policy: (frame) => frame.src === context.id || frame.src === this.id,
         fn: (frame) => {
           if (timer !== undefined) clearTimeout(timer);
           if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
@@ -441,7 +485,7 @@ export class RouterCore {
         },
       });
       try {
-        this.send(context.id, CALL_FUNCTION, handle, message);
+        this.send(context.id, handleAt, handle, message);
       } catch (error) {
         this.removeHandler(handle);
         reject(error);
@@ -487,34 +531,18 @@ export class RouterCore {
     throw new ChannelError('refused', `${this.name} does not load shipped modules.`);
   }
 
-  /** Whether a child may call the module at `href` in this process (only modules this process sent it). */
-  protected childMayCall(_child: number, _href: string): boolean {
-    return false;
-  }
-
-  #onCall(frame: Frame, _from: Stream | undefined): void {
-    let message: CallMessage;
-    try {
-      message = this.decode(frame) as CallMessage;
-    } catch (error) {
-      this.reply(frame, false, error);
-      return;
-    }
-    if (!Array.isArray(message) || message.length !== 5 || typeof message[1] !== 'string' || typeof message[3] !== 'string' || !Array.isArray(message[4])) {
-      this.sendDead(frame, 'refused', `a malformed call message reached ${this.name}`);
-      return;
-    }
+  /** A call from an ancestor (the authority table let nothing else through): a module it shipped. */
+  #onCall(frame: Frame): void {
+    const message = this.#callMessage(frame);
+    if (message === undefined) return;
     const [kind, target, modules, exportName, args] = message;
+    if (kind !== 'm') {
+      this.sendDead(frame, 'refused', `a call of kind ${String(kind)} reached ${this.name} on the module call handle`);
+      return;
+    }
     let loaded: Record<string, unknown> | Promise<Record<string, unknown>>;
     try {
-      if (kind === 'm' && this.parentIds.includes(frame.auth)) {
-        loaded = this.loadShippedModule(target, modules);
-      } else if (kind === 'u' && frame.src === frame.auth && this.childMayCall(frame.src, target)) {
-        loaded = import(target) as Promise<Record<string, unknown>>;
-      } else {
-        this.sendDead(frame, 'refused', `refused by policy in ${this.name}: context ${this.contextName(frame.auth)} may not call ${exportName}() of ${target}`);
-        return;
-      }
+      loaded = this.loadShippedModule(target, modules);
     } catch (error) {
       this.reply(frame, false, error);
       return;
@@ -527,6 +555,36 @@ export class RouterCore {
     } else {
       this.#invoke(frame, loaded, target, exportName, args);
     }
+  }
+
+  /** A call from below into an exposed service: the service's policy decides, then its handler runs. */
+  #onServiceCall(frame: Frame): void {
+    const message = this.#callMessage(frame);
+    if (message === undefined) return;
+    const [kind, name, , method, args] = message;
+    const caller = this.contextFor(frame.src, this.contextName(frame.src));
+    const found = kind === 's' ? this.#services.find(name, method, caller) : { refused: `a call of kind ${String(kind)} reached the service handle` };
+    if ('refused' in found) {
+      this.sendDead(frame, 'refused', `refused by policy in ${this.name}: ${found.refused}`);
+      return;
+    }
+    this.#invoke(frame, found.handlers, `service ${name}`, method, args);
+  }
+
+  /** The decoded call message, or undefined when it was malformed (the sender got an answer saying so). */
+  #callMessage(frame: Frame): CallMessage | undefined {
+    let message: CallMessage;
+    try {
+      message = this.decode(frame) as CallMessage;
+    } catch (error) {
+      this.reply(frame, false, error);
+      return undefined;
+    }
+    if (!Array.isArray(message) || message.length !== 5 || typeof message[1] !== 'string' || typeof message[3] !== 'string' || !Array.isArray(message[4])) {
+      this.sendDead(frame, 'refused', `a malformed call message reached ${this.name}`);
+      return undefined;
+    }
+    return message;
   }
 
   #invoke(frame: Frame, namespace: Record<string, unknown>, target: string, exportName: string, args: unknown[]): void {

@@ -4,7 +4,7 @@ import type { Context } from './context.js';
 import { coreSource } from './core-source.js';
 import { ChannelError, InvalidArgumentError } from './errors.js';
 import type { Frame } from './frame.js';
-import { CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, KILL_CHILD, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
+import { ADD_ROUTE, CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, KILL_CHILD, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
 import { type ModuleGraph, ModuleServer } from './module-server.js';
 import { type LogRecord, type PreparedCall, RouterCore, type StartedContext, moduleHref } from './router-core.js';
 import { type DockerOptions, type KubectlOptions, type MethodPlan, type SshOptions, type SudoOptions, type SuOptions, dockerPlan, kubectlPlan, sshPlan, sudoPlan, suPlan } from './methods.js';
@@ -111,11 +111,7 @@ export class Router extends RouterCore {
     super({ id: ROOT_ID, parentIds: [], name: 'root', maxMessageSize, logLevel, callTimeoutMs });
     this.#closeTimeoutMs = closeTimeoutMs;
     if (logPrinter !== false) this.#listeners.add(logPrinter ?? printRecord);
-    this.addHandler(GET_MODULE, {
-      persist: true,
-      policy: (frame) => frame.src === frame.auth && this.#shipped.has(frame.src),
-      fn: (frame) => this.#onGetModule(frame),
-    });
+    this.addHandler(GET_MODULE, { kind: 'get-module', persist: true, fn: (frame) => this.#onGetModule(frame) });
   }
 
   /**
@@ -196,10 +192,7 @@ export class Router extends RouterCore {
     const context = this.contextFor(id, name);
     this.#shipped.set(id, { keys: new Set(), roots: new Set(), files: new Set() });
     try {
-      if (via !== undefined) {
-        this.addRoute(id, via.id);
-        this.#parentOf.set(id, via.id);
-      }
+      if (via !== undefined) this.#routeBelow(id, via);
       const started = await start(id, name, core);
       context.pid = started.pid;
       context.forceKill = started.kill;
@@ -268,10 +261,6 @@ export class Router extends RouterCore {
     }
   }
 
-  protected override childMayCall(child: number, href: string): boolean {
-    return this.#shipped.get(child)?.files.has(href) ?? false;
-  }
-
   /**
    * Calls leave in the order they were made: while one call to a context waits for its module graph,
    * later calls to that context wait behind it, even those whose graph is ready.
@@ -331,8 +320,26 @@ export class Router extends RouterCore {
     if (root !== undefined) shipped.roots.add(root);
   }
 
+  /**
+   * Routes the new context `id` through `via`: here, and at every hop between this router and `via`
+   * (oldest first, on the stream the start request follows, so each hop knows the route before the new
+   * context's first frame). `via` routes it itself once it started it. Only the root assigns ids and
+   * routes; a hop takes a route only from above (authority.ts).
+   */
+  #routeBelow(id: number, via: Context): void {
+    if (!this.#shipped.has(via.id) || !this.addRoute(id, via.id)) throw new ChannelError('no-route', `No route to context ${via.name}: it is not a live context of this router.`);
+    this.#parentOf.set(id, via.id);
+    const hops: number[] = [];
+    for (let hop = this.#parentOf.get(via.id); hop !== undefined; hop = this.#parentOf.get(hop)) hops.unshift(hop);
+    for (const hop of hops) this.send(hop, ADD_ROUTE, 0, [id, via.id]);
+  }
+
   #onGetModule(frame: Frame): void {
-    const shipped = this.#shipped.get(frame.src)!;
+    const shipped = this.#shipped.get(frame.src);
+    if (shipped === undefined) {
+      this.sendDead(frame, 'refused', `refused by policy in root: ${this.contextName(frame.src)} is not a context this router started`);
+      return;
+    }
     let fromKey: unknown;
     let specifier: unknown;
     try {

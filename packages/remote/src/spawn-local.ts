@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ConnectTimeoutError, EofError, NodeNotFoundError } from './connect-errors.js';
-import type { ConnectError } from './errors.js';
+import { deadError } from './dead-error.js';
 import { FIRST_STAGE } from './first-stage.js';
+import { ENCODING_DEAD } from './frame.js';
 import { SEND_CORE_MARKER } from './markers.js';
 import type { LogRecord, RouterCore, StartedContext } from './router-core.js';
 
@@ -14,6 +15,8 @@ export interface SpawnLocalOptions {
   env: NodeJS.ProcessEnv | undefined;
   cwd: string | undefined;
   connectTimeoutMs: number;
+  /** Aborting it (the router closing) stops the start: the process is killed and the start rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface SpawnedContext extends StartedContext {
@@ -28,10 +31,13 @@ const MAX_LINE = 64 * 1024;
  * Starts a context as a local child: `node -e <first stage> <name> <length>` in a new session (its
  * own process group, so everything it starts can be killed with it), the compressed core on its
  * stdin, the channel on fd 3 (a socketpair) and pipes on fds 1 and 2 whose lines become log records.
- * Resolves once the core reported ready. The same code runs inside a context for `via`.
+ * Resolves once the core reported ready. A start that fails (or is aborted) rejects only once the
+ * process it started has exited, so nothing it started outlives it. The same code runs inside a
+ * context for `via`.
  */
 export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocalOptions): Promise<SpawnedContext> {
-  const { id, name } = options;
+  const { id, name, signal } = options;
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
   const child = spawn(options.nodePath, ['-e', FIRST_STAGE, name, String(core.length)], {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     detached: true,
@@ -63,37 +69,49 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
 
   return new Promise<SpawnedContext>((resolve, reject) => {
     let settled = false;
-    const fail = (error: ConnectError): void => {
+    const onAbort = (): void => fail(signal!.reason as Error);
+    const fail = (error: Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       router.removeHandler(readyHandle);
       kill();
       stream.close(error.message);
-      reject(error);
+      // A process that never started has no exit to wait for; one that did is dead a moment after the SIGKILL.
+      if (child.pid === undefined) reject(error);
+      else void exited.then(() => reject(error));
     };
     const timer = setTimeout(() => {
       fail(new ConnectTimeoutError(`Context ${name} did not start within ${options.connectTimeoutMs} ms; raise connectTimeoutMs or check ${options.nodePath}.`, tail.join('\n')));
     }, options.connectTimeoutMs);
     const readyHandle = router.allocate({
       persist: false,
-      policy: (frame) => frame.src === id,
-      fn: () => {
+      kind: 'ready',
+      peers: id,
+      fn: (frame) => {
+        // A dead message is no answer: the router failed every handle (close()) or the frame was refused on its way.
+        if (frame.encoding === ENCODING_DEAD) {
+          fail(deadError(frame));
+          return;
+        }
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         resolve({ pid: child.pid!, kill, exited });
       },
     });
+    signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (error: NodeJS.ErrnoException) => {
       const message = `Could not start ${options.nodePath} for context ${name}: ${error.message}. Pass nodePath: the absolute path of a node binary.`;
       const failure = error.code === 'ENOENT' || error.code === 'EACCES' ? new NodeNotFoundError(message, tail.join('\n')) : new EofError(message, tail.join('\n'));
       fail(Object.assign(failure, { cause: error }));
     });
-    child.on('exit', (code, signal) => {
+    child.on('exit', (code, killedBy) => {
       // Whatever the context started dies with it, and its channel is gone even if a grandchild kept fd 3.
       kill();
-      const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
+      const how = killedBy === null ? `exited with status ${code}` : `was killed by ${killedBy}`;
       // Let the pipes drain first so the stderr tail names the cause.
       setImmediate(() => {
         fail(new EofError(`Context ${name} ${how} before it was ready.`, tail.join('\n')));

@@ -4,6 +4,8 @@
 // node: builtins and files that do the same.
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { deadError } from './dead-error.js';
+import { ENCODING_DEAD } from './frame.js';
 import { MIN_NODE_VERSION, READY_MARKER, SEND_CORE_MARKER } from './markers.js';
 import type { RouterCore } from './router-core.js';
 import { SplitChannel } from './split-channel.js';
@@ -48,6 +50,8 @@ export interface StdioConnectOptions {
   connectTimeoutMs: number;
   rules: PromptRules;
   makeError: MakeConnectError;
+  /** Aborting it (the router closing) stops the start: the command is killed and the start rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
 }
 
 const HOST_KEY_PATTERNS = [/host key verification failed/i, /REMOTE HOST IDENTIFICATION HAS CHANGED/, /no \S+ host key is known for/i, /host key for \S+ has changed/i];
@@ -60,11 +64,17 @@ const MAX_PENDING = 64 * 1024;
  * Runs the bootstrap over `child`'s stdio: answers a password prompt once, waits for the first stage's
  * marker, checks its Node version, sends the compressed core, waits for the core's ready marker, then
  * routes context `id` through the pair and sends its bootstrap frame. Every failure kills `child` and
- * rejects with `makeError(kind, ...)`; nothing is left running.
+ * rejects with `makeError(kind, ...)` (an abort, with the signal's reason) once `child` has exited, so
+ * nothing is left running.
  * @returns the context's pid once it is ready for calls.
  */
 export function connectStdio(router: RouterCore, core: Buffer, child: StdioProcess, options: StdioConnectOptions): Promise<{ pid: number }> {
-  const { id, name, nodePath, where, rules } = options;
+  const { id, name, nodePath, where, rules, signal } = options;
+  const gone = new Promise<void>((resolve) => child.onExit(() => resolve()));
+  if (signal?.aborted) {
+    child.kill();
+    return gone.then(() => Promise.reject(signal.reason as Error));
+  }
   const tail: string[] = [];
   const redact = (text: string): string => (rules.password ? text.split(rules.password).join('***') : text);
   const remember = (line: string): void => {
@@ -80,19 +90,25 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
     let readyHandle: number | undefined;
     let pending = '';
 
-    const fail = (kind: ConnectFailure, message: string): void => {
+    const stop = (error: Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       if (readyHandle !== undefined) router.removeHandler(readyHandle);
       child.kill();
-      stream?.close(message);
-      reject(options.makeError(kind, message, tail.join('\n')));
+      stream?.close(error.message);
+      void gone.then(() => reject(error));
     };
+    const fail = (kind: ConnectFailure, message: string): void => {
+      if (!settled) stop(options.makeError(kind, message, tail.join('\n')));
+    };
+    const onAbort = (): void => stop(signal!.reason as Error);
     const timer = setTimeout(() => {
       const step = phase === 'auth' ? (typed ? 'after the password was typed' : 'while logging in') : phase === 'core' ? 'while the core started' : 'before its bootstrap answered';
       fail('timeout', `Context ${name} (${where}) did not start within ${options.connectTimeoutMs} ms (stuck ${step}); raise connectTimeoutMs or check that the host answers.`);
     }, options.connectTimeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
 
     const prompted = (partial: string): boolean => {
       if (phase !== 'auth' || rules.prompt === undefined || !rules.prompt.test(partial)) return false;
@@ -191,14 +207,33 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
       stream = router.attachStream(new SplitChannel(child.stdout, child.stdin).asSocket(), id);
       readyHandle = router.allocate({
         persist: false,
-        policy: (frame) => frame.src === id,
+        kind: 'ready',
+        peers: id,
         fn: (frame) => {
+          // A dead message is no answer: the router failed every handle (close()) or the frame was refused on its way.
+          if (frame.encoding === ENCODING_DEAD) {
+            stop(deadError(frame));
+            return;
+          }
+          let pid: unknown;
+          try {
+            // The core answers its bootstrap as a call: [1, { pid }].
+            const answer = router.decode(frame) as [unknown, { pid?: unknown } | undefined];
+            if (Array.isArray(answer) && answer[0] === 1) pid = answer[1]?.pid;
+          } catch (error) {
+            fail('eof', `Context ${name} (${where}) answered its bootstrap with a malformed frame: ${(error as Error).message}`);
+            return;
+          }
+          if (!Number.isInteger(pid)) {
+            fail('eof', `Context ${name} (${where}) answered its bootstrap without its pid.`);
+            return;
+          }
           if (settled) return;
           settled = true;
           phase = 'ready';
           clearTimeout(timer);
-          const { pid } = router.decode(frame) as { pid: number };
-          resolve({ pid });
+          signal?.removeEventListener('abort', onAbort);
+          resolve({ pid: pid as number });
         },
       });
       try {

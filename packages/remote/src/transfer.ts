@@ -74,7 +74,7 @@ function drainWaiters(socket: Stream['socket']): (() => void)[] {
 
 /** A handle for one transfer's frames: only `peer` may send to it, and its disconnection ends it. */
 function peerHandle(router: RouterCore, peer: number, fn: (frame: Frame) => void): number {
-  return router.allocate({ persist: true, respondent: peer, policy: (frame) => frame.src === peer && frame.auth === peer, fn });
+  return router.allocate({ kind: 'transfer', peers: peer, persist: true, respondent: peer, fn });
 }
 
 /** A dead message on a transfer's handle: its channel ended ('disconnected', 'shutdown', ...). */
@@ -392,6 +392,8 @@ export class Source {
     if (this.#failure === undefined) this.#failure = this.failure(error);
     this.#abortedWith = error;
     if (this.#sinkHandle !== 0) this.#tellAbort(error);
+    // A send waiting for room (acks, which can no longer arrive: the handle is gone) must hear it now.
+    this.#wake?.();
   }
 
   #tellAbort(error: FileErrorInfo): void {

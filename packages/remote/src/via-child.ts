@@ -1,7 +1,6 @@
 // Shipped on demand to a context that starts a child over ssh, sudo, su or a container exec (`via`):
 // contexts that never do so never load it, which keeps the core sent on every connect small. The
 // root calls `connectChild` in the via context like any module function.
-import { ADD_ROUTE } from './handles.js';
 import type { ContextRouter } from './core/context-router.js';
 import { type ConnectFailure, type PromptRules, connectStdio, spawnStdio } from './stdio-connect.js';
 
@@ -55,12 +54,10 @@ export async function connectChild(request: ConnectChildRequest): Promise<{ pid:
   const child = spawnStdio(request.argv, undefined);
   // From here the root's KILL_CHILD reaches it, and its module requests are served from this context.
   router.adoptChild(request.id, request.name, child.kill);
-  const started = await connectStdio(router, core, child, {
+  // The root routed the new id towards this context before it asked (routes change only from above).
+  return connectStdio(router, core, child, {
     ...request,
     // A class of the right name, so the root can rebuild the typed error; the tail travels as the cause.
     makeError: (kind, message, stderrTail) => new (failureClass(FAILURES[kind][0]))(message, FAILURES[kind][1], stderrTail),
   });
-  // The ancestors route the new id towards this context; the reply to this call follows on the same stream.
-  router.send(router.parentIds[0]!, ADD_ROUTE, 0, [request.id]);
-  return started;
 }

@@ -1,6 +1,6 @@
 import { exitAfterCleanup } from '@x/signals';
 import { ModuleRegistry, type ModuleGraph, type ModuleRecord } from '../module-registry.js';
-import { ADD_ROUTE, CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, GET_RECORDS, KILL_CHILD, ROOT_ID, SHUTDOWN, type BootstrapConfig } from '../handles.js';
+import { CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, GET_RECORDS, KILL_CHILD, ROOT_ID, SHUTDOWN, type BootstrapConfig } from '../handles.js';
 import { RouterCore } from '../router-core.js';
 import { spawnLocal } from '../spawn-local.js';
 import type { Frame } from '../frame.js';
@@ -40,12 +40,11 @@ export class ContextRouter extends RouterCore {
   constructor(config: BootstrapConfig, boot: Boot) {
     super({ id: config.id, parentIds: config.parentIds, name: config.name, maxMessageSize: config.maxMessageSize, logLevel: config.logLevel, callTimeoutMs: undefined });
     this.#boot = boot;
-    const fromAncestor = (frame: Frame): boolean => this.parentIds.includes(frame.auth);
-    this.addHandler(SHUTDOWN, { persist: true, policy: fromAncestor, fn: () => this.end(false) });
-    this.addHandler(CONNECT_CHILD, { persist: true, policy: fromAncestor, fn: (frame) => this.#connectChild(frame) });
-    this.addHandler(KILL_CHILD, { persist: true, policy: fromAncestor, fn: (frame) => this.#children.get(this.decode(frame) as number)?.() });
-    this.addHandler(FORWARD_MODULES, { persist: true, policy: fromAncestor, fn: (frame) => this.#modules().add(this.decode(frame) as ModuleRecord[]) });
-    this.addHandler(GET_RECORDS, { persist: true, policy: (frame) => this.#children.has(frame.src), fn: (frame) => this.#serveRecords(frame) });
+    this.addHandler(SHUTDOWN, { kind: 'shutdown', persist: true, fn: () => this.end(false) });
+    this.addHandler(CONNECT_CHILD, { kind: 'connect-child', persist: true, fn: (frame) => this.#connectChild(frame) });
+    this.addHandler(KILL_CHILD, { kind: 'kill-child', persist: true, fn: (frame) => this.#children.get(this.decode(frame) as number)?.() });
+    this.addHandler(FORWARD_MODULES, { kind: 'forward-modules', persist: true, fn: (frame) => this.#modules().add(this.decode(frame) as ModuleRecord[]) });
+    this.addHandler(GET_RECORDS, { kind: 'get-records', persist: true, fn: (frame) => this.#serveRecords(frame) });
     // The loader hooks start a thread: start it while the parent still prepares the first call.
     setImmediate(() => this.#modules());
   }
@@ -141,8 +140,6 @@ export class ContextRouter extends RouterCore {
     spawnLocal(this, this.#boot.core, request).then(
       (spawned) => {
         this.adoptChild(request.id, request.name, spawned.kill);
-        // Ancestors between the root and this context learn the route too (a chain deeper than two).
-        this.send(this.parentIds[0]!, ADD_ROUTE, 0, [request.id]);
         this.reply(frame, true, { pid: spawned.pid });
       },
       (error: unknown) => this.reply(frame, false, error),
