@@ -86,6 +86,10 @@ export class Router extends RouterCore {
   /** Per context, the last call still waiting for its module graph; close() stops the module server after them. */
   readonly #preparing = new Map<number, Promise<PreparedCall>>();
   readonly #closeTimeoutMs: number;
+  /** Aborted by close(): starts in flight kill what they started and reject. */
+  readonly #stopStarts = new AbortController();
+  /** One promise per start in flight, settled when it is over: close() waits for them, so no context outlives it. */
+  readonly #starting = new Set<Promise<void>>();
   #nextId = ROOT_ID + 1;
   #closed: Promise<void> | undefined;
 
@@ -125,8 +129,8 @@ export class Router extends RouterCore {
   async local(options: LocalOptions = {}): Promise<Context> {
     const settings = checkLocalOptions(options);
     const via = options.via;
-    return this.#startContext(settings.name, 'local', via, async (id, name, core) => {
-      if (via === undefined) return spawnLocal(this, core, { ...settings, id, name });
+    return this.#startContext(settings.name, 'local', via, async (id, name, core, signal) => {
+      if (via === undefined) return spawnLocal(this, core, { ...settings, id, name, signal });
       const { pid } = (await this.request(via.id, CONNECT_CHILD, { ...settings, id, name })) as { pid: number };
       const kill = (): void => {
         try {
@@ -175,42 +179,64 @@ export class Router extends RouterCore {
   }
 
   #startMethod(plan: MethodPlan): Promise<Context> {
-    return this.#startContext(plan.name, plan.defaultName, plan.via, (id, name, core) => startOverStdio(this, core, id, name, plan));
+    return this.#startContext(plan.name, plan.defaultName, plan.via, (id, name, core, signal) => startOverStdio(this, core, id, name, plan, signal));
   }
 
-  /** The bookkeeping every method shares; `start` is how the first process of the context is started. */
+  /**
+   * The bookkeeping every method shares; `start` is how the first process of the context is started,
+   * and must stop (kill what it started, then reject) when `signal` aborts. close() during a start:
+   * the start rejects with ChannelError 'shutdown' (or its own connect error), and close() resolves only
+   * once it has, so a context is either ended by close() or never handed out.
+   */
   async #startContext(
     givenName: string | undefined,
     prefix: string,
     via: Context | undefined,
-    start: (id: number, name: string, core: Buffer) => Promise<StartedContext>,
+    start: (id: number, name: string, core: Buffer, signal: AbortSignal) => Promise<StartedContext>,
   ): Promise<Context> {
     if (this.closing) throw new ChannelError('shutdown', 'The router is closed; create a new Router to start contexts.');
-    const id = this.#nextId++;
-    const name = givenName ?? `${prefix}.${id}`;
-    const core = await coreSource();
-    const context = this.contextFor(id, name);
-    this.#shipped.set(id, { keys: new Set(), roots: new Set(), files: new Set() });
-    try {
-      if (via !== undefined) this.#routeBelow(id, via);
-      const started = await start(id, name, core);
-      context.pid = started.pid;
-      context.forceKill = started.kill;
-      context.exited = started.exited;
-    } catch (error) {
-      this.deleteRoute(id);
-      this.#shipped.delete(id);
-      this.#parentOf.delete(id);
-      this.forgetContext(id);
-      throw error;
-    }
-    this.#started.add(context);
-    void context.disconnected.then(() => {
-      this.#started.delete(context);
-      this.#shipped.delete(id);
-      this.#parentOf.delete(id);
+    let over!: () => void;
+    const settled = new Promise<void>((resolve) => {
+      over = resolve;
     });
-    return context;
+    this.#starting.add(settled);
+    try {
+      const id = this.#nextId++;
+      const name = givenName ?? `${prefix}.${id}`;
+      const signal = this.#stopStarts.signal;
+      const core = await coreSource();
+      const context = this.contextFor(id, name);
+      this.#shipped.set(id, { keys: new Set(), roots: new Set(), files: new Set() });
+      try {
+        if (signal.aborted) throw signal.reason;
+        if (via !== undefined) this.#routeBelow(id, via);
+        const started = await start(id, name, core, signal);
+        context.pid = started.pid;
+        context.forceKill = started.kill;
+        context.exited = started.exited;
+      } catch (error) {
+        this.deleteRoute(id);
+        this.#shipped.delete(id);
+        this.#parentOf.delete(id);
+        this.forgetContext(id);
+        throw error;
+      }
+      this.#started.add(context);
+      void context.disconnected.then(() => {
+        this.#started.delete(context);
+        this.#shipped.delete(id);
+        this.#parentOf.delete(id);
+      });
+      if (this.closing) {
+        // Ready a moment after close() took its list of contexts: nobody else will end this one.
+        await context.shutdown({ timeoutMs: this.#closeTimeoutMs });
+        throw new ChannelError('shutdown', `The router was closed while context ${name} was starting; it was ended.`);
+      }
+      return context;
+    } finally {
+      this.#starting.delete(settled);
+      over();
+    }
   }
 
   /**
@@ -241,8 +267,10 @@ export class Router extends RouterCore {
 
   async #close(): Promise<void> {
     this.closing = true;
+    // Starts in flight first: their ready handles must not take the dead messages below for answers.
+    this.#stopStarts.abort(new ChannelError('shutdown', 'The router was closed while the context was starting; what it had started was killed.'));
     this.failAllHandlers('The router was closed before the answer came.');
-    await Promise.all([...this.#started].map((context) => context.shutdown({ timeoutMs: this.#closeTimeoutMs })));
+    await Promise.all([...[...this.#started].map((context) => context.shutdown({ timeoutMs: this.#closeTimeoutMs })), ...this.#starting]);
     await Promise.allSettled([...this.#preparing.values()]);
     await this.#server.close();
   }

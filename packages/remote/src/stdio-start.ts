@@ -21,14 +21,18 @@ const CLASSES: Record<ConnectFailure, new (message: string, stderrTail: string) 
   'node-not-found': NodeNotFoundError,
 };
 
-/** Starts context `id` with `plan`'s command; resolves with its pid and how to kill it. */
-export async function startOverStdio(router: RouterCore, core: Buffer, id: number, name: string, plan: MethodPlan): Promise<StartedContext> {
+/**
+ * Starts context `id` with `plan`'s command; resolves with its pid and how to kill it. Aborting `signal`
+ * (the router closing) kills a command run here and rejects once it has exited; a start `via` another
+ * context ends when the router's close fails the call that asked for it.
+ */
+export async function startOverStdio(router: RouterCore, core: Buffer, id: number, name: string, plan: MethodPlan, signal?: AbortSignal): Promise<StartedContext> {
   const argv = plan.argv(firstStageArgv(plan.nodePath, name, core.length));
   const { nodePath, where, connectTimeoutMs, rules, via } = plan;
   if (via === undefined) {
     const child = plan.terminal ? spawnWithTerminal(argv) : spawnStdio(argv, undefined);
     const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
-    const { pid } = await connectStdio(router, core, child, { id, name, nodePath, where, connectTimeoutMs, rules, makeError: (kind, message, tail) => new CLASSES[kind](message, tail) });
+    const { pid } = await connectStdio(router, core, child, { id, name, nodePath, where, connectTimeoutMs, rules, signal, makeError: (kind, message, tail) => new CLASSES[kind](message, tail) });
     return { pid, kill: child.kill, exited };
   }
   const request: ConnectChildRequest = { id, name, argv, nodePath, where, connectTimeoutMs, rules };

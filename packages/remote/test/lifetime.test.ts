@@ -5,6 +5,7 @@ import type { LogRecord } from '../src/index.js';
 import { coreSource } from '../src/core-source.js';
 import { alive, eventually, processesWith, quietRouter, tasks } from './helpers.js';
 import { ManualContext } from './manual-context.js';
+import { CLOSE_POINTS, closeDuring, startRoot } from './starts.js';
 
 useLeakCheck();
 
@@ -98,5 +99,59 @@ describe('contexts started via another', () => {
     expect(await middle.call(tasks, 'title')).toBe('node (x:middle)');
     await first.shutdown();
     expect(await second.call(tasks, 'add', 2, 2)).toBe(4);
+  });
+});
+
+describe('router.close() while a context starts', () => {
+  it('settles a local start whatever step it is in, and leaves no process of it behind once close() resolves', async () => {
+    const outcomes: string[] = [];
+    for (const point of CLOSE_POINTS) {
+      const marker = `x-remote-close-local-${randomUUID()}`;
+      const router = quietRouter();
+      outcomes.push(await closeDuring(router, point, marker, () => router.local({ name: marker })));
+      // No eventually(): a start that close() stopped rejected only after its process had exited.
+      expect(processesWith(marker), `close() at ${point}`).toEqual([]);
+    }
+    // close() before the core was even read stops the start every time; the later points may see it ready.
+    expect(outcomes[0]).toBe('rejected');
+  });
+
+  it('settles a start via another context whatever step it is in, and nothing of it is left', async () => {
+    for (const point of CLOSE_POINTS) {
+      const marker = `x-remote-close-via-${randomUUID()}`;
+      const router = quietRouter();
+      const middle = await router.local({ name: `${marker}-middle` });
+      await closeDuring(router, point, `${marker}-leaf`, () => router.local({ name: `${marker}-leaf`, via: middle }));
+      expect(alive(middle.pid!)).toBe(false);
+      // The leaf was the middle context's child: it ends on its own when its channel to the middle closes.
+      expect(await eventually(() => processesWith(marker).length === 0), `close() at ${point}: ${processesWith(marker).join(' ')}`).toBe(true);
+    }
+  });
+
+  it('fails a start asked for after close() with ChannelError shutdown, starting nothing', async () => {
+    const marker = `x-remote-close-after-${randomUUID()}`;
+    const router = quietRouter();
+    await router.close();
+    await expect(router.local({ name: marker })).rejects.toMatchObject({ reason: 'shutdown' });
+    expect(processesWith(marker)).toEqual([]);
+  });
+});
+
+describe('the end of the root', () => {
+  it('ends every context, local and through a chain, and what they started, on kill -9 of the root process', async () => {
+    const marker = `x-remote-root-kill-${randomUUID()}`;
+    const root = startRoot(marker);
+    try {
+      const { pids, marked } = await root.contexts;
+      const all = [...pids, ...marked].filter((pid) => typeof pid === 'number');
+      expect(all).toHaveLength(6);
+      expect(all.every(alive)).toBe(true);
+      await root.kill();
+      // An exiting process loses its command line a moment before it stops being alive: wait for both.
+      const gone = (): boolean => processesWith(marker).length === 0 && !all.some(alive);
+      expect(await eventually(gone, 20_000), `left: ${processesWith(marker).join(' ')}`).toBe(true);
+    } finally {
+      await root.kill();
+    }
   });
 });

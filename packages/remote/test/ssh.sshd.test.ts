@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,8 @@ import { useLeakCheck } from '@x/test-env';
 import { createUser, skipPrivileged, startSshd } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelError, type Context, HostKeyError, type LogRecord, NodeNotFoundError, PasswordError, type Router, type SshOptions } from '../src/index.js';
-import { eventually, quietRouter } from './helpers.js';
+import { alive, eventually, processesWith, quietRouter } from './helpers.js';
+import { CLOSE_POINTS, closeDuring, startRoot } from './starts.js';
 
 useLeakCheck();
 
@@ -227,6 +229,36 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
       expect((error as ChannelError).reason).toBe('disconnected');
     } finally {
       for (const pid of stopped) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('settles an ssh start that close() interrupts at any step, and leaves nothing of it on either side', async () => {
+    // An ssh start takes longer than a local one: the later points reach its last steps too.
+    for (const point of [...CLOSE_POINTS, 400, 600, 900]) {
+      const marker = `x-remote-close-ssh-${randomUUID()}`;
+      const router = quietRouter();
+      await closeDuring(router, point, marker, () => router.ssh(to('xrkey', { name: marker })));
+      // The ssh client is gone when the start settles; the far side ends once sshd sees the connection close.
+      expect(await eventually(() => processesWith(marker).length === 0, 20_000), `close() at ${point}: ${processesWith(marker).join(' ')}`).toBe(true);
+    }
+  });
+
+  it('ends every context, over ssh and via it, on kill -9 of the root process', async () => {
+    const marker = `x-remote-root-kill-ssh-${randomUUID()}`;
+    const root = startRoot(marker, to('xrkey'));
+    try {
+      const { pids, marked } = await root.contexts;
+      expect(pids).toHaveLength(5);
+      const all = [...pids, ...marked].filter((pid) => typeof pid === 'number');
+      expect(all.every(alive)).toBe(true);
+      // The remote side runs as xrkey, with the marker in its command line, as every local context does.
+      expect(processesWith(marker).length).toBeGreaterThanOrEqual(10);
+      await root.kill();
+      // An exiting process loses its command line a moment before it stops being alive: wait for both.
+      const gone = (): boolean => processesWith(marker).length === 0 && !all.some(alive);
+      expect(await eventually(gone, 20_000), `left: ${processesWith(marker).join(' ')}`).toBe(true);
+    } finally {
+      await root.kill();
     }
   });
 });

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { useLeakCheck } from '@x/test-env';
 import { skipPrivileged } from '@x/test-env/sshd';
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../src/index.js';
-import { eventually, quietRouter } from './helpers.js';
+import { eventually, processesWith, quietRouter } from './helpers.js';
+import { CLOSE_POINTS, closeDuring } from './starts.js';
 
 useLeakCheck();
 
@@ -27,5 +29,14 @@ describe.skipIf(skip)('sudo and su from this process', () => {
       'sudo:root.1 stdout sudo fd1',
       'sudo:root.1 stdout sudo stdout',
     ]);
+  });
+
+  it('settles a sudo start that close() interrupts at any step, and leaves nothing of it', async () => {
+    for (const point of CLOSE_POINTS) {
+      const marker = `x-remote-close-sudo-${randomUUID()}`;
+      const router = quietRouter();
+      await closeDuring(router, point, marker, () => router.sudo({ username: 'root', nodePath: process.execPath, name: marker }));
+      expect(await eventually(() => processesWith(marker).length === 0, 20_000), `close() at ${point}: ${processesWith(marker).join(' ')}`).toBe(true);
+    }
   });
 });
