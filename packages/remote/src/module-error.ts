@@ -2,7 +2,8 @@
 export type ModuleErrorCode =
   | 'ERR_X_REMOTE_MODULE_NOT_FOUND'
   | 'ERR_X_REMOTE_NATIVE_ADDON'
-  | 'ERR_X_REMOTE_MODULE_SYNTAX';
+  | 'ERR_X_REMOTE_MODULE_SYNTAX'
+  | 'ERR_X_REMOTE_MODULE_REFUSED';
 
 export interface ModuleErrorDetails {
   /** The file the error is about (the missing file, the file with the syntax error, the importer). */
@@ -19,8 +20,10 @@ export interface ModuleErrorDetails {
 }
 
 /**
- * A module of a call's graph that cannot travel: missing, unparsable, or a native addon. Raised on the parent
- * while the graph is built, and inside a context when a dynamic `import()` fetches a module that fails.
+ * A module of a call's graph that cannot travel: missing, unparsable, a native addon, or (for a dynamic `import()`
+ * from a context) a file the parent refuses to serve. Raised on the parent while the graph is built, and inside a
+ * context when a dynamic `import()` fetches a module that fails. Its message never quotes a file: a syntax error
+ * names the file, line and column, and the parser's own words (which may quote the line) stay in `cause`.
  * Lives apart from module-server.ts so that the context's core can throw it without esbuild.
  */
 export class ModuleError extends Error {
@@ -43,4 +46,26 @@ export class ModuleError extends Error {
     this.specifier = details.specifier;
     this.addon = details.addon;
   }
+}
+
+const DETAIL_FIELDS = ['file', 'line', 'column', 'importer', 'specifier', 'addon'] as const;
+
+/**
+ * `error` as it may be sent to a context: its class, code and message (which never quote a file), without its
+ * `cause` or the parent's stack, where a parser's message (and so a line of the file) may hide.
+ */
+export function errorForContext(error: unknown): Error {
+  if (error instanceof ModuleError) {
+    const details: ModuleErrorDetails = {};
+    for (const field of DETAIL_FIELDS) if (error[field] !== undefined) (details as Record<string, unknown>)[field] = error[field];
+    const sent = new ModuleError(error.code, error.message, details);
+    sent.stack = `ModuleError: ${sent.message}`;
+    return sent;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const sent = new Error(message);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') Object.assign(sent, { code });
+  sent.stack = `Error: ${message}`;
+  return sent;
 }

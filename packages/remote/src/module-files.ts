@@ -80,18 +80,33 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * A syntax error as the file, line and column only: the parser's text names the offending token and may quote the
+ * line, and a file that is not a module at all (an `.env`) would reach whoever reads the message. The parser's own
+ * error stays in `cause`, which never leaves this process.
+ */
 export function syntaxError(error: unknown, file: string): ModuleError {
   const failure = (error as esbuild.TransformFailure).errors?.[0];
-  if (failure === undefined) return new ModuleError('ERR_X_REMOTE_MODULE_SYNTAX', `${file}: ${(error as Error).message}`, { file, cause: error });
+  if (failure === undefined) return new ModuleError('ERR_X_REMOTE_MODULE_SYNTAX', `${file}: could not be transformed (the parser's error is this error's cause)`, { file, cause: error });
   const where = failure.location;
   const at = where?.file ? path.resolve(where.file) : file;
   const line = where?.line;
   const column = where === null || where === undefined ? undefined : where.column + 1;
   return new ModuleError(
     'ERR_X_REMOTE_MODULE_SYNTAX',
-    `${at}${line === undefined ? '' : `:${line}:${column}`}: ${failure.text}${where?.lineText ? `\n    ${where.lineText}` : ''}`,
+    `${at}${line === undefined ? '' : `:${line}:${column}`}: syntax error (the parser's message is this error's cause)`,
     { file: at, ...(line === undefined ? {} : { line, column: column! }), cause: error },
   );
+}
+
+/** A JSON file that does not parse, located like `syntaxError()`; V8's message quotes the text, so it stays in `cause`. */
+export function jsonError(error: unknown, file: string, text: string): ModuleError {
+  const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+  if (position === undefined) return new ModuleError('ERR_X_REMOTE_MODULE_SYNTAX', `${file}: not valid JSON (the parser's message is this error's cause)`, { file, cause: error });
+  const before = text.slice(0, Number(position)).split('\n');
+  const line = before.length;
+  const column = before[before.length - 1]!.length + 1;
+  return new ModuleError('ERR_X_REMOTE_MODULE_SYNTAX', `${file}:${line}:${column}: not valid JSON (the parser's message is this error's cause)`, { file, line, column, cause: error });
 }
 
 export function nativeAddon(importer: string, addon: string): ModuleError {

@@ -8,15 +8,21 @@ import * as esbuild from 'esbuild';
 import { InvalidArgumentError } from './errors.js';
 import { bundleModule } from './module-bundle.js';
 import { ModuleError } from './module-error.js';
-import { findFile, isCommonJs, isFile, LITERAL_ADDON_REQUIRE, loaderOf, nativeAddon, sha256, statOf, syntaxError, unchanged, type FileInput } from './module-files.js';
+import { findFile, isCommonJs, isFile, jsonError, LITERAL_ADDON_REQUIRE, loaderOf, nativeAddon, sha256, statOf, syntaxError, unchanged, type FileInput } from './module-files.js';
+import { checkModuleRoots, ModuleRoots, nearestPackage, packageLink, projectOf } from './module-roots.js';
 import type { ModuleGraph, ModuleRecord } from './module-registry.js';
 
-export { ModuleError, type ModuleErrorCode, type ModuleErrorDetails } from './module-error.js';
+export { errorForContext, ModuleError, type ModuleErrorCode, type ModuleErrorDetails } from './module-error.js';
 export type { ModuleGraph, ModuleRecord } from './module-registry.js';
 
 export interface ModuleServerOptions {
   /** Extra package.json "exports" conditions, besides Node's own `node` and `import`. */
   conditions?: string[];
+  /**
+   * Directories (absolute paths) whose module files a context may also import dynamically, besides the package of
+   * each module called on it and the working directory's project.
+   */
+  moduleRoots?: string[];
 }
 
 /** Where an import specifier leads. */
@@ -65,6 +71,9 @@ export class ModuleServer {
   readonly #records = new Map<string, ModuleRecord>();
   readonly #files = new Map<string, string>();
   readonly #bareResolutions = new Map<string, Target>();
+  readonly #moduleRoots: string[];
+  /** The working directory's project when the server was made: a context may import from it. */
+  readonly #project: string | undefined;
   #resolver: Promise<{ resolve: esbuild.PluginBuild['resolve']; context: esbuild.BuildContext }> | undefined;
   #closed = false;
 
@@ -73,6 +82,8 @@ export class ModuleServer {
       throw new InvalidArgumentError('conditions', 'an array of strings', options.conditions);
     }
     this.#conditions = [...(options.conditions ?? [])];
+    this.#moduleRoots = checkModuleRoots(options.moduleRoots);
+    this.#project = projectOf();
     liveServers += 1;
   }
 
@@ -95,18 +106,36 @@ export class ModuleServer {
 
   /**
    * The graph of what `specifier` names from the module `fromKey` (one this server produced): the answer to a
-   * dynamic `import()` a context could not satisfy from its records.
+   * dynamic `import()` a context could not satisfy from its records. What it names must be a module file (no
+   * dotfile) inside the package of a module in `called`, the working directory's project or `moduleRoots`, after
+   * symlinks are resolved; its static imports are then the parent's own code's choice, and are not checked.
+   * @param called keys of the modules the parent itself called on the asking context.
+   * @throws ModuleError ERR_X_REMOTE_MODULE_REFUSED (checked before the disk is read), ERR_X_REMOTE_MODULE_NOT_FOUND,
+   *   ERR_X_REMOTE_MODULE_SYNTAX, ERR_X_REMOTE_NATIVE_ADDON.
    */
-  async resolve(fromKey: string, specifier: string): Promise<ModuleGraph> {
+  async resolve(fromKey: string, specifier: string, called: Iterable<string>): Promise<ModuleGraph> {
     this.#checkOpen();
     const from = this.fileOf(fromKey);
     if (from === undefined) {
       throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `cannot resolve '${specifier}': the importing module ${fromKey} was not produced by this parent`, { importer: fromKey, specifier });
     }
-    const target = await this.#resolveSpecifier(specifier, fileURLToPath(from));
+    const target = await this.#resolveSpecifier(specifier, fileURLToPath(from), this.#rootsFor(called));
     if (target.kind === 'builtin') return { root: target.id, modules: [] };
     if (target.kind === 'runtime') return { root: '@x/remote', modules: [] };
     return this.#graphOf(target);
+  }
+
+  /** What a context that was called into the modules `called` may import from. */
+  #rootsFor(called: Iterable<string>): ModuleRoots {
+    const roots = [...this.#moduleRoots];
+    if (this.#project !== undefined) roots.push(this.#project);
+    for (const key of called) {
+      const url = this.fileOf(key);
+      if (url === undefined) continue;
+      const file = fileURLToPath(url);
+      roots.push(nearestPackage(path.dirname(file)) ?? path.dirname(file));
+    }
+    return new ModuleRoots(roots);
   }
 
   /** The parent's file URL (no query) of a key this server produced. */
@@ -248,7 +277,7 @@ export class ModuleServer {
       try {
         JSON.parse(text);
       } catch (error) {
-        throw new ModuleError('ERR_X_REMOTE_MODULE_SYNTAX', `${file}: not valid JSON (${(error as Error).message})`, { file, cause: error });
+        throw jsonError(error, file, text);
       }
       return { inputs: [input], source: text, hash: sha256(text), imports: [], resolved: new Map() };
     }
@@ -275,29 +304,44 @@ export class ModuleServer {
     return { ...bundled, hash: sha256(bundled.source), resolved: new Map() };
   }
 
-  /** What `specifier` names from `importer`, the way Node would find it (TypeScript's `.js` -> `.ts` added). */
-  async #resolveSpecifier(specifier: string, importer: string): Promise<Target> {
+  /**
+   * What `specifier` names from `importer`, the way Node would find it (TypeScript's `.js` -> `.ts` added). With
+   * `roots` (a context's own request), a file outside them is refused, a path before it is even looked up.
+   */
+  async #resolveSpecifier(specifier: string, importer: string, roots?: ModuleRoots): Promise<Target> {
     if (specifier === '@x/remote') return { kind: 'runtime' };
     if (specifier.startsWith('node:')) return { kind: 'builtin', id: specifier };
     if (isBuiltin(specifier)) return { kind: 'builtin', id: `node:${specifier}` };
     if (/^(\.{1,2}(\/|$)|\/|file:)/.test(specifier)) {
       const base = specifier.startsWith('file:') ? fileURLToPath(specifier) : path.resolve(path.dirname(importer), specifier.replace(/[?#].*$/, ''));
+      if (roots !== undefined) refuse(roots.refusePath(base), specifier, importer, base);
       const found = findFile(base);
       if (found === undefined) {
         throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `cannot find module '${specifier}' (${base}) imported from ${importer}; check the path: modules are read from the parent's disk`, { file: base, importer, specifier });
       }
+      if (roots !== undefined && !found.endsWith('.node')) refuse(roots.refuseFile(found), specifier, importer, base);
       return this.#classify(found, importer, specifier);
     }
     const cacheKey = `${path.dirname(importer)}\0${specifier}`;
     const cached = this.#bareResolutions.get(cacheKey);
-    if (cached !== undefined && (cached.kind !== 'file' || isFile(cached.file))) return cached;
+    if (cached !== undefined && (cached.kind !== 'file' || isFile(cached.file))) return this.#checked(cached, roots, specifier, importer);
+    if (specifier.includes('\0')) throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `cannot find package '${specifier}' imported from ${importer}: a specifier has no NUL byte`, { importer, specifier });
     const { resolve } = await this.#bareResolver();
     const result = await resolve(specifier, { kind: 'import-statement', resolveDir: path.dirname(importer) });
     if (result.errors.length > 0 || result.path === '') {
       throw new ModuleError('ERR_X_REMOTE_MODULE_NOT_FOUND', `cannot find package '${specifier}' imported from ${importer}; install it where the parent's own import would find it`, { importer, specifier });
     }
+    if (!result.external && roots !== undefined && !result.path.endsWith('.node')) refuse(roots.refuseFile(result.path, packageLink(specifier, importer)), specifier, importer);
     const target: Target = result.external ? { kind: 'builtin', id: `node:${result.path.replace(/^node:/, '')}` } : await this.#classify(result.path, importer, specifier, true);
     this.#bareResolutions.set(cacheKey, target);
+    return target;
+  }
+
+  /** A cached bare resolution, checked against `roots` as a fresh one is. */
+  #checked(target: Target, roots: ModuleRoots | undefined, specifier: string, importer: string): Target {
+    if (roots !== undefined && target.kind === 'file' && !target.file.endsWith('.node')) {
+      refuse(roots.refuseFile(target.file, packageLink(specifier, importer)), specifier, importer);
+    }
     return target;
   }
 
@@ -338,6 +382,18 @@ export class ModuleServer {
     })();
     return this.#resolver;
   }
+}
+
+/** Throws the refusal `reason` (when there is one) for a context's import of `specifier`. */
+function refuse(reason: string | undefined, specifier: string, importer: string, file?: string): void {
+  if (reason === undefined) return;
+  throw new ModuleError(
+    'ERR_X_REMOTE_MODULE_REFUSED',
+    `refused to send '${specifier}' (imported from ${importer}) to a context: ${reason}. A context may import only module files ` +
+      `(.js .mjs .cjs .ts .mts .cts .tsx .jsx .json), never a dotfile, inside the package of a module called on it, the parent's ` +
+      `working-directory project, or a directory listed in the Router's moduleRoots option; to allow this import, add its directory to moduleRoots`,
+    { importer, specifier, ...(file === undefined ? {} : { file }) },
+  );
 }
 
 function nodeId(target: Target & { kind: 'file' }): string {

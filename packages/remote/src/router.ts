@@ -5,7 +5,8 @@ import { coreSource } from './core-source.js';
 import { ChannelError, InvalidArgumentError } from './errors.js';
 import type { Frame } from './frame.js';
 import { ADD_ROUTE, CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, KILL_CHILD, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
-import { type ModuleGraph, ModuleServer } from './module-server.js';
+import { errorForContext, type ModuleGraph, ModuleServer } from './module-server.js';
+import { checkModuleRoots } from './module-roots.js';
 import { type LogRecord, type PreparedCall, RouterCore, type StartedContext, moduleHref } from './router-core.js';
 import { type DockerOptions, type KubectlOptions, type MethodPlan, type SshOptions, type SudoOptions, type SuOptions, dockerPlan, kubectlPlan, sshPlan, sudoPlan, suPlan } from './methods.js';
 import { type FileOperations, fileOperations } from './files.js';
@@ -23,6 +24,13 @@ export interface RouterOptions {
   logPrinter?: ((record: LogRecord) => void) | false;
   /** How long `close()` lets each context clean up before killing it, in milliseconds (default 3000). */
   closeTimeoutMs?: number;
+  /**
+   * More directories (absolute paths) whose module files a context may import dynamically (`import()` of a
+   * specifier its shipped graph does not hold). By default a context may import only from the package of each
+   * module called on it and from the working directory's project (nearest package.json at or above the cwd when
+   * the Router is made, else the cwd); anything else is refused with ModuleError ERR_X_REMOTE_MODULE_REFUSED.
+   */
+  moduleRoots?: string[];
 }
 
 export interface LocalOptions {
@@ -57,6 +65,7 @@ const RECHECK_MS = 1000;
 
 interface Shipped {
   keys: Set<string>;
+  /** Keys of the modules this router called on the context: its dynamic imports may come from their packages. */
   roots: Set<string>;
   files: Set<string>;
 }
@@ -75,7 +84,7 @@ const DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
  * console.log(await ctx.call(new URL('./tasks.ts', import.meta.url), 'hostInfo'));
  */
 export class Router extends RouterCore {
-  readonly #server = new ModuleServer();
+  readonly #server: ModuleServer;
   #files: FileOperations | undefined;
   readonly #graphs = new Map<string, GraphEntry>();
   readonly #shipped = new Map<number, Shipped>();
@@ -97,6 +106,7 @@ export class Router extends RouterCore {
   constructor(options: RouterOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object', options);
     const { maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE, callTimeoutMs, logLevel = 'info', logPrinter, closeTimeoutMs = 3000 } = options;
+    const moduleRoots = checkModuleRoots(options.moduleRoots);
     if (!Number.isInteger(maxMessageSize) || maxMessageSize < 1024 || maxMessageSize > 0xffff_ffff) {
       throw new InvalidArgumentError('maxMessageSize', 'an integer number of bytes from 1024 to 4294967295', maxMessageSize);
     }
@@ -113,6 +123,7 @@ export class Router extends RouterCore {
       throw new InvalidArgumentError('closeTimeoutMs', 'a finite number of milliseconds >= 0', closeTimeoutMs);
     }
     super({ id: ROOT_ID, parentIds: [], name: 'root', maxMessageSize, logLevel, callTimeoutMs });
+    this.#server = new ModuleServer({ moduleRoots });
     this.#closeTimeoutMs = closeTimeoutMs;
     if (logPrinter !== false) this.#listeners.add(logPrinter ?? printRecord);
     this.addHandler(GET_MODULE, { kind: 'get-module', persist: true, fn: (frame) => this.#onGetModule(frame) });
@@ -380,12 +391,13 @@ export class Router extends RouterCore {
       this.sendDead(frame, 'refused', `refused by policy in root: ${this.contextName(frame.src)} asked for an import from a module it was never sent`);
       return;
     }
-    this.#server.resolve(fromKey, specifier).then(
+    // Only from what this router called on that context (shipped.roots), and no file's text in a refusal.
+    this.#server.resolve(fromKey, specifier, shipped.roots).then(
       (graph) => {
         this.#markShipped(shipped, graph.modules, undefined);
         this.reply(frame, true, graph);
       },
-      (error: unknown) => this.reply(frame, false, error),
+      (error: unknown) => this.reply(frame, false, errorForContext(error)),
     );
   }
 }

@@ -96,7 +96,7 @@ class Context {
   #stderr = '';
   #lastId = 0;
 
-  constructor(fetch: Fetch = (fromKey, specifier) => server.resolve(fromKey, specifier)) {
+  constructor(fetch: Fetch = (fromKey, specifier) => server.resolve(fromKey, specifier, [fromKey])) {
     // The child's cwd, HOME and TMPDIR are an empty directory that must still be empty at the end.
     this.#home = mkdtempSync(join(tmpdir(), 'x-remote-context-'));
     this.#child = spawn(process.execPath, ['--input-type=module', '-e', driver], {

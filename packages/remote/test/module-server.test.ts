@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { useLeakCheck } from '@x/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModuleError, ModuleServer, type ModuleGraph, type ModuleRecord } from '../src/module-server.js';
+import { errorForContext, ModuleError, ModuleServer, type ModuleGraph, type ModuleRecord } from '../src/module-server.js';
 
 // esbuild's service is a child process: start it before the per-test snapshots, stop it after the last test.
 useLeakCheck();
@@ -219,19 +219,19 @@ describe('ModuleServer options and lifetime', () => {
 describe('ModuleServer.resolve()', () => {
   it('answers a dynamic import from a module it produced', async () => {
     const graph = await server.graph(fixture('dynamic.ts'));
-    const dynamic = await server.resolve(graph.root, './dyn/b.ts');
+    const dynamic = await server.resolve(graph.root, './dyn/b.ts', [graph.root]);
     expect(dynamic.root).toBe(record(dynamic, 'dyn/b.ts').key);
     // The shared module is the same record as in the static graph: one instance in the context.
     expect(record(dynamic, 'shared.ts').key).toBe(record(graph, 'shared.ts').key);
-    expect(await server.resolve(graph.root, 'fs')).toEqual({ root: 'node:fs', modules: [] });
-    const esm = await server.resolve(graph.root, 'esm-pkg');
+    expect(await server.resolve(graph.root, 'fs', [graph.root])).toEqual({ root: 'node:fs', modules: [] });
+    const esm = await server.resolve(graph.root, 'esm-pkg', [graph.root]);
     expect(esm.root).toMatch(/\/node_modules\/esm-pkg\/index\.js\?x=/);
   });
 
   it('rejects a missing file, and a key it never produced', async () => {
     const graph = await server.graph(fixture('dynamic.ts'));
-    expect((await rejection(server.resolve(graph.root, './dyn/missing.ts'))).code).toBe('ERR_X_REMOTE_MODULE_NOT_FOUND');
-    expect((await rejection(server.resolve('file:///elsewhere.ts?x=0000000000000000', './a.js'))).code).toBe('ERR_X_REMOTE_MODULE_NOT_FOUND');
+    expect((await rejection(server.resolve(graph.root, './dyn/missing.ts', [graph.root]))).code).toBe('ERR_X_REMOTE_MODULE_NOT_FOUND');
+    expect((await rejection(server.resolve('file:///elsewhere.ts?x=0000000000000000', './a.js', []))).code).toBe('ERR_X_REMOTE_MODULE_NOT_FOUND');
   });
 });
 
@@ -240,5 +240,147 @@ describe('ModuleServer.fileOf()', () => {
     const graph = await server.graph(fixture('first.ts'));
     expect(server.fileOf(graph.root)).toBe(fixture('first.ts').href);
     expect(server.fileOf(`${fixture('first.ts').href}?x=ffffffffffffffff`)).toBeUndefined();
+  });
+});
+
+/**
+ * A pnpm-like workspace in a temporary directory: the called module's package `app`, a workspace package `lib`
+ * linked into app's node_modules, a package `dep` in the workspace's `.pnpm` store, secrets around them, and a
+ * directory outside everything.
+ */
+function workspace(): { app: string; ws: string; outside: string; marker: string; [Symbol.dispose]: () => void } {
+  const ws = mkdtempSync(join(tmpdir(), 'x-remote-ws-'));
+  const outside = mkdtempSync(join(tmpdir(), 'x-remote-outside-'));
+  const marker = `X-SECRET-${process.pid}-${Date.now()}`;
+  const write = (file: string, text: string): void => {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  };
+  const app = join(ws, 'packages/app');
+  const store = join(ws, 'node_modules/.pnpm/dep@1.0.0/node_modules/dep');
+  write(join(ws, 'package.json'), '{ "name": "ws", "private": true }');
+  write(join(ws, 'secret.mjs'), `export const value = '${marker}';\n`);
+  write(join(app, 'package.json'), '{ "name": "app", "type": "module" }');
+  write(join(app, 'main.mjs'), 'export const load = (specifier) => import(specifier);\n');
+  write(join(app, 'sibling.mjs'), "export const value = 'sibling';\n");
+  write(join(app, 'data.json'), '{ "value": "data" }');
+  write(join(app, '.env.js'), `export const value = '${marker}';\n`);
+  write(join(app, '.hidden/module.mjs'), `export const value = '${marker}';\n`);
+  write(join(app, 'notes.txt'), `${marker}\n`);
+  write(join(app, 'run.sh'), `echo ${marker}\n`);
+  write(join(app, 'broken.mjs'), `export const value = 1;\nexport const secret = 1 ${marker.replaceAll('-', '_')};\n`);
+  write(join(app, 'broken.json'), `{ "value": 1,\n  "secret": ${marker} }`);
+  write(join(ws, 'packages/lib/package.json'), '{ "name": "lib", "type": "module", "exports": "./index.js" }');
+  write(join(ws, 'packages/lib/index.js'), "export const value = 'lib';\n");
+  write(join(store, 'package.json'), '{ "name": "dep", "type": "module", "exports": "./index.js" }');
+  write(join(store, 'index.js'), "export const value = 'dep';\nexport const later = () => import('./lazy.js');\n");
+  write(join(store, 'lazy.js'), "export const value = 'lazy';\n");
+  write(join(ws, 'node_modules/.cache/cached.js'), `export const value = '${marker}';\n`);
+  mkdirSync(join(app, 'node_modules'));
+  symlinkSync(join(ws, 'packages/lib'), join(app, 'node_modules/lib'));
+  symlinkSync(store, join(app, 'node_modules/dep'));
+  write(join(outside, 'secret.mjs'), `export const value = '${marker}';\n`);
+  write(join(outside, '.env'), `TOKEN=${marker}\n`);
+  symlinkSync(join(outside, 'secret.mjs'), join(app, 'leak.mjs'));
+  symlinkSync(outside, join(app, 'linked-dir'));
+  return {
+    app,
+    ws,
+    outside,
+    marker,
+    [Symbol.dispose]: () => {
+      rmSync(ws, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('ModuleServer.resolve() for a context', () => {
+  it('refuses a path outside the allowed roots, before looking it up', async () => {
+    using dir = workspace();
+    const graph = await server.graph(join(dir.app, 'main.mjs'));
+    const refused = ['/etc/passwd', '../../../../../../../../../../etc/hosts', join(dir.outside, '.env'), pathToFileURL(join(dir.outside, 'secret.mjs')).href, '../../secret.mjs', '../lib/index.js', '/no-such-dir-x-remote/missing.js'];
+    for (const specifier of refused) {
+      const error = await rejection(server.resolve(graph.root, specifier, [graph.root]));
+      expect(error.code, specifier).toBe('ERR_X_REMOTE_MODULE_REFUSED');
+      expect(error.specifier).toBe(specifier);
+      expect(error.message).toContain(`'${specifier}'`);
+      expect(error.message).toContain('moduleRoots');
+    }
+  });
+
+  it('refuses dotfiles, dot directories and files that are not modules inside a root', async () => {
+    using dir = workspace();
+    const graph = await server.graph(join(dir.app, 'main.mjs'));
+    for (const specifier of ['./.env.js', './.hidden/module.mjs', './notes.txt', './run.sh', join(dir.ws, 'node_modules/.cache/cached.js')]) {
+      expect((await rejection(server.resolve(graph.root, specifier, [graph.root]))).code, specifier).toBe('ERR_X_REMOTE_MODULE_REFUSED');
+    }
+  });
+
+  it('refuses a symlink inside a root that leads outside it, without naming where it leads', async () => {
+    using dir = workspace();
+    const graph = await server.graph(join(dir.app, 'main.mjs'));
+    for (const specifier of ['./leak.mjs', './linked-dir/secret.mjs']) {
+      const error = await rejection(server.resolve(graph.root, specifier, [graph.root]));
+      expect(error.code, specifier).toBe('ERR_X_REMOTE_MODULE_REFUSED');
+      expect(error.message).not.toContain(dir.outside);
+    }
+  });
+
+  it('serves a sibling, JSON, a package in the workspace\'s pnpm store, its own dynamic import there, and a linked workspace package', async () => {
+    using dir = workspace();
+    const graph = await server.graph(join(dir.app, 'main.mjs'));
+    const source = async (specifier: string, from = graph.root): Promise<string> => {
+      const found = await server.resolve(from, specifier, [graph.root]);
+      return found.modules.find((module) => module.key === found.root)!.source;
+    };
+    expect(await source('./sibling.mjs')).toMatch(/["']sibling["']/);
+    expect(await source('./data.json')).toContain('"data"');
+    const dep = await server.resolve(graph.root, 'dep', [graph.root]);
+    expect(dep.root).toContain('/node_modules/.pnpm/dep@1.0.0/node_modules/dep/index.js?x=');
+    expect(await source('./lazy.js', dep.root)).toMatch(/["']lazy["']/);
+    expect(await source('lib')).toMatch(/["']lib["']/);
+  });
+
+  it('serves what moduleRoots adds, and still no dotfile there', async () => {
+    using dir = workspace();
+    await using widened = new ModuleServer({ moduleRoots: [dir.outside] });
+    const graph = await widened.graph(join(dir.app, 'main.mjs'));
+    expect((await widened.resolve(graph.root, './leak.mjs', [graph.root])).modules[0]!.source).toContain(dir.marker);
+    expect((await widened.resolve(graph.root, join(dir.outside, 'secret.mjs'), [graph.root])).modules).toHaveLength(1);
+    expect((await rejection(widened.resolve(graph.root, join(dir.outside, '.env'), [graph.root]))).code).toBe('ERR_X_REMOTE_MODULE_REFUSED');
+    expect((await rejection(widened.resolve(graph.root, '../../secret.mjs', [graph.root]))).code).toBe('ERR_X_REMOTE_MODULE_REFUSED');
+  });
+
+  it('serves from the package of the modules called on the context, not of any module it was sent', async () => {
+    using dir = workspace();
+    const graph = await server.graph(join(dir.app, 'main.mjs'));
+    expect((await rejection(server.resolve(graph.root, './sibling.mjs', []))).code).toBe('ERR_X_REMOTE_MODULE_REFUSED');
+  });
+
+  it('reports a syntax error by file, line and column, with none of the file\'s text', async () => {
+    using dir = workspace();
+    const graph = await server.graph(join(dir.app, 'main.mjs'));
+    const script = await rejection(server.resolve(graph.root, './broken.mjs', [graph.root]));
+    expect(script).toMatchObject({ code: 'ERR_X_REMOTE_MODULE_SYNTAX', file: join(dir.app, 'broken.mjs'), line: 2 });
+    expect(script.message).toMatch(new RegExp(`^${join(dir.app, 'broken.mjs')}:2:\\d+: syntax error`));
+    const json = await rejection(server.resolve(graph.root, './broken.json', [graph.root]));
+    expect(json).toMatchObject({ code: 'ERR_X_REMOTE_MODULE_SYNTAX', file: join(dir.app, 'broken.json') });
+    for (const error of [script, json]) {
+      const sent = errorForContext(error);
+      const text = `${sent.message}\n${sent.stack}\n${JSON.stringify(sent)}\n${String((sent as { cause?: unknown }).cause)}`;
+      expect(text).not.toContain(dir.marker);
+      expect(text).not.toContain(dir.marker.replaceAll('-', '_'));
+      expect(sent).toMatchObject({ code: 'ERR_X_REMOTE_MODULE_SYNTAX', file: error.file });
+      expect(sent.cause).toBeUndefined();
+    }
+    // The parser's own words stay here, for the caller of a module with a syntax error.
+    expect(String((script.cause as Error).message)).toContain(dir.marker.replaceAll('-', '_'));
+  });
+
+  it('rejects moduleRoots that are not absolute directory paths', () => {
+    for (const moduleRoots of [['relative/dir'], '/a/string', [1], ['']]) {
+      expect(() => new ModuleServer({ moduleRoots: moduleRoots as string[] })).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG', argument: 'moduleRoots' }));
+    }
   });
 });
