@@ -1,10 +1,17 @@
 // The context's side of file transfers, shipped on a context's first transfer (like via-child.ts) and
-// called by the root as module functions. The tree functions also run in the root for its own side.
+// called by the root as module functions. The tree functions also run in the root for its own side,
+// where the entries they write came from a context: they check them (file-tree.ts) and write only
+// in directories they hold (held-directory.ts), never through a symlink they did not make.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { type FileErrorInfo, errorInfo, failureError, unsafePath } from './file-info.js';
 import { type FileMeta, type SourceStat, openFileSource, openFileTarget, pumpFile } from './file-target.js';
+import { type TreeEntry, type TreeListing, checkTreePaths } from './file-tree.js';
+import { type HeldDirectory, holdDirectory } from './held-directory.js';
 import type { RouterCore } from './router-core.js';
-import { type FileErrorInfo, Sink, Source, errorInfo } from './transfer.js';
+import { Sink, Source } from './transfer.js';
+
+export type { TreeEntry, TreeListing } from './file-tree.js';
 
 function router(): RouterCore {
   return ((globalThis as Record<symbol, unknown>)[Symbol.for('@x/remote.runtime')] as { router: RouterCore }).router;
@@ -33,24 +40,12 @@ export async function openSource(path: string, peer: number, sinkHandle: number)
   }
   const source = new Source(router(), peer, path, (info) => info);
   source.sinkHandle = sinkHandle;
-  void pumpFile(opened.handle, source, path);
+  void pumpFile(opened.handle, source, path, opened.identity);
   return { ...opened.stat, ackHandle: source.ackHandle };
 }
 
-/** One entry of a directory tree, relative to its root ('' is the root itself). */
-export interface TreeEntry {
-  path: string;
-  type: 'directory' | 'file' | 'symlink';
-  mode: number;
-  size: number;
-  atimeMs: number;
-  mtimeMs: number;
-  /** A symlink's target, as it is (not resolved). */
-  link?: string;
-}
-
 /** Lists the tree under `root` without following symlinks; other kinds (fifos, sockets, devices) are left out. */
-export async function listTree(root: string): Promise<Answer<{ entries: TreeEntry[]; skipped: string[] }>> {
+export async function listTree(root: string): Promise<Answer<TreeListing>> {
   const entries: TreeEntry[] = [];
   const skipped: string[] = [];
   const visit = async (relative: string): Promise<void> => {
@@ -78,25 +73,60 @@ export async function listTree(root: string): Promise<Answer<{ entries: TreeEntr
   return { entries, skipped };
 }
 
+/** The names of an entry's path, and where its parent is: `root` then the names before the last. */
+function split(path: string): { below: string[]; name: string } {
+  const names = path.split('/');
+  return { below: names.slice(0, -1), name: names.at(-1)! };
+}
+
+/** Runs `work` in the held parent directory of `entry`, closing it after. */
+async function inParent<T>(root: string, entry: TreeEntry, work: (dir: HeldDirectory, name: string) => Promise<T>): Promise<T> {
+  const { below, name } = split(entry.path);
+  const dir = await holdDirectory(root, below, join(root, entry.path));
+  try {
+    await dir.verify();
+    return await work(dir, name);
+  } finally {
+    await dir.close();
+  }
+}
+
 /**
  * Creates the directories (writable by this process until finishTree) and symlinks of a tree under
  * `root`; files come after, as transfers. An existing symlink is replaced unless `overwrite` is false.
+ * An existing directory of the tree that is a symlink is refused (ERR_X_REMOTE_UNSAFE_PATH): `root`
+ * itself may be one (the user named it), nothing below it.
  */
 export async function makeTree(root: string, entries: TreeEntry[], overwrite: boolean): Promise<Answer<null>> {
   let current = root;
   try {
+    checkTreePaths(entries, root);
     for (const entry of entries) {
       current = entry.path === '' ? root : join(root, entry.path);
-      if (entry.type === 'directory') {
-        await fs.promises.mkdir(current, { recursive: true, mode: 0o700 });
+      if (entry.path === '') {
+        await fs.promises.mkdir(root, { recursive: true, mode: 0o700 });
+      } else if (entry.type === 'directory') {
+        await inParent(root, entry, async (dir, name) => {
+          try {
+            await fs.promises.mkdir(dir.at(name), { mode: 0o700 });
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+            const found = await fs.promises.lstat(dir.at(name));
+            if (found.isSymbolicLink()) throw failureError(unsafePath(current, `'${current}' is a symlink this transfer did not make`));
+            if (!found.isDirectory()) throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${current}'`), { code: 'EEXIST', errno: -17, syscall: 'mkdir' });
+          }
+        });
       } else if (entry.type === 'symlink') {
-        try {
-          await fs.promises.symlink(entry.link!, current);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !overwrite) throw error;
-          await fs.promises.unlink(current);
-          await fs.promises.symlink(entry.link!, current);
-        }
+        await inParent(root, entry, async (dir, name) => {
+          try {
+            await fs.promises.symlink(entry.link!, dir.at(name));
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !overwrite) throw error;
+            // unlink(2) removes a symlink itself (never its target) and refuses a directory.
+            await fs.promises.unlink(dir.at(name));
+            await fs.promises.symlink(entry.link!, dir.at(name));
+          }
+        });
       }
     }
   } catch (error) {
@@ -105,15 +135,20 @@ export async function makeTree(root: string, entries: TreeEntry[], overwrite: bo
   return null;
 }
 
-/** Gives the tree's directories their modes (and times), deepest first, once their files are in. */
+/** Gives the tree's directories their modes (and times), deepest first, once their files are in: on the open directory, never through a symlink. */
 export async function finishTree(root: string, entries: TreeEntry[], preserveTimes: boolean): Promise<Answer<null>> {
   let current = root;
   try {
+    checkTreePaths(entries, root);
     for (const entry of [...entries].reverse()) {
       if (entry.type !== 'directory') continue;
       current = entry.path === '' ? root : join(root, entry.path);
-      await fs.promises.chmod(current, entry.mode);
-      if (preserveTimes) await fs.promises.utimes(current, entry.atimeMs / 1000, entry.mtimeMs / 1000);
+      const dir = await holdDirectory(root, entry.path === '' ? [] : entry.path.split('/'), current);
+      try {
+        await dir.setMode(entry.mode, preserveTimes ? { atime: entry.atimeMs / 1000, mtime: entry.mtimeMs / 1000 } : undefined);
+      } finally {
+        await dir.close();
+      }
     }
   } catch (error) {
     return { error: errorInfo(error, current) };

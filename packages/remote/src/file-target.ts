@@ -2,8 +2,10 @@
 // target's directory, and reads into a small pool of reused buffers. Pure node:fs: it runs in contexts.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { CHUNK_SIZE, type Source, type SinkTarget, WINDOW_SIZE, describeError, errorInfo } from './transfer.js';
+import { basename, dirname, relative, sep } from 'node:path';
+import { changedWhileRead, describeError, errorInfo, failureError, unsafePath } from './file-info.js';
+import { type HeldDirectory, holdDirectory } from './held-directory.js';
+import { CHUNK_SIZE, type SinkTarget, type Source, WINDOW_SIZE } from './transfer.js';
 
 /** How a written file ends up. */
 export interface FileMeta {
@@ -16,6 +18,12 @@ export interface FileMeta {
   mtimeMs?: number | undefined;
   /** Replace an existing file (default true); false fails with EEXIST instead. */
   overwrite?: boolean | undefined;
+  /**
+   * The destination a directory transfer named, when the file is part of one: no directory between it
+   * and the file may be a symlink (the transfer made none of them). A single file's directory is the
+   * user's to name, symlinks and all.
+   */
+  root?: string | undefined;
 }
 
 /** What a source file is, as a fetch learns it before the bytes. */
@@ -24,6 +32,24 @@ export interface SourceStat {
   mode: number;
   atimeMs: number;
   mtimeMs: number;
+}
+
+/** What identifies a file's state: compared before and after reading it. */
+export interface FileIdentity {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  dev: number;
+}
+
+/** How `after` differs from `before` (for ERR_X_REMOTE_FILE_CHANGED), or undefined when it does not. */
+export function changeBetween(before: FileIdentity, after: FileIdentity | undefined, read?: number): string | undefined {
+  if (read !== undefined && read !== before.size) return `${read} bytes read of the ${before.size} it had when opened`;
+  if (after === undefined) return 'it was removed';
+  if (after.ino !== before.ino || after.dev !== before.dev) return 'it was replaced by another file';
+  if (after.size !== before.size) return `its size went from ${before.size} to ${after.size} bytes`;
+  if (after.mtimeMs !== before.mtimeMs) return 'its modification time changed';
+  return undefined;
 }
 
 /** Temporaries still in place: removed on exit, so a context whose parent vanished leaves none. */
@@ -37,28 +63,35 @@ function systemError(code: string, errno: number, description: string, syscall: 
   return Object.assign(new Error(`${code}: ${description}, ${syscall} '${path}'`), { code, errno, syscall, path });
 }
 
-/**
- * A temporary next to `path`: `.<name>.x-<pid>-<random>.part`. The pid lets a later transfer to the
- * same file remove what a killed process left (sweepStale).
- */
-function temporaryFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.x-${process.pid}-${randomBytes(4).toString('hex')}.part`);
+/** The same error, naming `path` (what the caller asked for) instead of a temporary or a /proc path. */
+function naming(error: unknown, path: string, syscall?: string): unknown {
+  const node = error as NodeJS.ErrnoException & { info?: unknown };
+  if (node?.info !== undefined || typeof node?.code !== 'string') return error;
+  return systemError(node.code, node.errno ?? -5, describeError(node), syscall ?? node.syscall ?? 'open', path);
 }
 
-/** Removes temporaries of `path` left by processes that no longer exist (killed mid-transfer). */
-async function sweepStale(path: string): Promise<void> {
-  const prefix = `.${basename(path)}.x-`;
+/**
+ * A temporary's name beside `name`: `.<name>.x-<pid>-<random>.part`. The pid lets a later transfer to
+ * the same file remove what a killed process left (sweepStale).
+ */
+function temporaryFor(name: string): string {
+  return `.${name}.x-${process.pid}-${randomBytes(4).toString('hex')}.part`;
+}
+
+/** Removes temporaries of `name` in `dir` left by processes that no longer exist (killed mid-transfer). */
+async function sweepStale(dir: HeldDirectory, name: string): Promise<void> {
+  const prefix = `.${name}.x-`;
   let names: string[];
   try {
-    names = await fs.promises.readdir(dirname(path));
+    names = await fs.promises.readdir(dir.at('.'));
   } catch {
     return;
   }
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.part')) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
+  for (const found of names) {
+    if (!found.startsWith(prefix) || !found.endsWith('.part')) continue;
+    const pid = Number(found.slice(prefix.length).split('-')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
-    await fs.promises.unlink(join(dirname(path), name)).catch(() => {});
+    await fs.promises.unlink(dir.at(found)).catch(() => {});
   }
 }
 
@@ -71,25 +104,52 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Where `path` goes: the directory to hold (`base`, then the names `below` it) and its own name. */
+function placeOf(path: string, root: string | undefined): { base: string; below: string[]; name: string } {
+  if (root === undefined) return { base: dirname(path), below: [], name: basename(path) };
+  const names = relative(root, path).split(sep);
+  if (names.length === 0 || names.some((name) => name === '' || name === '.' || name === '..')) {
+    throw failureError(unsafePath(path, `it is not inside the destination '${root}'`));
+  }
+  return { base: root, below: names.slice(0, -1), name: names.at(-1)! };
+}
+
 /**
  * Opens the temporary for an atomic write of `path`. The bytes become `path` only on commit (fsync,
- * metadata, rename, fsync of the directory); discard removes the temporary.
- * @throws EISDIR when `path` is a directory, EEXIST when it exists and `overwrite` is false, and what open(2) throws.
+ * metadata on the open file, rename inside the directory that was checked, fsync of that directory);
+ * discard removes the temporary. Nothing here follows a symlink it did not make: the temporary is
+ * created O_EXCL | O_NOFOLLOW in a directory held open (held-directory.ts), and an existing symlink
+ * at `path` is replaced, never written through.
+ * @throws EISDIR when `path` is a directory, EEXIST when it exists and `overwrite` is false,
+ * ERR_X_REMOTE_UNSAFE_PATH when a directory below `meta.root` is a symlink, and what open(2) throws.
  */
 export async function openFileTarget(path: string, meta: FileMeta): Promise<SinkTarget & { meta: FileMeta }> {
-  const existing = await fs.promises.stat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
+  const { base, below, name } = placeOf(path, meta.root);
+  const dir = await holdDirectory(base, below, path).catch((error: unknown) => {
+    throw naming(error, path);
   });
-  if (existing?.isDirectory()) throw systemError('EISDIR', -21, 'illegal operation on a directory', 'open', path);
-  if (existing !== undefined && meta.overwrite === false) throw systemError('EEXIST', -17, 'file already exists', 'open', path);
-  await sweepStale(path);
-  const temporary = temporaryFor(path);
-  const handle = await fs.promises.open(temporary, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600).catch((error: NodeJS.ErrnoException) => {
-    // The temporary is this module's business: the error names the file the caller asked for.
-    throw systemError(error.code ?? 'EIO', error.errno ?? -5, describeError(error), error.syscall ?? 'open', path);
-  });
-  live.add(temporary);
+  let handle: fs.promises.FileHandle;
+  let existingMode: number | undefined;
+  const temporary = temporaryFor(name);
+  try {
+    const found = await fs.promises.lstat(dir.at(name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    // A symlink there is replaced by the file, never written through. For a single file, whose path
+    // the user named, one that leads to a directory still means "not a file", and its target's mode counts.
+    const resolved = found?.isSymbolicLink() ? (meta.root === undefined ? await fs.promises.stat(dir.at(name)).catch(() => undefined) : undefined) : found;
+    if (resolved?.isDirectory()) throw systemError('EISDIR', -21, 'illegal operation on a directory', 'open', path);
+    if (found !== undefined && meta.overwrite === false) throw systemError('EEXIST', -17, 'file already exists', 'open', path);
+    if (resolved?.isFile()) existingMode = resolved.mode & 0o7777;
+    await sweepStale(dir, name);
+    handle = await fs.promises.open(dir.at(temporary), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    await dir.close();
+    throw naming(error, path);
+  }
+  const temporaryPath = dir.at(temporary);
+  live.add(temporaryPath);
   if (!exitHook) {
     exitHook = true;
     process.once('exit', () => {
@@ -105,13 +165,14 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
   let unsynced = 0;
   let syncing: Promise<void> | undefined;
   let closed = false;
+  let released = false;
   const close = (): Promise<void> => {
     if (closed) return Promise.resolve();
     closed = true;
     return handle.close();
   };
   const target = {
-    meta: { ...meta, mode: meta.mode ?? (existing !== undefined ? existing.mode & 0o7777 : 0o666 & ~process.umask()) },
+    meta: { ...meta, mode: meta.mode ?? existingMode ?? 0o666 & ~process.umask() },
     write: async (data: Buffer, position: number): Promise<void> => {
       let offset = 0;
       while (offset < data.length) {
@@ -137,36 +198,31 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
       }
       await handle.sync();
       await close();
+      await dir.verify();
       if (overwrite === false) {
         // link(2) fails if the name exists, atomically, where rename(2) would replace it.
-        await fs.promises.link(temporary, path);
-        await fs.promises.unlink(temporary);
+        await fs.promises.link(temporaryPath, dir.at(name));
+        await fs.promises.unlink(temporaryPath);
       } else {
-        await fs.promises.rename(temporary, path);
+        await fs.promises.rename(temporaryPath, dir.at(name));
       }
-      live.delete(temporary);
-      await syncDirectory(dirname(path));
+      live.delete(temporaryPath);
+      await dir.sync();
+      released = true;
+      await dir.close();
     },
     discard: (): void => {
-      live.delete(temporary);
-      close().catch(() => {});
-      fs.unlink(temporary, () => {});
+      if (released) return;
+      released = true;
+      live.delete(temporaryPath);
+      void (async () => {
+        await close().catch(() => {});
+        await fs.promises.unlink(temporaryPath).catch(() => {});
+        await dir.close();
+      })();
     },
   };
   return target;
-}
-
-/** Makes a rename durable; a file system that cannot fsync a directory is left as it is. */
-async function syncDirectory(path: string): Promise<void> {
-  let handle: fs.promises.FileHandle | undefined;
-  try {
-    handle = await fs.promises.open(path, 'r');
-    await handle.sync();
-  } catch {
-    // EINVAL/EISDIR on some file systems: the rename is as durable as they make it.
-  } finally {
-    await handle?.close();
-  }
 }
 
 /** A FIFO, socket or device: its bytes may never end, so it is not transferred as a file. */
@@ -175,17 +231,17 @@ export function notRegular(path: string): NodeJS.ErrnoException {
 }
 
 /**
- * Opens `path` for reading and reports what it is.
+ * Opens `path` for reading and reports what it is (`identity`: what pumpFile compares at the end).
  * @throws EISDIR for a directory, EINVAL for anything else that is not a regular file, and what open(2) throws.
  */
-export async function openFileSource(path: string): Promise<{ handle: fs.promises.FileHandle; stat: SourceStat }> {
+export async function openFileSource(path: string): Promise<{ handle: fs.promises.FileHandle; stat: SourceStat; identity: FileIdentity }> {
   // Nonblocking: opening a FIFO would otherwise wait for a writer; it is refused below like any non-file.
   const handle = await fs.promises.open(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw systemError('EISDIR', -21, 'illegal operation on a directory', 'read', path);
     if (!stat.isFile()) throw notRegular(path);
-    return { handle, stat: { size: stat.size, mode: stat.mode & 0o7777, atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs } };
+    return { handle, stat: { size: stat.size, mode: stat.mode & 0o7777, atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs }, identity: stat };
   } catch (error) {
     await handle.close();
     throw error;
@@ -194,26 +250,37 @@ export async function openFileSource(path: string): Promise<{ handle: fs.promise
 
 /**
  * Sends the file behind `handle` through `source` and ends the transfer; the buffers are a pool of a
- * window's worth, reused as the peer acknowledges them. Closes the handle.
+ * window's worth, reused as the peer acknowledges them. A file that changes while it is read (its
+ * size, modification time or inode, through the open file and through its path, differ from
+ * `identity`, taken at open) fails the transfer with ERR_X_REMOTE_FILE_CHANGED: the sha256 of what was
+ * read cannot tell, since both sides hash the same changing bytes. Closes the handle.
  */
-export async function pumpFile(handle: fs.promises.FileHandle, source: Source, path: string): Promise<void> {
+export async function pumpFile(handle: fs.promises.FileHandle, source: Source, path: string, identity: FileIdentity): Promise<void> {
   const pool: Buffer[] = [];
   let position = 0;
+  let changed: string | undefined;
   try {
     for (;;) {
       const buffer = pool.pop() ?? Buffer.allocUnsafe(CHUNK_SIZE);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      // One byte past the size read at open: a file that grew shows here rather than being sent on.
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, identity.size + 1 - position), position);
       if (bytesRead === 0) break;
       position += bytesRead;
+      if (position > identity.size) break;
       await source.send(buffer.subarray(0, bytesRead), () => {
         if (pool.length < WINDOW_SIZE / CHUNK_SIZE) pool.push(buffer);
       });
     }
+    changed = changeBetween(identity, await handle.stat(), position) ?? changeBetween(identity, await fs.promises.stat(path).catch(() => undefined));
   } catch (error) {
     source.abort(errorInfo(error, path));
     return;
   } finally {
     await handle.close();
+  }
+  if (changed !== undefined) {
+    source.abort(changedWhileRead(path, changed));
+    return;
   }
   await source.end().catch(() => {
     // The peer's sink reports the failure to whoever waits there.

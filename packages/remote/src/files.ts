@@ -6,11 +6,13 @@ import { Readable, Writable } from 'node:stream';
 import { readFile } from '@x/kernel-io';
 import type { Context } from './context.js';
 import { ChannelError, InvalidArgumentError } from './errors.js';
+import { finishTree, listTree, makeTree } from './file-endpoint.js';
 import { fileFailure } from './file-error.js';
-import { type FileMeta, notRegular, openFileTarget } from './file-target.js';
-import { type TreeEntry, finishTree, listTree, makeTree } from './file-endpoint.js';
+import { type FileErrorInfo, brokenProtocol, changedWhileRead, errorInfo, failureError, untrustedInfo } from './file-info.js';
+import { type FileMeta, changeBetween, notRegular, openFileTarget } from './file-target.js';
+import { type TreeEntry, type TreeListing, isByteCount, untrustedListing } from './file-tree.js';
 import type { RouterCore } from './router-core.js';
-import { CHUNK_SIZE, type FileErrorInfo, Sink, type SinkDone, type SinkTarget, Source, type TransferResult, WINDOW_SIZE, errorInfo } from './transfer.js';
+import { CHUNK_SIZE, Sink, type SinkDone, type SinkTarget, Source, type TransferResult, WINDOW_SIZE } from './transfer.js';
 
 const ENDPOINT = new URL(import.meta.url.endsWith('.ts') ? './file-endpoint.ts' : './file-endpoint.js', import.meta.url);
 
@@ -115,14 +117,38 @@ function abortError(path: string, signal: AbortSignal, context: string): Error {
 }
 
 /**
- * Calls the endpoint in the context; its errors come back as data and leave here as FileErrors.
+ * Calls the endpoint in the context; its errors come back as data and leave here as FileErrors, naming
+ * `path` (what the user named: a context's word on which path failed is not taken). The answer is the
+ * context's word too: the caller checks it before using it.
  * Never with the caller's signal: a call abandoned midway could leave the context's side open (a
  * temporary, a sending source); an abort reaches the transfer once it is open, and ends it there.
  */
-async function endpoint<T>(context: Context, name: string, ...args: unknown[]): Promise<T> {
-  const answer = await context.call<Answer<T>>(ENDPOINT, name, ...args);
-  if (answer !== null && typeof answer === 'object' && 'error' in answer) throw fileFailure(answer.error, context.name);
-  return answer as T;
+async function endpoint(context: Context, path: string, name: string, ...args: unknown[]): Promise<Record<string, unknown> | null> {
+  const answer = await context.call<unknown>(ENDPOINT, name, ...args);
+  if (answer !== null && typeof answer === 'object' && 'error' in answer) throw fileFailure(untrustedInfo(answer.error, path), context.name);
+  if (answer !== null && typeof answer !== 'object') throw fileFailure(brokenProtocol(path, `answered ${name} with a ${typeof answer}`), context.name);
+  return answer as Record<string, unknown> | null;
+}
+
+/** A handle number a context answered: the only thing taken from it is that it is one. */
+function handleIn(answer: Record<string, unknown> | null, key: string, path: string, context: Context): number {
+  const handle = answer?.[key];
+  if (!Number.isInteger(handle) || (handle as number) <= 0 || (handle as number) > 0xffff_ffff) throw fileFailure(brokenProtocol(path, `answered without a valid ${key}`), context.name);
+  return handle as number;
+}
+
+/** Setuid and setgid are never taken from a context: a fetch run as root would make setuid files on its word. */
+const PRIVILEGE_BITS = 0o6000;
+
+/** What a context says of a source file it opened, checked: sizes, modes and times in range. */
+function sourceStat(answer: Record<string, unknown> | null, path: string, context: Context): { ackHandle: number; size: number; mode: number; atimeMs: number; mtimeMs: number } {
+  const ackHandle = handleIn(answer, 'ackHandle', path, context);
+  const { size, mode, atimeMs, mtimeMs } = answer!;
+  const time = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
+  if (!isByteCount(size) || !Number.isInteger(mode) || (mode as number) < 0 || (mode as number) > 0o7777 || !time(atimeMs) || !time(mtimeMs)) {
+    throw fileFailure(brokenProtocol(path, 'described the file with a size, mode or time out of range'), context.name);
+  }
+  return { ackHandle, size, mode: (mode as number) & ~PRIVILEGE_BITS, atimeMs: atimeMs as number, mtimeMs: mtimeMs as number };
 }
 
 /** Local tree functions answer in the endpoint's shape; errors here are this process's own. */
@@ -193,7 +219,11 @@ export function fileOperations(router: RouterCore): FileOperations {
   async function pushFile(context: Context, localPath: string, remotePath: string, options?: FileOptions): Promise<TransferResult> {
     checkPath('localPath', localPath);
     checkPath('remotePath', remotePath);
-    const opts = checkOptions(options);
+    return pushOne(context, localPath, remotePath, checkOptions(options), undefined);
+  }
+
+  /** Pushes one file; `root`: the remote destination of the directory transfer it is part of. */
+  async function pushOne(context: Context, localPath: string, remotePath: string, opts: FileOptions, root: string | undefined): Promise<TransferResult> {
     if (opts.signal?.aborted) throw abortError(remotePath, opts.signal, context.name);
     const stat = await fs.promises.stat(localPath);
     if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${localPath}' (use pushDirectory)`), { code: 'EISDIR', errno: -21, syscall: 'read', path: localPath });
@@ -203,14 +233,25 @@ export function fileOperations(router: RouterCore): FileOperations {
     const input = readFile(localPath, { bufferSize: CHUNK_SIZE, queue: WINDOW_SIZE / CHUNK_SIZE });
     const progress = progressOf(opts.onProgress, stat.size, (error) => source.abort(errorInfo(error, localPath)));
     source.onProgress = progress.report;
+    let changed: FileErrorInfo | undefined;
     try {
-      const meta = metaFor(opts, { mode: stat.mode & 0o7777, atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs });
+      const meta = { ...metaFor(opts, { mode: stat.mode & 0o7777, atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs }), root };
       // Not aborted midway: an opened sink must learn its handle, so that an abort can reach it.
-      source.sinkHandle = (await endpoint<{ handle: number }>(context, 'openSink', remotePath, meta, router.id, source.ackHandle)).handle;
-      for await (const chunk of input) await source.send(chunk, () => input.release(chunk));
+      source.sinkHandle = handleIn(await endpoint(context, remotePath, 'openSink', remotePath, meta, router.id, source.ackHandle), 'handle', remotePath, context);
+      for await (const chunk of input) {
+        // Past the size it had: it grew while read, and what follows was never meant to be sent.
+        if (source.sent + chunk.length > stat.size) break;
+        await source.send(chunk, () => input.release(chunk));
+      }
+      const what = changeBetween(stat, await fs.promises.stat(localPath).catch(() => undefined), source.sent);
+      if (what !== undefined) {
+        changed = changedWhileRead(localPath, what);
+        throw failureError(changed);
+      }
       return await source.end();
     } catch (error) {
       source.abort(errorInfo(error, localPath));
+      if (changed !== undefined) throw fileFailure(changed, 'root');
       throw progress.thrown() ?? (opts.signal?.aborted ? abortError(remotePath, opts.signal, context.name) : error);
     } finally {
       stopOnAbort();
@@ -232,10 +273,11 @@ export function fileOperations(router: RouterCore): FileOperations {
     const stopOnAbort = whenAborted(opts.signal, () => sink.abort(abortedInfo(remotePath, opts.signal!)));
     try {
       // Not aborted midway: a started source must learn where acks go, so that an abort can stop it.
-      const stat = await endpoint<{ ackHandle: number; size: number; mode: number; atimeMs: number; mtimeMs: number }>(context, 'openSource', remotePath, router.id, sink.handle);
+      const stat = sourceStat(await endpoint(context, remotePath, 'openSource', remotePath, router.id, sink.handle), remotePath, context);
       Object.assign(target.meta, metaFor(opts, stat));
       progress = progressOf(opts.onProgress, stat.size, (error) => sink.abort(errorInfo(error, remotePath)));
       sink.onProgress = progress.report;
+      sink.expectSize(stat.size);
       sink.setAckHandle(stat.ackHandle);
       return await done;
     } catch (error) {
@@ -249,9 +291,16 @@ export function fileOperations(router: RouterCore): FileOperations {
   async function fetchFile(context: Context, remotePath: string, localPath: string, options?: FileOptions): Promise<TransferResult> {
     checkPath('remotePath', remotePath);
     checkPath('localPath', localPath);
-    const opts = checkOptions(options);
+    return fetchOne(context, remotePath, localPath, checkOptions(options), undefined);
+  }
+
+  /** Fetches one file; `root`: the local destination of the directory transfer it is part of. */
+  async function fetchOne(context: Context, remotePath: string, localPath: string, opts: FileOptions, root: string | undefined): Promise<TransferResult> {
     if (opts.signal?.aborted) throw abortError(remotePath, opts.signal, context.name);
-    const target = await openFileTarget(localPath, metaFor(opts, undefined));
+    const target = await openFileTarget(localPath, { ...metaFor(opts, undefined), root }).catch((error: unknown) => {
+      // This process's own failure; one of ours (an unsafe path) becomes a FileError.
+      throw (error as { info?: FileErrorInfo }).info !== undefined ? fileFailure((error as { info: FileErrorInfo }).info, 'root') : error;
+    });
     return fetchInto(context, remotePath, target, opts);
   }
 
@@ -260,14 +309,14 @@ export function fileOperations(router: RouterCore): FileOperations {
     checkPath('remoteDir', remoteDir);
     const opts = checkOptions(options);
     const { entries, skipped } = local(await listTree(localDir));
-    await endpoint(context, 'makeTree', remoteDir, entries, opts.overwrite ?? true);
+    await endpoint(context, remoteDir, 'makeTree', remoteDir, entries, opts.overwrite ?? true);
     const files = entries.filter((entry) => entry.type === 'file');
     const progress = treeProgress(opts.onProgress, files);
     await eachLimited(files, DIRECTORY_PARALLEL, async (entry) => {
-      await pushFile(context, join(localDir, entry.path), join(remoteDir, entry.path), { ...opts, mode: entry.mode, onProgress: progress.forFile(entry) });
+      await pushOne(context, join(localDir, entry.path), join(remoteDir, entry.path), { ...opts, mode: entry.mode, onProgress: progress.forFile(entry) }, remoteDir);
     });
     if (opts.signal?.aborted) throw abortError(remoteDir, opts.signal, context.name);
-    await endpoint(context, 'finishTree', remoteDir, entries, opts.preserveTimes === true);
+    await endpoint(context, remoteDir, 'finishTree', remoteDir, entries, opts.preserveTimes === true);
     return summary(entries, skipped);
   }
 
@@ -276,12 +325,21 @@ export function fileOperations(router: RouterCore): FileOperations {
     checkPath('localDir', localDir);
     const opts = checkOptions(options);
     if (opts.signal?.aborted) throw abortError(remoteDir, opts.signal, context.name);
-    const { entries, skipped } = await endpoint<{ entries: TreeEntry[]; skipped: string[] }>(context, 'listTree', remoteDir);
+    const listing = await endpoint(context, remoteDir, 'listTree', remoteDir);
+    // The context's word: checked before anything is written here (untrustedListing), and checked
+    // again where it is written (makeTree, and each file's directory held as it is opened).
+    let checked: TreeListing;
+    try {
+      checked = untrustedListing(listing, localDir);
+    } catch (error) {
+      throw fileFailure((error as { info: FileErrorInfo }).info, context.name);
+    }
+    const { entries, skipped } = checked;
     local(await makeTree(localDir, entries, opts.overwrite ?? true));
     const files = entries.filter((entry) => entry.type === 'file');
     const progress = treeProgress(opts.onProgress, files);
     await eachLimited(files, DIRECTORY_PARALLEL, async (entry) => {
-      await fetchFile(context, join(remoteDir, entry.path), join(localDir, entry.path), { ...opts, mode: entry.mode, onProgress: progress.forFile(entry) });
+      await fetchOne(context, join(remoteDir, entry.path), join(localDir, entry.path), { ...opts, mode: entry.mode, onProgress: progress.forFile(entry) }, localDir);
     });
     local(await finishTree(localDir, entries, opts.preserveTimes === true));
     return summary(entries, skipped);
@@ -334,9 +392,15 @@ export function fileOperations(router: RouterCore): FileOperations {
     const writable = new Writable({
       highWaterMark: CHUNK_SIZE,
       construct: (callback) => {
-        endpoint<{ handle: number }>(context, 'openSink', remotePath, metaFor(opts, undefined), router.id, source.ackHandle).then(
-          ({ handle }) => {
-            source.sinkHandle = handle;
+        endpoint(context, remotePath, 'openSink', remotePath, metaFor(opts, undefined), router.id, source.ackHandle).then(
+          (answer) => {
+            try {
+              source.sinkHandle = handleIn(answer, 'handle', remotePath, context);
+            } catch (error) {
+              source.abort(errorInfo(error, remotePath));
+              callback(error as Error);
+              return;
+            }
             callback();
           },
           (error: Error) => {
