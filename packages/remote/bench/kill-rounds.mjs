@@ -1,23 +1,28 @@
 // 1,000 rounds of "start calls, kill -9 the context at a random moment" (the tests run 100): reports
-// calls that never settled, processes left behind, and fds this process lost.
-// Usage (from the repository root): pnpm exec tsx packages/remote/bench/kill-rounds.ts [rounds] ; exits 1 on any hang or leak.
+// calls that never settled, processes left behind, and fds this process lost. It runs the built package
+// (`@x/remote` here is this package's dist), as a user's program would; plain Node, no TypeScript loader.
+// Usage (from the repository root):
+//   pnpm --filter @x/remote build && node packages/remote/bench/kill-rounds.mjs [rounds]
+// Exits 1 on any hang or leak.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { ChannelError, Router } from '../src/index.js';
+import { ChannelError, Router } from '@x/remote';
 
 const rounds = Number(process.argv[2] ?? 1000);
 const tasks = new URL('./local-tasks.ts', import.meta.url);
 const marker = `x-remote-kill-rounds-${randomUUID()}`;
 process.execArgv.length = 0;
 
-const fds = (): number => readdirSync('/proc/self/fd').length;
+const fds = () => readdirSync('/proc/self/fd').length;
 
 /**
  * Live (not zombie) processes whose command line carries `marker`, or whose parent is this process,
- * other than those in `before` (tsx's and esbuild's service processes, which live as long as this one).
+ * other than those in `before` (esbuild's service process, which lives as long as this one).
+ * @param {Set<string>} [before]
+ * @returns {string[]}
  */
-function leftovers(before = new Set<string>()): string[] {
-  const found: string[] = [];
+function leftovers(before = new Set()) {
+  const found = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -39,10 +44,11 @@ await (await router.local()).shutdown();
 const fdsBefore = fds();
 const before = new Set(leftovers().map((stat) => stat.slice(0, stat.indexOf(' '))));
 let hung = 0;
-const outcomes = new Map<string, number>();
+/** @type {Map<string, number>} */
+const outcomes = new Map();
 const started = performance.now();
 
-async function round(): Promise<void> {
+async function round() {
   const ctx = await router.local({ name: 'round' });
   const calls = [
     ctx.call(tasks, 'startMarked', marker),
@@ -51,12 +57,12 @@ async function round(): Promise<void> {
     ctx.call(tasks, 'hang'),
   ];
   await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
-  process.kill(ctx.pid!, 'SIGKILL');
+  process.kill(ctx.pid, 'SIGKILL');
   const killedAt = performance.now();
   // A call still pending 10 s after the kill counts as hung (the contract is 100 ms).
-  const watchdog = new Promise<'hung'>((resolve) => setTimeout(resolve, 10_000, 'hung').unref());
+  const watchdog = new Promise((resolve) => setTimeout(resolve, 10_000, 'hung').unref());
   for (const call of calls) {
-    const outcome = await Promise.race([call.then(() => 'ok', (error: unknown) => (error instanceof ChannelError ? error.reason : String(error))), watchdog]);
+    const outcome = await Promise.race([call.then(() => 'ok', (error) => (error instanceof ChannelError ? error.reason : String(error))), watchdog]);
     if (outcome === 'hung') hung++;
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   }

@@ -250,6 +250,8 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
       const { pids, marked } = await root.contexts;
       expect(pids).toHaveLength(5);
       const all = [...pids, ...marked].filter((pid) => typeof pid === 'number');
+      // The root knows every context's pid, the remote one's too (the core's ready answer carries it).
+      expect(all).toHaveLength(10);
       expect(all.every(alive)).toBe(true);
       // The remote side runs as xrkey, with the marker in its command line, as every local context does.
       expect(processesWith(marker).length).toBeGreaterThanOrEqual(10);
