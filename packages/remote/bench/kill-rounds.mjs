@@ -2,7 +2,7 @@
 // calls that never settled, processes left behind, and fds this process lost. It runs the built package
 // (`@x/remote` here is this package's dist), as a user's program would; plain Node, no TypeScript loader.
 // Usage (from the repository root):
-//   pnpm --filter @x/remote build && node packages/remote/bench/kill-rounds.mjs [rounds]
+//   pnpm build && node packages/remote/bench/kill-rounds.mjs [rounds]
 // Exits 1 on any hang or leak.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
