@@ -74,6 +74,8 @@ export class ModuleServer {
   readonly #moduleRoots: string[];
   /** The working directory's project when the server was made: a context may import from it. */
   readonly #project: string | undefined;
+  /** The package directory (nearest package.json) of each called module's file URL, looked up once. */
+  readonly #packages = new Map<string, string>();
   #resolver: Promise<{ resolve: esbuild.PluginBuild['resolve']; context: esbuild.BuildContext }> | undefined;
   #closed = false;
 
@@ -127,13 +129,18 @@ export class ModuleServer {
 
   /** What a context that was called into the modules `called` may import from. */
   #rootsFor(called: Iterable<string>): ModuleRoots {
-    const roots = [...this.#moduleRoots];
-    if (this.#project !== undefined) roots.push(this.#project);
+    const roots = new Set(this.#moduleRoots);
+    if (this.#project !== undefined) roots.add(this.#project);
     for (const key of called) {
       const url = this.fileOf(key);
       if (url === undefined) continue;
-      const file = fileURLToPath(url);
-      roots.push(nearestPackage(path.dirname(file)) ?? path.dirname(file));
+      let root = this.#packages.get(url);
+      if (root === undefined) {
+        const dir = path.dirname(fileURLToPath(url));
+        root = nearestPackage(dir) ?? dir;
+        this.#packages.set(url, root);
+      }
+      roots.add(root);
     }
     return new ModuleRoots(roots);
   }
