@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HEADER_SIZE } from '../src/frame.js';
 import * as handles from '../src/handles.js';
+import { AUTHORITY, type MessageKind } from '../src/authority.js';
 import { CHUNK_SIZE, WINDOW_SIZE } from '../src/transfer.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -46,5 +47,19 @@ describe('README', () => {
       .sort();
     expect(rows).toEqual(fixed);
     expect(readme).toContain(`Handles from ${handles.FIRST_DYNAMIC} up`);
+  });
+
+  it("gives each fixed handle's sender as the authority table has it, and names every row of the table", () => {
+    const said = new Map<string, string>();
+    for (const row of table(readme, /^\| handle \| name \|/).slice(2)) {
+      const [, kind, who] = /^\| \d+ \| `[A-Z_]+` \| `([a-z-]+)` \| ([a-z]+)/.exec(row) ?? [];
+      if (kind !== undefined) said.set(kind, who!);
+    }
+    const dynamic = Object.keys(AUTHORITY).filter((kind) => !said.has(kind));
+    for (const [kind, who] of said) expect(`${kind} ${who}`).toBe(`${kind} ${AUTHORITY[kind as MessageKind]}`);
+    for (const kind of dynamic) {
+      expect(AUTHORITY[kind as MessageKind]).toBe('peers');
+      expect(readme).toContain(`\`${kind}\`: only`);
+    }
   });
 });
