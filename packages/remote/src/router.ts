@@ -230,7 +230,8 @@ export class Router extends RouterCore {
         this.#shipped.delete(id);
         this.#parentOf.delete(id);
         this.forgetContext(id);
-        throw error;
+        // One error per start, naming its context, rather than the abort reason every start shares.
+        throw error === signal.reason ? new ChannelError('shutdown', `The router was closed while context ${name} was starting; what it had started was killed.`) : error;
       }
       this.#started.add(context);
       void context.disconnected.then(() => {
@@ -279,7 +280,7 @@ export class Router extends RouterCore {
   async #close(): Promise<void> {
     this.closing = true;
     // Starts in flight first: their ready handles must not take the dead messages below for answers.
-    this.#stopStarts.abort(new ChannelError('shutdown', 'The router was closed while the context was starting; what it had started was killed.'));
+    this.#stopStarts.abort(new ChannelError('shutdown', 'The router was closed while a context was starting.'));
     this.failAllHandlers('The router was closed before the answer came.');
     await Promise.all([...[...this.#started].map((context) => context.shutdown({ timeoutMs: this.#closeTimeoutMs })), ...this.#starting]);
     await Promise.allSettled([...this.#preparing.values()]);
