@@ -1,11 +1,19 @@
 import { ChannelError, type ChannelErrorReason } from './errors.js';
-import type { FileErrorInfo } from './transfer.js';
+import type { FileErrorInfo } from './file-info.js';
 
 /**
  * A file operation in (or towards) a context failed: Node's fields (`code` such as 'ENOENT', 'EACCES',
  * 'EISDIR', 'ENOSPC', 'EEXIST'; `errno`, `syscall`, `path`: the path you named, on the side it failed)
- * and the context's name. `code` 'ERR_X_REMOTE_FILE_MISMATCH' means the size or sha256 of what
- * arrived differs from what was sent; nothing was written then.
+ * and the context's name. x's own codes, each leaving the destination as it was:
+ * - 'ERR_X_REMOTE_FILE_MISMATCH': the size or sha256 of what arrived differs from what was sent.
+ * - 'ERR_X_REMOTE_FILE_CHANGED': the source file changed while it was read (size, modification time
+ *   or inode); retry when it is quiet.
+ * - 'ERR_X_REMOTE_UNSAFE_PATH': a listing from a context named a path outside the destination (absolute,
+ *   '..', NUL, a duplicate, under a symlink), or a write would have passed through a symlink that the
+ *   transfer did not make.
+ * - 'ERR_X_REMOTE_FILE_PROTOCOL': the other side broke the transfer protocol (more than a window
+ *   unacknowledged, bytes past the declared size or after the end, a malformed answer): a compromised
+ *   context, or a bug in x.
  *
  * @example
  * import { FileError } from '@x/remote';

@@ -106,3 +106,47 @@ describe.skipIf(skip)('over ssh, and through sudo via ssh', () => {
     expect(fs.readFileSync(join(dir, 'private', 'f')).equals(data)).toBe(true);
   }, 60_000);
 });
+
+describe.skipIf(skipPrivileged('the planted-symlink test under sudo'))('a destination tree owned by someone else, under sudo', () => {
+  it('pushDirectory through router.sudo() writes nothing through a symlink the tree\'s owner planted', async () => {
+    await using router = quietRouter();
+    const root = await router.sudo({ username: 'root', nodePath: process.execPath });
+    const base = fs.mkdtempSync(join(tmpdir(), 'x-files-planted-'));
+    try {
+      fs.chmodSync(base, 0o755);
+      // The operator's file: root's alone.
+      const secrets = join(base, 'secrets');
+      fs.mkdirSync(secrets, { mode: 0o700 });
+      fs.writeFileSync(join(secrets, 'shadow'), 'root only', { mode: 0o600 });
+      const before = fs.readdirSync(secrets).map((name) => [name, fs.readFileSync(join(secrets, name), 'utf8'), fs.statSync(join(secrets, name)).mode]);
+      const secretsMode = fs.statSync(secrets).mode;
+      // The tree an unprivileged account owns, where it plants its links (as itself: nobody, 65534).
+      const dest = join(base, 'dest');
+      fs.mkdirSync(dest, { mode: 0o755 });
+      fs.chownSync(dest, 65534, 65534);
+      const asNobody = { uid: 65534, gid: 65534 };
+      execFileSync('ln', ['-s', secrets, join(dest, 'conf.d')], asNobody);
+      execFileSync('ln', ['-s', join(secrets, 'shadow'), join(dest, 'app.conf')], asNobody);
+      // What root pushes there.
+      const tree = join(base, 'tree');
+      fs.mkdirSync(join(tree, 'conf.d'), { recursive: true });
+      fs.writeFileSync(join(tree, 'conf.d', 'shadow'), 'attacker wins');
+      fs.writeFileSync(join(tree, 'app.conf'), 'settings');
+
+      const error = await root.pushDirectory(tree, dest).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(FileError);
+      expect(error).toMatchObject({ code: 'ERR_X_REMOTE_UNSAFE_PATH', context: root.name });
+      expect((error as Error).message).toContain(`'${join(dest, 'conf.d')}' is a symlink this transfer did not make`);
+      // Without the directory link, the file link is replaced by the file, not written through.
+      fs.rmSync(join(tree, 'conf.d'), { recursive: true });
+      await root.pushDirectory(tree, dest);
+      expect(fs.lstatSync(join(dest, 'app.conf')).isFile()).toBe(true);
+      expect(fs.readFileSync(join(dest, 'app.conf'), 'utf8')).toBe('settings');
+      expect(fs.readdirSync(secrets).map((name) => [name, fs.readFileSync(join(secrets, name), 'utf8'), fs.statSync(join(secrets, name)).mode])).toEqual(before);
+      expect(fs.statSync(secrets).mode).toBe(secretsMode);
+      expect(fs.statSync(join(secrets, 'shadow')).uid).toBe(0);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

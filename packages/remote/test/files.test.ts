@@ -242,6 +242,46 @@ describe('errors', () => {
     expect(temporaries(target)).toEqual([]);
   });
 
+  it('a source that changes while it is read fails with ERR_X_REMOTE_FILE_CHANGED, both ways, and nothing is written', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'changing' });
+    const changes: [string, (path: string) => void][] = [
+      ['rewritten in place', (path) => {
+        const fd = fs.openSync(path, 'r+');
+        fs.writeSync(fd, Buffer.from('changed'), 0, 7, 0);
+        fs.closeSync(fd);
+      }],
+      ['grown', (path) => fs.appendFileSync(path, 'more')],
+      ['truncated', (path) => fs.truncateSync(path, WINDOW_SIZE)],
+      ['replaced', (path) => {
+        fs.writeFileSync(`${path}.new`, fs.readFileSync(path));
+        fs.renameSync(`${path}.new`, path);
+      }],
+    ];
+    for (const direction of ['push', 'fetch'] as const) {
+      for (const [how, change] of changes) {
+        const source = makeFile(join(dir, `source-${direction}`), 4 * WINDOW_SIZE);
+        // Times in the past: a change now shows in the modification time, however coarse the clock.
+        fs.utimesSync(source, 1_000_000, 1_000_000);
+        const target = join(dir, `target-${direction}`);
+        fs.writeFileSync(target, 'old');
+        let changed = false;
+        // Changed once the first bytes landed: the rest is still being read.
+        const onProgress = (): void => {
+          if (!changed) change(source);
+          changed = true;
+        };
+        const transfer = direction === 'push' ? ctx.pushFile(source, target, { onProgress }) : ctx.fetchFile(source, target, { onProgress });
+        const error = await transfer.catch((caught: unknown) => caught);
+        expect(error, `${direction}, ${how}`).toBeInstanceOf(FileError);
+        expect(error, `${direction}, ${how}`).toMatchObject({ code: 'ERR_X_REMOTE_FILE_CHANGED', path: source, context: direction === 'push' ? 'root' : 'changing' });
+        expect((error as Error).message).toContain('changed while it was read');
+        expect(fs.readFileSync(target, 'utf8')).toBe('old');
+        expect(await eventually(() => temporaries(target).length === 0)).toBe(true);
+      }
+    }
+  });
+
   it('bad arguments are ERR_X_INVALID_ARG before anything moves', async () => {
     await using router = quietRouter();
     const ctx = await router.local();
