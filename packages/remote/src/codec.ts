@@ -1,5 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
 import { RemoteError, SerializationError } from './errors.js';
+import { MAX_DEPTH, PayloadError, PayloadRefusal, checkPayload } from './payload-check.js';
 
 /**
  * Payloads are Node's v8 serializer format: it carries Map, Set, Date, BigInt, RegExp, typed arrays
@@ -7,6 +8,10 @@ import { RemoteError, SerializationError } from './errors.js';
  * their own properties to travel, so they are replaced by tagged plain objects on the way out and
  * rebuilt on the way in: Contexts and Senders (objects with an `[encodeTag]()` method) and errors.
  * The tag is the property `TAG` ('\u0000x'): a plain object that has it is taken for a tagged value.
+ *
+ * Decoding trusts nothing: payload-check.ts parses every payload before v8 reads it and refuses one
+ * whose decoding would cost more than its bytes, and the reviver visits each object once, only when
+ * the check saw a tag key at all.
  */
 export const TAG = '\u0000x';
 
@@ -77,20 +82,32 @@ export function encodePayload(value: unknown): Payload {
   return [prefix, serialized, ...state.raw];
 }
 
-/** Decodes a payload; `contextName` names the context in rebuilt errors' stacks; `segmented` for encoding 3. */
+/**
+ * Decodes a payload; `contextName` names the sender in errors and in rebuilt errors' stacks;
+ * `segmented` for encoding 3. Time and memory are proportional to the payload's size.
+ * @throws PayloadError (`ERR_X_REMOTE_BAD_PAYLOAD`) for a payload that breaks the decoding limits or
+ * that v8 cannot read.
+ */
 export function decodePayload(payload: Buffer, revive: Reviver, contextName: string, segmented = false): unknown {
-  let value: unknown;
+  let serialized = payload;
   let raw: Buffer | undefined;
   if (segmented) {
-    if (payload.length < 4) throw new RangeError('A segmented payload is shorter than its length prefix.');
-    const length = payload.readUInt32BE(0);
-    if (length > payload.length - 4) throw new RangeError('A segmented payload is shorter than its serialized part.');
-    value = deserialize(payload.subarray(4, 4 + length));
+    const length = payload.length < 4 ? -1 : payload.readUInt32BE(0);
+    if (length < 0 || length > payload.length - 4) throw new PayloadError('format', `a segmented payload of ${payload.length} bytes is shorter than its length prefix says`, contextName);
+    serialized = payload.subarray(4, 4 + length);
     raw = payload.subarray(4 + length);
-  } else {
-    value = deserialize(payload);
   }
-  return typeof value === 'object' && value !== null ? reviveValue(value, revive, contextName, undefined, raw) : value;
+  let tagged: boolean;
+  let value: unknown;
+  try {
+    tagged = checkPayload(serialized, TAG);
+    value = deserialize(serialized);
+  } catch (error) {
+    if (error instanceof PayloadRefusal) throw new PayloadError(error.reason, error.detail, contextName);
+    throw new PayloadError('format', `v8 could not read it (${(error as Error).message})`, contextName, { cause: error });
+  }
+  if (!tagged || typeof value !== 'object' || value === null) return value;
+  return reviveValue(value, { revive, contextName, raw, seen: new Map() }, 0);
 }
 
 function encodeValue(value: unknown, state: EncodeState): unknown {
@@ -190,78 +207,84 @@ function errorName(error: Error): string {
   return typeof name === 'string' && name !== '' ? name : String(error.name);
 }
 
-function reviveValue(value: object, revive: Reviver, contextName: string, path: Set<object> | undefined, raw: Buffer | undefined): unknown {
+interface ReviveState {
+  revive: Reviver;
+  contextName: string;
+  raw: Buffer | undefined;
+  /** Each object visited, with what it became: shared references are walked once (a value with a
+   * million references to one object costs a million lookups, not a million walks). */
+  seen: Map<object, unknown>;
+}
+
+function reviveValue(value: object, state: ReviveState, depth: number): unknown {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
-  path ??= new Set();
-  if (path.has(value)) return value;
-  path.add(value);
-  try {
-    if (Array.isArray(value)) {
-      for (let index = 0; index < value.length; index++) {
-        const item: unknown = value[index];
-        if (typeof item === 'object' && item !== null) value[index] = reviveValue(item, revive, contextName, path, raw);
-      }
-      return value;
+  const seen = state.seen;
+  if (seen.has(value)) return seen.get(value);
+  // The check bounded the nesting on the wire; references can still make a walk longer than that.
+  if (depth >= MAX_DEPTH) throw new PayloadError('depth', `its references nest values deeper than ${MAX_DEPTH} levels`, state.contextName);
+  // A cycle back to this object finds the object itself, as v8 rebuilt it.
+  seen.set(value, value);
+  let revived: unknown = value;
+  if (Array.isArray(value)) {
+    // The check bounded every array's length by the bytes that carry it (plus a small allowance).
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      if (typeof item === 'object' && item !== null) value[index] = reviveValue(item, state, depth + 1);
     }
-    if (value instanceof Map) {
-      const entries = [...value];
-      let changed = false;
-      for (const entry of entries) {
-        for (const side of [0, 1] as const) {
-          const item: unknown = entry[side];
-          if (typeof item === 'object' && item !== null) {
-            const revived = reviveValue(item, revive, contextName, path, raw);
-            changed ||= revived !== item;
-            entry[side] = revived;
-          }
-        }
-      }
-      if (changed) {
-        value.clear();
-        for (const [key, item] of entries) value.set(key, item);
-      }
-      return value;
-    }
-    if (value instanceof Set) {
-      const items = [...value];
-      let changed = false;
-      for (let index = 0; index < items.length; index++) {
-        const item: unknown = items[index];
+  } else if (value instanceof Map) {
+    const entries = [...value];
+    let changed = false;
+    for (const entry of entries) {
+      for (const side of [0, 1] as const) {
+        const item: unknown = entry[side];
         if (typeof item === 'object' && item !== null) {
-          const revived = reviveValue(item, revive, contextName, path, raw);
-          changed ||= revived !== item;
-          items[index] = revived;
+          const next = reviveValue(item, state, depth + 1);
+          changed ||= next !== item;
+          entry[side] = next;
         }
       }
-      if (changed) {
-        value.clear();
-        for (const item of items) value.add(item);
-      }
-      return value;
     }
-    if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+    if (changed) {
+      value.clear();
+      for (const [key, item] of entries) value.set(key, item);
+    }
+  } else if (value instanceof Set) {
+    const items = [...value];
+    let changed = false;
+    for (let index = 0; index < items.length; index++) {
+      const item: unknown = items[index];
+      if (typeof item === 'object' && item !== null) {
+        const next = reviveValue(item, state, depth + 1);
+        changed ||= next !== item;
+        items[index] = next;
+      }
+    }
+    if (changed) {
+      value.clear();
+      for (const item of items) value.add(item);
+    }
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       const item = record[key];
-      if (typeof item === 'object' && item !== null) record[key] = reviveValue(item, revive, contextName, path, raw);
+      if (typeof item === 'object' && item !== null) record[key] = reviveValue(item, state, depth + 1);
     }
     const kind = record[TAG];
-    if (typeof kind !== 'string') return value;
-    if (kind === 'e') return reviveError(record as Tagged, contextName);
-    if (kind === 'b') return reviveBytes(record as Tagged, raw);
-    return revive(record as Tagged);
-  } finally {
-    path.delete(value);
+    if (kind === 'e') revived = reviveError(record as Tagged, state.contextName);
+    else if (kind === 'b') revived = reviveBytes(record as Tagged, state.raw, state.contextName);
+    else if (typeof kind === 'string') revived = state.revive(record as Tagged);
   }
+  seen.set(value, revived);
+  return revived;
 }
 
-function reviveBytes(tagged: Tagged, raw: Buffer | undefined): Buffer | Uint8Array {
+function reviveBytes(tagged: Tagged, raw: Buffer | undefined, contextName: string): Buffer | Uint8Array {
   const offset = tagged['o'];
   const length = tagged['n'];
-  if (raw === undefined || typeof offset !== 'number' || typeof length !== 'number' || offset < 0 || length < 0 || offset + length > raw.length) {
-    throw new RangeError('A raw segment lies outside its payload: the message is corrupt.');
+  if (raw === undefined || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || (offset as number) < 0 || (length as number) < 0 || (offset as number) + (length as number) > raw.length) {
+    throw new PayloadError('format', `a raw segment (${String(offset)}, ${String(length)} bytes) lies outside the ${raw?.length ?? 0} raw bytes it came with`, contextName);
   }
-  const bytes = raw.subarray(offset, offset + length);
+  const bytes = raw.subarray(offset as number, (offset as number) + (length as number));
   return tagged['u'] === true ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) : bytes;
 }
 

@@ -69,6 +69,13 @@ export { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, Passwor
 export type { DockerOptions, KubectlOptions, MethodOptions, SshOptions, SudoOptions, SuOptions } from './methods.js';
 
 /**
+ * A message from a context refused before decoding (`ERR_X_REMOTE_BAD_PAYLOAD`, with `reason` 'depth',
+ * 'length' or 'format' and the sending `context`): decoding never costs more than a message's bytes.
+ */
+export { PayloadError } from './payload-check.js';
+export type { PayloadErrorReason } from './payload-check.js';
+
+/**
  * A module of a call's graph that cannot travel: `ERR_X_REMOTE_MODULE_NOT_FOUND` (a missing file or package,
  * naming the importer), `ERR_X_REMOTE_MODULE_SYNTAX` (with `file`, `line`, `column`), `ERR_X_REMOTE_NATIVE_ADDON`
  * (naming the importing module and the addon). ModuleRecord and ModuleGraph are the code as it travels.

@@ -1,0 +1,450 @@
+/**
+ * Checks a v8 serializer payload against the decoding limits before v8 reads it, so that decoding a
+ * message from below costs what its bytes cost. v8's deserializer trusts the lengths it reads: a
+ * 13-byte sparse array of length 2^25 - 1 makes it allocate and fill 256 MiB (750 ms here), a dense
+ * array allocates its declared length before reading its elements, and a nesting 10,000 deep exhausts
+ * the stack. This pass parses the whole format once (recursively over the nesting, which it bounds, and
+ * never allocating per declared length) and refuses what would cost more than the bytes:
+ *
+ * 1. Nesting deeper than MAX_DEPTH containers.
+ * 2. Sparse arrays (and resizable ArrayBuffers' reserve) whose declared lengths sum to more than the
+ *    payload's size plus DECLARED_ALLOWANCE; an array property that would make an array longer than the
+ *    length it declared (`length`, or an index at or past it).
+ * 3. Anything it does not parse exactly as v8 15 does (the version Node 20 to 24 write): another
+ *    version, a tag @x/remote never sends (transferred or shared buffers, wasm, object-count checks),
+ *    an over-long varint, a truncated value. Being stricter than v8 is safe; parsing differently is not,
+ *    so a construct is accepted only where this parse and v8's cannot disagree.
+ *
+ * Dense arrays, strings, buffers, maps and sets cannot claim more than their bytes once every element
+ * was parsed here. The pass also says whether any object carries the tag key, so a payload without one
+ * (most of them) skips the reviver's walk entirely.
+ */
+/** The deepest nesting of objects, arrays, maps, sets and error causes a payload may have. */
+export const MAX_DEPTH = 512;
+
+/** Declared but uncarried elements (sparse array holes) a payload may hold beyond one per byte. */
+export const DECLARED_ALLOWANCE = 4096;
+
+/** The v8 serializer format version this parse follows. */
+export const FORMAT_VERSION = 15;
+
+/** Why a payload was refused: too deep, a length its bytes do not carry, or not v8 15 as written by Node. */
+export type PayloadErrorReason = 'depth' | 'length' | 'format';
+
+/** Thrown by checkPayload; the codec turns it into a PayloadError naming the sender. */
+export class PayloadRefusal {
+  constructor(
+    readonly reason: PayloadErrorReason,
+    readonly detail: string,
+  ) {}
+}
+
+/**
+ * A message that arrived was refused before it was decoded: decoding it would have cost more than its
+ * bytes (`reason` 'depth': nested deeper than 512 levels; 'length': a sparse array or an array property
+ * declaring more elements than the message carries), or it is not a payload @x/remote writes
+ * ('format'). A call whose reply is refused rejects with it; a context that receives such a call answers
+ * with it; a receiver that gets such a value ends with a ChannelError 'closed' whose cause it is.
+ *
+ * @example
+ * import { PayloadError } from '@x/remote';
+ * try { await ctx.call(url, 'report'); } catch (error) {
+ *   if (error instanceof PayloadError && error.reason === 'depth') console.error(`${error.context} sent a value nested too deeply`);
+ * }
+ */
+export class PayloadError extends Error {
+  readonly code = 'ERR_X_REMOTE_BAD_PAYLOAD';
+  /** Which limit it broke: 'depth', 'length' or 'format'. */
+  readonly reason: PayloadErrorReason;
+  /** The name of the context that sent the message. */
+  readonly context: string;
+  constructor(reason: PayloadErrorReason, detail: string, context: string, options?: { cause?: unknown }) {
+    const remedy =
+      reason === 'format'
+        ? 'the sender is not @x/remote on Node 20 or later, or the stream is corrupt'
+        : `decoding is refused where it would cost more than the message's size; send flatter data (at most ${MAX_DEPTH} levels) and a Map or an object instead of a sparse array`;
+    super(`A message from ${context} was refused: ${detail}; ${remedy}.`, options);
+    this.reason = reason;
+    this.context = context;
+  }
+}
+Object.defineProperty(PayloadError.prototype, 'name', { value: 'PayloadError' });
+
+// Tags of the v8 serializer (src/objects/value-serializer.cc).
+const PADDING = 0x00;
+const HOLE = 0x2d; // '-'
+const UNDEFINED = 0x5f; // '_'
+const NULL = 0x30; // '0'
+const TRUE = 0x54; // 'T'
+const FALSE = 0x46; // 'F'
+const INT32 = 0x49; // 'I'
+const UINT32 = 0x55; // 'U'
+const DOUBLE = 0x4e; // 'N'
+const BIGINT = 0x5a; // 'Z'
+const UTF8_STRING = 0x53; // 'S'
+const ONE_BYTE_STRING = 0x22; // '"'
+const TWO_BYTE_STRING = 0x63; // 'c'
+const REFERENCE = 0x5e; // '^'
+const BEGIN_OBJECT = 0x6f; // 'o'
+const END_OBJECT = 0x7b; // '{'
+const BEGIN_SPARSE = 0x61; // 'a'
+const END_SPARSE = 0x40; // '@'
+const BEGIN_DENSE = 0x41; // 'A'
+const END_DENSE = 0x24; // '$'
+const DATE = 0x44; // 'D'
+const TRUE_OBJECT = 0x79; // 'y'
+const FALSE_OBJECT = 0x78; // 'x'
+const NUMBER_OBJECT = 0x6e; // 'n'
+const BIGINT_OBJECT = 0x7a; // 'z'
+const STRING_OBJECT = 0x73; // 's'
+const REGEXP = 0x52; // 'R'
+const BEGIN_MAP = 0x3b; // ';'
+const END_MAP = 0x3a; // ':'
+const BEGIN_SET = 0x27; // "'"
+const END_SET = 0x2c; // ','
+const ARRAY_BUFFER = 0x42; // 'B'
+const RESIZABLE_ARRAY_BUFFER = 0x7e; // '~'
+const ARRAY_BUFFER_VIEW = 0x56; // 'V'
+const ERROR = 0x72; // 'r'
+const HOST_OBJECT = 0x5c; // '\\': Node's typed arrays and Buffers (lib/v8.js _readHostObject)
+
+// Error sub-tags.
+const ERROR_PROTOTYPES = new Set([0x45, 0x52, 0x46, 0x53, 0x54, 0x55]); // E R F S T U
+const ERROR_MESSAGE = 0x6d; // 'm'
+const ERROR_STACK = 0x73; // 's'
+const ERROR_CAUSE = 0x63; // 'c'
+const ERROR_END = 0x2e; // '.'
+
+const MAX_ARRAY_INDEX = 0xfffffffe;
+
+/** What a value turned out to be, as far as a following view tag cares. */
+const OTHER = 0;
+const BUFFER = 1;
+
+class Scan {
+  readonly bytes: Buffer;
+  pos = 2;
+  /** Ids v8 gives objects, in the order it gives them; needed to know which references are ArrayBuffers. */
+  nextId = 0;
+  bufferIds: Set<number> | undefined;
+  /** Declared lengths still allowed. */
+  declared: number;
+  /** The tag key's two UTF-16 code units, and whether an object had it as a key. */
+  readonly tag0: number;
+  readonly tag1: number;
+  tagged = false;
+
+  constructor(bytes: Buffer, tagKey: string) {
+    this.bytes = bytes;
+    this.declared = bytes.length + DECLARED_ALLOWANCE;
+    this.tag0 = tagKey.charCodeAt(0);
+    this.tag1 = tagKey.charCodeAt(1);
+  }
+
+  truncated(): never {
+    throw new PayloadRefusal('format', `it ends inside a value (${this.bytes.length} bytes)`);
+  }
+
+  /** The next tag, skipping padding, without consuming it; -1 at the end. */
+  peek(): number {
+    const bytes = this.bytes;
+    for (let at = this.pos; at < bytes.length; at++) {
+      const tag = bytes[at]!;
+      if (tag !== PADDING) return tag;
+    }
+    return -1;
+  }
+
+  tag(): number {
+    const bytes = this.bytes;
+    while (this.pos < bytes.length) {
+      const tag = bytes[this.pos++]!;
+      if (tag !== PADDING) return tag;
+    }
+    return this.truncated();
+  }
+
+  /** A uint32 varint; over-long encodings (which v8 would truncate) are refused. */
+  varint(): number {
+    const bytes = this.bytes;
+    const first = bytes[this.pos];
+    if (first !== undefined && first < 0x80) {
+      this.pos++;
+      return first;
+    }
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (this.pos >= bytes.length) this.truncated();
+      const byte = bytes[this.pos++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) {
+        if (value > 0xffffffff) break;
+        return value;
+      }
+    }
+    throw new PayloadRefusal('format', `a varint at byte ${this.pos} is longer than 32 bits`);
+  }
+
+  skip(length: number): void {
+    if (length > this.bytes.length - this.pos) this.truncated();
+    this.pos += length;
+  }
+
+  /** Skips a string's contents; returns its start. */
+  stringBody(tag: number): number {
+    const length = this.varint();
+    if (tag === TWO_BYTE_STRING && length % 2 !== 0) throw new PayloadRefusal('format', 'a two-byte string has an odd byte length');
+    const start = this.pos;
+    this.skip(length);
+    return start;
+  }
+
+  /** A value that v8 reads with ReadString (a RegExp's source, a String object, an error's message). */
+  string(): void {
+    const tag = this.tag();
+    if (tag !== ONE_BYTE_STRING && tag !== TWO_BYTE_STRING && tag !== UTF8_STRING) throw new PayloadRefusal('format', `a string was expected at byte ${this.pos - 1}`);
+    this.stringBody(tag);
+  }
+
+  value(depth: number): void {
+    if (this.inner(depth) === BUFFER && this.peek() === ARRAY_BUFFER_VIEW) {
+      // v8 reads a view tag right after any value that is an ArrayBuffer, a reference to one included.
+      this.tag();
+      if (this.varint() > 0xff) throw new PayloadRefusal('format', 'a view type is longer than a byte');
+      this.varint(); // offset
+      this.varint(); // length
+      this.varint(); // flags (format 14 and later)
+      this.nextId++;
+    }
+  }
+
+  inner(depth: number): number {
+    const tag = this.tag();
+    switch (tag) {
+      case UNDEFINED:
+      case NULL:
+      case TRUE:
+      case FALSE:
+        return OTHER;
+      case INT32:
+      case UINT32:
+        this.varint();
+        return OTHER;
+      case DOUBLE:
+        this.skip(8);
+        return OTHER;
+      case BIGINT:
+        this.bigint();
+        return OTHER;
+      case ONE_BYTE_STRING:
+      case TWO_BYTE_STRING:
+      case UTF8_STRING:
+        this.stringBody(tag);
+        return OTHER;
+      case REFERENCE: {
+        const id = this.varint();
+        if (id >= this.nextId) throw new PayloadRefusal('format', `a reference to object ${id} comes before the object`);
+        return this.bufferIds?.has(id) === true ? BUFFER : OTHER;
+      }
+      case BEGIN_OBJECT:
+        this.nest(depth);
+        this.nextId++;
+        this.properties(depth, END_OBJECT, -1);
+        this.varint();
+        return OTHER;
+      case BEGIN_SPARSE: {
+        const length = this.varint();
+        this.nest(depth);
+        this.declared -= length;
+        if (this.declared < 0) {
+          throw new PayloadRefusal('length', `a sparse array declares ${length} elements, more than a payload of ${this.bytes.length} bytes may (send a Map or an object for sparse data)`);
+        }
+        this.nextId++;
+        this.properties(depth, END_SPARSE, length);
+        this.varint();
+        this.varint();
+        return OTHER;
+      }
+      case BEGIN_DENSE: {
+        const length = this.varint();
+        this.nest(depth);
+        // Every element takes at least a byte: v8 checks this too, but allocates before reading them.
+        if (length > this.bytes.length - this.pos) this.truncated();
+        this.nextId++;
+        const bytes = this.bytes;
+        for (let index = 0; index < length; index++) {
+          // Numbers and holes inline: arrays of numbers are the longest payloads calls carry.
+          const next = bytes[this.pos];
+          if (next === DOUBLE) {
+            this.skip(9);
+          } else if (next === INT32 && this.pos + 1 < bytes.length && bytes[this.pos + 1]! < 0x80) {
+            this.pos += 2;
+          } else if (next === HOLE) {
+            this.pos++;
+          } else if (this.peek() === HOLE) {
+            this.tag();
+          } else {
+            this.value(depth + 1);
+          }
+        }
+        this.properties(depth, END_DENSE, length);
+        this.varint();
+        this.varint();
+        return OTHER;
+      }
+      case DATE:
+        this.skip(8);
+        this.nextId++;
+        return OTHER;
+      case TRUE_OBJECT:
+      case FALSE_OBJECT:
+        this.nextId++;
+        return OTHER;
+      case NUMBER_OBJECT:
+        this.nextId++;
+        this.skip(8);
+        return OTHER;
+      case BIGINT_OBJECT:
+        this.nextId++;
+        this.bigint();
+        return OTHER;
+      case STRING_OBJECT:
+        this.nextId++;
+        this.string();
+        return OTHER;
+      case REGEXP:
+        this.nextId++;
+        this.string();
+        this.varint();
+        return OTHER;
+      case BEGIN_MAP:
+      case BEGIN_SET: {
+        this.nest(depth);
+        this.nextId++;
+        const end = tag === BEGIN_MAP ? END_MAP : END_SET;
+        for (let next = this.peek(); next !== end; next = this.peek()) {
+          if (next < 0) this.truncated();
+          this.value(depth + 1);
+          if (tag === BEGIN_MAP) this.value(depth + 1);
+        }
+        this.tag();
+        this.varint();
+        return OTHER;
+      }
+      case ARRAY_BUFFER:
+      case RESIZABLE_ARRAY_BUFFER: {
+        const id = this.nextId++;
+        const length = this.varint();
+        if (tag === RESIZABLE_ARRAY_BUFFER) {
+          const max = this.varint();
+          // The reserve is address space v8 sets aside for growth: it counts as declared length.
+          if (max > length) this.declared -= max - length;
+          if (this.declared < 0) throw new PayloadRefusal('length', `a resizable ArrayBuffer reserves ${max} bytes, more than a payload of ${this.bytes.length} bytes may`);
+        }
+        this.skip(length);
+        (this.bufferIds ??= new Set()).add(id);
+        return BUFFER;
+      }
+      case ERROR:
+        this.nest(depth);
+        this.nextId++;
+        this.error(depth);
+        return OTHER;
+      case HOST_OBJECT:
+        this.nextId++;
+        this.varint(); // the view's type
+        this.skip(this.varint());
+        return OTHER;
+      default:
+        throw new PayloadRefusal('format', `tag 0x${tag.toString(16)} at byte ${this.pos - 1} is not one @x/remote sends`);
+    }
+  }
+
+  nest(depth: number): void {
+    if (depth >= MAX_DEPTH) throw new PayloadRefusal('depth', `it nests values deeper than ${MAX_DEPTH} levels`);
+  }
+
+  bigint(): void {
+    const bitfield = this.varint();
+    // Bit 0 is the sign, bits 1 to 30 the byte length; a set bit 31 would be read differently by v8 versions.
+    if (bitfield >= 0x80000000) throw new PayloadRefusal('format', 'a BigInt declares an impossible length');
+    this.skip(bitfield >>> 1);
+  }
+
+  error(depth: number): void {
+    for (;;) {
+      const tag = this.varint();
+      if (tag === ERROR_END) return;
+      if (tag === ERROR_MESSAGE || tag === ERROR_STACK) this.string();
+      else if (tag === ERROR_CAUSE) this.value(depth + 1);
+      else if (!ERROR_PROTOTYPES.has(tag)) throw new PayloadRefusal('format', `error field 0x${tag.toString(16)} is unknown`);
+    }
+  }
+
+  /**
+   * An object's or array's properties up to `end`. For an array (`length` >= 0) a key that would
+   * lengthen it is refused: `length` itself, or an index at or past the declared length.
+   */
+  properties(depth: number, end: number, length: number): void {
+    const bytes = this.bytes;
+    for (;;) {
+      const tag = this.tag();
+      if (tag === end) return;
+      let index = -1;
+      switch (tag) {
+        case ONE_BYTE_STRING:
+        case TWO_BYTE_STRING:
+        case UTF8_STRING: {
+          const start = this.stringBody(tag);
+          const size = this.pos - start;
+          if (length < 0) {
+            if (tag === TWO_BYTE_STRING ? size === 4 && bytes[start] === this.tag0 && bytes[start + 1] === 0 && bytes[start + 2] === this.tag1 && bytes[start + 3] === 0 : size === 2 && bytes[start] === this.tag0 && bytes[start + 1] === this.tag1) {
+              this.tagged = true;
+            }
+          } else if (size <= 20) {
+            const key = bytes.toString(tag === TWO_BYTE_STRING ? 'utf16le' : tag === ONE_BYTE_STRING ? 'latin1' : 'utf8', start, this.pos);
+            if (key === 'length') throw new PayloadRefusal('length', 'an array carries a `length` property');
+            if (/^(?:0|[1-9]\d{0,9})$/.test(key)) index = Number(key);
+          }
+          break;
+        }
+        case INT32: {
+          const zigzag = this.varint();
+          if (zigzag % 2 === 0) index = zigzag / 2;
+          break;
+        }
+        case UINT32:
+          index = this.varint();
+          break;
+        case DOUBLE: {
+          if (this.pos + 8 > bytes.length) this.truncated();
+          const number = bytes.readDoubleLE(this.pos);
+          this.pos += 8;
+          if (Number.isInteger(number) && number >= 0) index = number;
+          break;
+        }
+        default:
+          throw new PayloadRefusal('format', `a property key at byte ${this.pos - 1} is not a string or a number`);
+      }
+      if (length >= 0 && index >= length && index <= MAX_ARRAY_INDEX) {
+        throw new PayloadRefusal('length', `an array of length ${length} carries an element at index ${index}`);
+      }
+      this.value(depth + 1);
+    }
+  }
+}
+
+/**
+ * Checks `bytes` (one v8 serializer payload) against the decoding limits; returns whether an object in
+ * it has `tagKey` (two characters below U+0080, codec.ts's TAG) as a key, so the reviver must walk it.
+ * @throws PayloadRefusal when v8 reading it would cost more than its size, or could read it otherwise.
+ */
+export function checkPayload(bytes: Buffer, tagKey: string): boolean {
+  if (bytes.length < 3 || bytes[0] !== 0xff || bytes[1] !== FORMAT_VERSION) {
+    const got = bytes.length < 2 ? 'too short' : bytes[0] !== 0xff ? 'no header' : `format version ${bytes[1]}`;
+    throw new PayloadRefusal('format', `it is not v8 serializer format ${FORMAT_VERSION} (${got}): both ends must run Node 20 or later`);
+  }
+  const scan = new Scan(bytes, tagKey);
+  scan.value(0);
+  return scan.tagged;
+}
