@@ -47,6 +47,8 @@ export const AUTHORITY = {
   reply: 'peers',
   /** A value for a receiver: only the contexts its sender was given to. */
   'receiver-value': 'peers',
+  /** Credit for a sender, or the end of its receiver: only the receiver's context. */
+  'receiver-credit': 'peers',
   /** Data and acknowledgements of a file transfer: only the other end. */
   transfer: 'peers',
   /** A starting context's "ready": only that context. */

@@ -10,9 +10,11 @@ export { InvalidArgumentError };
  * - `'too-large'`: the message exceeds the router's `maxMessageSize`;
  * - `'shutdown'`: the router (or the context) is shutting down;
  * - `'closed'`: the other end closed the channel (a Sender was closed, a handle was removed);
- * - `'aborted'`: the caller's AbortSignal fired.
+ * - `'aborted'`: the caller's AbortSignal fired;
+ * - `'overflow'`: more was sent than flow control allows: a Sender not awaited ran SENDER_QUEUE_LIMIT
+ *   bytes ahead (await `send()`), or a context sent past the credit its receiver granted.
  */
-export type ChannelErrorReason = 'disconnected' | 'no-route' | 'refused' | 'too-large' | 'shutdown' | 'closed' | 'aborted';
+export type ChannelErrorReason = 'disconnected' | 'no-route' | 'refused' | 'too-large' | 'shutdown' | 'closed' | 'aborted' | 'overflow';
 
 /**
  * A message was not delivered or will never be answered; `reason` says why. Every waiter on a context

@@ -4,7 +4,8 @@ import { formatWithOptions } from 'node:util';
 import { type Payload, type Tagged, TAG, decodePayload, encodePayload, payloadLength } from './codec.js';
 import { Context, type CallOptions } from './context.js';
 import { CallTimeoutError, ChannelError, type ChannelErrorReason, InvalidArgumentError, NoSuchExportError } from './errors.js';
-import { ENCODING_DEAD, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from './frame.js';
+import { ENCODING_DEAD, ENCODING_RAW, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from './frame.js';
+import { type WireLog, decodeLog, encodeLog } from './log-wire.js';
 import {
   ADD_ROUTE, BOOTSTRAP, type BootstrapConfig, CALL_FUNCTION, CALL_SERVICE, DEL_ROUTE, FIRST_DYNAMIC, FORWARD_LOG, LOG_LEVELS, type LogLevel, ROOT_ID, SHUTDOWN,
 } from './handles.js';
@@ -12,8 +13,11 @@ import { deadError } from './dead-error.js';
 import { type MessageKind, permits } from './authority.js';
 import { Receiver, Sender, encodeState } from './receiver.js';
 import { type ExposeOptions, type ServiceHandlers, Services } from './services.js';
-import { Stream } from './stream.js';
+import { BACKED_UP, Stream } from './stream.js';
 import type { FileOperations } from './files.js';
+
+/** Bytes waiting toward the parent past which a context drops log records (counting them) instead of queueing more. */
+const LOG_DROP_AT = 2 * BACKED_UP;
 
 /** One line of output from a context. */
 export interface LogRecord {
@@ -648,17 +652,60 @@ export class RouterCore {
 
   // ---- logs ----
 
-  /** Hands a log record to the root (contexts) or to the listeners (the root). */
-  emitLog(record: { contextId: number; stream: LogRecord['stream']; level: LogRecord['level']; text: string; time?: number }): void {
+  /** Log records a context dropped since it last said so (its parent stream was backed up past LOG_DROP_AT). */
+  #droppedLogs = 0;
+  /** Whether a "records dropped" notice waits for the parent stream to drain. */
+  #dropNoticeDue = false;
+
+  /**
+   * Hands a log record to the root (contexts) or to the listeners (the root). A context whose stream
+   * to its parent holds LOG_DROP_AT bytes already drops the record and counts it (a console.log in a
+   * tight loop cannot be made to wait), then says how many it dropped once the stream drains; pass
+   * `droppable: false` from a producer that pauses on `logsWait()` instead, so nothing it read is lost.
+   */
+  emitLog(record: { contextId: number; stream: LogRecord['stream']; level: LogRecord['level']; text: string; time?: number }, droppable = true): void {
     const time = record.time ?? performance.timeOrigin + performance.now();
     if (this.id === ROOT_ID) {
       this.deliverLog({ context: this.contextFor(record.contextId, this.contextName(record.contextId)), stream: record.stream, level: record.level, text: record.text, time });
       return;
     }
+    const stream = this.parentStream;
+    if (droppable && stream !== undefined && stream.queued >= LOG_DROP_AT) {
+      this.#droppedLogs++;
+      if (!this.#dropNoticeDue) {
+        this.#dropNoticeDue = true;
+        void stream.drained().then(() => this.#reportDroppedLogs());
+      }
+      return;
+    }
+    if (this.#droppedLogs > 0) this.#reportDroppedLogs();
+    stream?.batchWrites();
+    this.#forwardLog({ contextId: record.contextId, stream: record.stream, level: record.level, text: record.text, time });
+  }
+
+  /**
+   * A promise to wait on before reading more output to turn into log records, or undefined while
+   * records flow: the relays of fds 1 and 2 pause on it, so a flooding writer is slowed, not dropped.
+   */
+  logsWait(): Promise<void> | undefined {
+    const stream = this.parentStream;
+    return stream?.backedUp === true ? stream.drained() : undefined;
+  }
+
+  #reportDroppedLogs(): void {
+    this.#dropNoticeDue = false;
+    const count = this.#droppedLogs;
+    if (count === 0) return;
+    this.#droppedLogs = 0;
+    const text = `${count} log record${count === 1 ? '' : 's'} dropped: ${this.name} wrote them faster than its parent could take them`;
+    this.#forwardLog({ contextId: this.id, stream: 'console', level: 'warn', text, time: performance.timeOrigin + performance.now() });
+  }
+
+  #forwardLog(record: WireLog): void {
     try {
-      this.send(ROOT_ID, FORWARD_LOG, 0, [record.contextId, record.stream, record.level, record.text, time]);
+      this.sendPayload(ROOT_ID, FORWARD_LOG, 0, ENCODING_RAW, encodeLog(record));
     } catch {
-      // No way up: the context is ending.
+      // No way up, or a record over maxMessageSize: the context is ending, or the text cannot travel.
     }
   }
 
@@ -666,19 +713,11 @@ export class RouterCore {
   protected deliverLog(_record: LogRecord): void {}
 
   #onForwardLog(frame: Frame, from: Stream | undefined): void {
-    if (frame.encoding !== ENCODING_V8) return;
-    let record: unknown;
-    try {
-      record = this.decode(frame);
-    } catch {
-      return;
-    }
-    if (!Array.isArray(record) || record.length !== 5) return;
-    const [contextId, stream, level, text, time] = record as [unknown, unknown, unknown, unknown, unknown];
-    if (typeof contextId !== 'number' || (contextId !== frame.src && this.routeFor(contextId) !== from)) return;
-    if (stream !== 'stdout' && stream !== 'stderr' && stream !== 'console') return;
-    if (typeof level !== 'string' || !(level in LOG_LEVELS) || level === 'silent' || typeof text !== 'string' || typeof time !== 'number') return;
-    this.emitLog({ contextId, stream, level: level as LogRecord['level'], text, time });
+    if (frame.encoding !== ENCODING_RAW) return;
+    const record = decodeLog(frame.payload);
+    // A record speaks for its sender or for a context below it, never for one elsewhere.
+    if (record === undefined || (record.contextId !== frame.src && this.routeFor(record.contextId) !== from)) return;
+    this.emitLog(record);
   }
 
   /** Whether console output at `level` is shipped at all. */

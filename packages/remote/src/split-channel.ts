@@ -35,6 +35,17 @@ export class SplitChannel extends EventEmitter {
     return this.#output.writableLength;
   }
 
+  /** Stops reading (the router's queue toward where these frames go is backed up); 'data' stops until `resume()`. */
+  pause(): this {
+    this.#input.pause();
+    return this;
+  }
+
+  resume(): this {
+    this.#input.resume();
+    return this;
+  }
+
   write(chunk: Buffer): boolean {
     return this.#output.write(chunk);
   }

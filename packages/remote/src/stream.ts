@@ -4,10 +4,22 @@ import { type Frame, FrameDecoder, HEADER_SIZE, encodeHeader } from './frame.js'
 
 /** Payloads up to this size are copied behind their header into one write; larger ones go as two (writev). */
 const COALESCE_LIMIT = 16 * 1024;
+/**
+ * Past this many bytes waiting in the socket, the stream is backed up: bulk producers (senders, log
+ * relays, transfers) wait for it to drain and a hop stops reading the stream whose frames it forwards
+ * here. Calls and replies are written whatever the queue, so they never wait behind bulk data for
+ * more than this much. 512 KiB is the figure the file transfers measured (transfer.ts).
+ */
+export const BACKED_UP = 512 * 1024;
 
 /**
  * One connection to a neighbouring context: frames in through a decoder, frames out with the header
  * and payload written together (no copy of large payloads). A bad or oversized frame disconnects it.
+ *
+ * Writes never wait: a call or a reply goes out at once, so calls are never starved. Producers of bulk
+ * data look at `backedUp` and wait on `drained()` instead, and a frame forwarded for another context
+ * stops reading from the stream it came in on until this one drains (see `forward`), so a hop holds
+ * at most about BACKED_UP bytes per stream plus one read chunk, however fast its children write.
  */
 export class Stream {
   /** The id of the context at the other end (learnt from the bootstrap inside a context). */
@@ -18,6 +30,12 @@ export class Stream {
   readonly socket: Socket;
   readonly #decoder: FrameDecoder;
   readonly #onClose: (stream: Stream, reason: string) => void;
+  /** Settles when the socket drains or closes; one per backed-up spell, shared by every waiter. */
+  #drained: Promise<void> | undefined;
+  #wakeDrained: (() => void) | undefined;
+  /** The streams whose backed-up queue keeps this one from reading (frames from here were forwarded there). */
+  readonly #blockers = new Set<Stream>();
+  #batching = false;
 
   constructor(socket: Socket, remoteId: number, maxMessageSize: number, onFrame: (frame: Frame, stream: Stream) => void, onClose: (stream: Stream, reason: string) => void) {
     this.remoteId = remoteId;
@@ -48,6 +66,40 @@ export class Stream {
     return this.closedReason === undefined;
   }
 
+  /** Whether more than BACKED_UP bytes wait in the socket: bulk producers should wait on `drained()`. */
+  get backedUp(): boolean {
+    return this.socket.writableLength >= BACKED_UP && this.closedReason === undefined;
+  }
+
+  /** Bytes written and not yet handed to the kernel. */
+  get queued(): number {
+    return this.socket.writableLength;
+  }
+
+  /**
+   * Settles once the socket's queue has drained (or the stream closed): a producer that found the
+   * stream `backedUp` awaits it. Every waiter shares one listener on the socket.
+   */
+  drained(): Promise<void> {
+    if (!this.backedUp) return Promise.resolve();
+    if (this.#drained === undefined) {
+      // Past BACKED_UP the socket's own high-water mark (16 KiB) was passed too, so a 'drain' is due.
+      this.#drained = new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.socket.off('drain', wake);
+          this.socket.off('close', wake);
+          this.#drained = undefined;
+          this.#wakeDrained = undefined;
+          resolve();
+        };
+        this.#wakeDrained = wake;
+        this.socket.on('drain', wake);
+        this.socket.on('close', wake);
+      });
+    }
+    return this.#drained;
+  }
+
   /** Writes one frame whose payload has `length` bytes; false when the stream is already closed. */
   write(fields: Omit<Frame, 'payload'>, payload: Payload, length: number): boolean {
     if (this.closedReason !== undefined) return false;
@@ -71,9 +123,42 @@ export class Stream {
     return true;
   }
 
-  /** Forwards a frame unchanged (routing through this context). */
-  forward(frame: Frame): boolean {
-    return this.write(frame, frame.payload, frame.payload.length);
+  /**
+   * Gathers the frames written until the current tick ends into one write. Log relays call it: one read
+   * of output becomes hundreds of small records, and one write request for all of them instead of one
+   * apiece moved a 30 MB fd 1 flood about a quarter faster.
+   */
+  batchWrites(): void {
+    if (this.#batching || this.closedReason !== undefined) return;
+    this.#batching = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.#batching = false;
+      this.socket.uncork();
+    });
+  }
+
+  /**
+   * Forwards a frame unchanged (routing through this context). When that backs this stream up, `from`
+   * stops reading until it drains: the writer beyond `from` then waits on its own socket, and this hop
+   * holds no more than one read chunk beyond BACKED_UP. Pausing rather than dropping keeps every frame
+   * (a dropped call or reply would hang its caller); it cannot deadlock, as a stream waits only on
+   * streams further from the frame's source, and the chain ends at a context that delivers it.
+   */
+  forward(frame: Frame, from?: Stream): boolean {
+    if (!this.write(frame, frame.payload, frame.payload.length)) return false;
+    if (from !== undefined && from !== this && this.backedUp) from.#blockBy(this);
+    return true;
+  }
+
+  #blockBy(out: Stream): void {
+    if (this.#blockers.has(out) || this.closedReason !== undefined) return;
+    this.#blockers.add(out);
+    if (this.#blockers.size === 1) this.socket.pause();
+    void out.drained().then(() => {
+      this.#blockers.delete(out);
+      if (this.#blockers.size === 0 && this.closedReason === undefined) this.socket.resume();
+    });
   }
 
   /** Ends the stream (idempotent); the router hears about it once. */
@@ -81,6 +166,7 @@ export class Stream {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     this.socket.destroy();
+    this.#wakeDrained?.();
     this.#onClose(this, reason);
   }
 

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../src/index.js';
@@ -90,5 +91,67 @@ describe('router.onLog()', () => {
     await ctx.call(tasks, 'output');
     expect(await eventually(() => custom.includes('custom|fd 2 sync'))).toBe(true);
     expect(() => router.onLog('no' as unknown as () => void)).toThrow(expect.objectContaining({ code: 'ERR_X_INVALID_ARG' }));
+  });
+});
+
+const flood = new URL('./fixtures/flood.ts', import.meta.url);
+const hereDocker = fileURLToPath(new URL('./fixtures/bin/here-docker', import.meta.url));
+
+/** Counts records of one text and the records a context said it dropped, without keeping them. */
+function tally(router: Router, text: string): { seen: number; dropped: number; stdoutChars: number } {
+  const counts = { seen: 0, dropped: 0, stdoutChars: 0 };
+  router.onLog((record) => {
+    if (record.text === text) counts.seen++;
+    const dropped = /^(\d+) log records? dropped: /.exec(record.text);
+    if (dropped !== null) counts.dropped += Number(dropped[1]);
+    if (record.stream === 'stdout') counts.stdoutChars += record.text.length;
+  });
+  return counts;
+}
+
+describe('log floods (hostile or careless contexts)', () => {
+  it('drops console records past a backed-up channel and says how many, with bounded memory on the context', async () => {
+    await using router = quietRouter();
+    const counts = tally(router, 'c'.repeat(500));
+    const ctx = await router.local();
+    // 300,000 records of 500 characters, about 150 MiB, in one synchronous loop the context cannot pause.
+    // Queued whole, they grew it by 420 MiB; dropped past the limit, by about 9 MiB.
+    const { written, growthKiB } = await ctx.call<{ written: number; growthKiB: number }>(flood, 'consoleFlood', 300_000, 500);
+    expect(written).toBe(300_000);
+    expect(growthKiB).toBeLessThan(100 * 1024);
+    // Every record either arrived or was counted in a "dropped" notice.
+    expect(await eventually(() => counts.seen + counts.dropped === written, 30_000)).toBe(true);
+    expect(await ctx.call(tasks, 'add', 1, 1)).toBe(2);
+  });
+
+  it('keeps answering calls while a context floods console.log', async () => {
+    await using router = quietRouter();
+    const counts = tally(router, 'y'.repeat(100));
+    const ctx = await router.local();
+    const flooding = ctx.call<number>(flood, 'consoleFloodUntilStopped', 100, 500);
+    expect(await eventually(() => counts.seen > 0, 30_000)).toBe(true);
+    // The flood runs until told to stop, so these are answered while it runs.
+    const sums = await Promise.all(Array.from({ length: 200 }, (_, index) => ctx.call<number>(tasks, 'add', index, 1)));
+    expect(sums).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
+    await ctx.call(flood, 'stopFlood');
+    const written = await flooding;
+    expect(await eventually(() => counts.seen + counts.dropped === written, 30_000)).toBe(true);
+  });
+
+  it('slows a split context writing fast to fd 1 instead of queueing or dropping, and answers calls meanwhile', async () => {
+    await using router = quietRouter();
+    const counts = tally(router, '');
+    const ctx = await router.docker({ container: 'here', dockerPath: hereDocker, name: 'split' });
+    const bytes = 64 * 1024 * 1024;
+    const flooding = ctx.call<{ selfKiB: number; parentKiB: number }>(flood, 'fdFlood', bytes);
+    expect(await eventually(() => counts.stdoutChars > 0, 30_000)).toBe(true);
+    expect(await ctx.call(tasks, 'add', 2, 2)).toBe(4);
+    const { selfKiB, parentKiB } = await flooding;
+    // Nothing is dropped: the writer waited. Neither the core nor its supervisor held the flood (without
+    // the pause the supervisor grew by 210 MiB; with it, each grows by about 20 MiB).
+    expect(await eventually(() => counts.stdoutChars === bytes, 30_000)).toBe(true);
+    expect(counts.dropped).toBe(0);
+    expect(selfKiB).toBeLessThan(64 * 1024);
+    expect(parentKiB).toBeLessThan(64 * 1024);
   });
 });

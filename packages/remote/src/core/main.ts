@@ -53,7 +53,15 @@ function start(frame: Frame, from: Stream): void {
   router = self;
   self.setParentStream(from);
   patchConsole(self);
-  if (mode === 'split') readRelay((stream, text) => self.emitLog({ contextId: self.id, stream, level: stream === 'stdout' ? 'info' : 'warn', text }), () => self.end(true));
+  if (mode === 'split') {
+    readRelay(
+      (stream, text) => {
+        self.emitLog({ contextId: self.id, stream, level: stream === 'stdout' ? 'info' : 'warn', text }, false);
+        return self.logsWait();
+      },
+      () => self.end(true),
+    );
+  }
   else watchStdin(self);
   const parent = self.contextFor(config.parentIds[0]!, 'parent');
   const current = self.contextFor(self.id, self.name);

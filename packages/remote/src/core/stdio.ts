@@ -42,12 +42,28 @@ export function supervise(name: string, core: Buffer): void {
   input.on('error', () => {});
   input.write(core);
   let tail: Buffer = Buffer.alloc(0);
+  // While the core reads its records slower than they come, stop reading its fds 1 and 2: whoever
+  // writes there then blocks, instead of this process queueing without bound.
+  const readables = [child.stdout!, child.stderr!];
+  let held = false;
+  const hold = (): void => {
+    if (held) return;
+    held = true;
+    for (const readable of readables) readable.pause();
+    input.once('drain', () => {
+      held = false;
+      for (const readable of readables) readable.resume();
+    });
+  };
+  const write = (record: Buffer): void => {
+    if (!input.write(record)) hold();
+  };
   // One record per line: '1' or '2' (the fd), the line's bytes, '\n'. A newline byte never occurs
   // inside a UTF-8 character, so splitting bytes at it is safe.
   const relay = (fd: string, readable: NodeJS.ReadableStream): void => {
     let rest: Buffer = Buffer.alloc(0);
     const flush = (): void => {
-      if (rest.length > 0) input.write(Buffer.concat([Buffer.from(fd), rest, Buffer.from('\n')]));
+      if (rest.length > 0) write(Buffer.concat([Buffer.from(fd), rest, Buffer.from('\n')]));
       rest = Buffer.alloc(0);
     };
     readable.on('data', (chunk: Buffer) => {
@@ -55,15 +71,15 @@ export function supervise(name: string, core: Buffer): void {
       rest = Buffer.concat([rest, chunk]);
       let newline: number;
       while ((newline = rest.indexOf(10)) >= 0) {
-        input.write(Buffer.concat([Buffer.from(fd), rest.subarray(0, newline + 1)]));
+        write(Buffer.concat([Buffer.from(fd), rest.subarray(0, newline + 1)]));
         rest = rest.subarray(newline + 1);
       }
       if (rest.length > MAX_LINE) flush();
     });
     readable.on('end', flush);
   };
-  relay('1', child.stdout!);
-  relay('2', child.stderr!);
+  relay('1', readables[0]!);
+  relay('2', readables[1]!);
   const stop = (): void => {
     try {
       process.kill(-child.pid!, 'SIGKILL');
@@ -86,14 +102,27 @@ export function splitChannel(): Socket {
   return new SplitChannel(new Socket({ fd: 3, readable: true, writable: false }), new Socket({ fd: 4, readable: false, writable: true })).asSocket();
 }
 
-/** Reads the supervisor's records on fd 0 as lines of fd 1 or 2; `onEnd` when the supervisor is gone. */
-export function readRelay(onLine: (stream: 'stdout' | 'stderr', text: string) => void, onEnd: () => void): void {
+/**
+ * Reads the supervisor's records on fd 0 as lines of fd 1 or 2; `onEnd` when the supervisor is gone.
+ * When `onLine` returns a promise (the channel is backed up), reading stops until it settles: the
+ * supervisor's writes then block, it stops reading the pipes, and whoever floods fd 1 or 2 waits.
+ */
+export function readRelay(onLine: (stream: 'stdout' | 'stderr', text: string) => Promise<void> | undefined, onEnd: () => void): void {
   const stdin = new Socket({ fd: 0, readable: true, writable: false });
   stdin.on('error', onEnd);
+  let paused = false;
   createInterface({ input: stdin, crlfDelay: Number.POSITIVE_INFINITY })
     .on('line', (line: string) => {
       // The first stage of this very process announced itself on its fd 1: not user output.
-      if (!line.startsWith(SEND_CORE_MARKER, 1)) onLine(line[0] === '1' ? 'stdout' : 'stderr', line.slice(1));
+      if (line.startsWith(SEND_CORE_MARKER, 1)) return;
+      const wait = onLine(line[0] === '1' ? 'stdout' : 'stderr', line.slice(1));
+      if (wait === undefined || paused) return;
+      paused = true;
+      stdin.pause();
+      void wait.then(() => {
+        paused = false;
+        stdin.resume();
+      });
     })
     .on('close', onEnd);
 }
