@@ -26,8 +26,7 @@ export const AUTHORITY = {
   call: 'ancestor',
   /** Run the cleanup and exit. */
   shutdown: 'ancestor',
-  /** Start a context of your own (`via`), and kill it. */
-  'connect-child': 'ancestor',
+  /** Kill a child of yours now (a forced shutdown through `via`; children start through a shipped module). */
   'kill-child': 'ancestor',
   /** Module records to keep for this context's children. */
   'forward-modules': 'ancestor',

@@ -5,8 +5,6 @@ export const FORWARD_LOG = 102;
 export const ADD_ROUTE = 103;
 export const DEL_ROUTE = 104;
 export const SHUTDOWN = 106;
-/** Parent to context: start a context of your own (`via`). */
-export const CONNECT_CHILD = 107;
 /** Parent to context: kill one of your children now (a forced shutdown through `via`). */
 export const KILL_CHILD = 108;
 /** Root to a context: module records to keep for the children started through it (mitogen's FORWARD_MODULE). */

@@ -4,14 +4,14 @@ import type { Context } from './context.js';
 import { coreSource } from './core-source.js';
 import { ChannelError, InvalidArgumentError } from './errors.js';
 import type { Frame } from './frame.js';
-import { ADD_ROUTE, CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, KILL_CHILD, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
+import { ADD_ROUTE, FORWARD_MODULES, GET_MODULE, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
 import { errorForContext, type ModuleGraph, ModuleServer } from './module-server.js';
 import { checkModuleRoots } from './module-roots.js';
 import { type LogRecord, type PreparedCall, RouterCore, type StartedContext, moduleHref } from './router-core.js';
 import { type DockerOptions, type KubectlOptions, type MethodPlan, type SshOptions, type SudoOptions, type SuOptions, dockerPlan, kubectlPlan, sshPlan, sudoPlan, suPlan } from './methods.js';
 import { type FileOperations, fileOperations } from './files.js';
 import { spawnLocal } from './spawn-local.js';
-import { startOverStdio } from './stdio-start.js';
+import { startOverStdio, startThrough } from './stdio-start.js';
 
 export interface RouterOptions {
   /** The largest message sent or accepted, in bytes (default 128 MiB). A larger one gets a 'too-large' ChannelError. */
@@ -142,15 +142,7 @@ export class Router extends RouterCore {
     const via = options.via;
     return this.#startContext(settings.name, 'local', via, async (id, name, core, signal) => {
       if (via === undefined) return spawnLocal(this, core, { ...settings, id, name, signal });
-      const { pid } = (await this.request(via.id, CONNECT_CHILD, { ...settings, id, name })) as { pid: number };
-      const kill = (): void => {
-        try {
-          this.send(via.id, KILL_CHILD, 0, id);
-        } catch {
-          // The via context is gone, and its children went with it.
-        }
-      };
-      return { pid, kill };
+      return startThrough(this, via, id, 'spawnChild', { ...settings, id, name });
     });
   }
 

@@ -8,7 +8,8 @@ import { KILL_CHILD } from './handles.js';
 import { type MethodPlan, firstStageArgv } from './methods.js';
 import type { RouterCore, StartedContext } from './router-core.js';
 import { type ConnectFailure, type StdioProcess, connectStdio, spawnStdio } from './stdio-connect.js';
-import { type ConnectChildRequest, FAILURES } from './via-child.js';
+import { type ConnectChildRequest, FAILURES, type SpawnChildRequest } from './via-child.js';
+import type { Context } from './context.js';
 
 /** The module a via context loads to start such children: the source here, the built file in dist. */
 const VIA_CHILD = new URL(import.meta.url.endsWith('.ts') ? './via-child.ts' : './via-child.js', import.meta.url);
@@ -36,9 +37,17 @@ export async function startOverStdio(router: RouterCore, core: Buffer, id: numbe
     return { pid, kill: child.kill, exited };
   }
   const request: ConnectChildRequest = { id, name, argv, nodePath, where, connectTimeoutMs, rules };
+  return startThrough(router, via, id, 'connectChild', request);
+}
+
+/**
+ * Starts context `id` as a child of `via`, by calling `exportName` of via-child.ts there (shipped on
+ * the first such start): the one way a context starts a child. Kills it through `via`'s KILL_CHILD.
+ */
+export async function startThrough(router: RouterCore, via: Context, id: number, exportName: 'spawnChild' | 'connectChild', request: SpawnChildRequest | ConnectChildRequest): Promise<StartedContext> {
   let pid: number;
   try {
-    ({ pid } = await via.call<{ pid: number }>(VIA_CHILD, 'connectChild', request));
+    ({ pid } = await via.call<{ pid: number }>(VIA_CHILD, exportName, request));
   } catch (error) {
     throw retype(error);
   }

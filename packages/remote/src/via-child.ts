@@ -1,6 +1,9 @@
-// Shipped on demand to a context that starts a child over ssh, sudo, su or a container exec (`via`):
-// contexts that never do so never load it, which keeps the core sent on every connect small. The
-// root calls `connectChild` in the via context like any module function.
+// Shipped on demand to a context that starts a child of its own (`via`): a local one, or one over ssh,
+// sudo, su or a container exec. This is the only way a context starts a child; contexts that never do
+// never load it, which keeps the core sent on every connect small. The root calls `spawnChild` or
+// `connectChild` in the via context like any module function (only an ancestor may call).
+import type { SpawnLocalOptions } from './spawn-local.js';
+import { spawnLocal } from './spawn-local.js';
 import type { ContextRouter } from './core/context-router.js';
 import { type ConnectFailure, type PromptRules, connectStdio, spawnStdio } from './stdio-connect.js';
 
@@ -48,9 +51,24 @@ function failureClass(name: string): new (message: string, code: string, stderrT
   return made;
 }
 
-/** Starts context `request.id` as a child of this context and routes it through this one. */
+function runtime(): Runtime {
+  return (globalThis as Record<symbol, unknown>)[Symbol.for('@x/remote.runtime')] as Runtime;
+}
+
+/** What the root sends for a local child: spawnLocal's options, without the signal (the call's end stops it). */
+export type SpawnChildRequest = Omit<SpawnLocalOptions, 'signal'>;
+
+/** Starts context `request.id` as a local child process of this context (fd 3 channel, like the root's own). */
+export async function spawnChild(request: SpawnChildRequest): Promise<{ pid: number }> {
+  const { router, core } = runtime();
+  const spawned = await spawnLocal(router, core, request);
+  router.adoptChild(request.id, request.name, spawned.kill);
+  return { pid: spawned.pid };
+}
+
+/** Starts context `request.id` with a command (ssh, sudo, su...) as a child of this context. */
 export async function connectChild(request: ConnectChildRequest): Promise<{ pid: number }> {
-  const { router, core } = (globalThis as Record<symbol, unknown>)[Symbol.for('@x/remote.runtime')] as Runtime;
+  const { router, core } = runtime();
   const child = spawnStdio(request.argv, undefined);
   // From here the root's KILL_CHILD reaches it, and its module requests are served from this context.
   router.adoptChild(request.id, request.name, child.kill);

@@ -161,7 +161,7 @@ describe('authority', () => {
     let via: Context | undefined;
     const chain: Context[] = [];
     for (let depth = 1; depth <= 4; depth++) {
-      via = await router.local({ name: `hop${depth}`, via });
+      via = await router.local(via === undefined ? { name: `hop${depth}` } : { name: `hop${depth}`, via });
       chain.push(via);
     }
     expect(await Promise.all(chain.map((context) => context.call(tasks, 'names')))).toEqual(

@@ -1,8 +1,7 @@
 import { exitAfterCleanup } from '@x/signals';
 import { ModuleRegistry, type ModuleGraph, type ModuleRecord } from '../module-registry.js';
-import { CONNECT_CHILD, FORWARD_MODULES, GET_MODULE, GET_RECORDS, KILL_CHILD, ROOT_ID, SHUTDOWN, type BootstrapConfig } from '../handles.js';
+import { FORWARD_MODULES, GET_MODULE, GET_RECORDS, KILL_CHILD, ROOT_ID, SHUTDOWN, type BootstrapConfig } from '../handles.js';
 import { RouterCore } from '../router-core.js';
-import { spawnLocal } from '../spawn-local.js';
 import type { Frame } from '../frame.js';
 
 /** What the first stage hands the core. */
@@ -11,16 +10,6 @@ export interface Boot {
   /** The compressed core itself, so this context can start contexts of its own. */
   core: Buffer;
   load: (specifier: string) => Promise<unknown>;
-}
-
-/** Where a context starts its own child (`via`): what the root sends in CONNECT_CHILD. */
-interface ConnectChild {
-  id: number;
-  name: string;
-  nodePath: string;
-  env: NodeJS.ProcessEnv | undefined;
-  cwd: string | undefined;
-  connectTimeoutMs: number;
 }
 
 /**
@@ -41,7 +30,6 @@ export class ContextRouter extends RouterCore {
     super({ id: config.id, parentIds: config.parentIds, name: config.name, maxMessageSize: config.maxMessageSize, logLevel: config.logLevel, callTimeoutMs: undefined });
     this.#boot = boot;
     this.addHandler(SHUTDOWN, { kind: 'shutdown', persist: true, fn: () => this.end(false) });
-    this.addHandler(CONNECT_CHILD, { kind: 'connect-child', persist: true, fn: (frame) => this.#connectChild(frame) });
     this.addHandler(KILL_CHILD, { kind: 'kill-child', persist: true, fn: (frame) => this.#children.get(this.decode(frame) as number)?.() });
     this.addHandler(FORWARD_MODULES, { kind: 'forward-modules', persist: true, fn: (frame) => this.#modules().add(this.decode(frame) as ModuleRecord[]) });
     this.addHandler(GET_RECORDS, { kind: 'get-records', persist: true, fn: (frame) => this.#serveRecords(frame) });
@@ -119,31 +107,13 @@ export class ContextRouter extends RouterCore {
   }
 
   /**
-   * Makes context `id` one of this context's children, as if it had started it for CONNECT_CHILD:
-   * the modules it asks for are served from here, and KILL_CHILD runs `kill`. For children started by
-   * modules shipped on demand (via-child.ts: ssh, sudo, su from this context).
+   * Makes context `id` one of this context's children: the modules it asks for are served from here,
+   * and KILL_CHILD runs `kill`. Children are started by a module shipped on demand (via-child.ts), so
+   * contexts that never start one never carry that code.
    */
   adoptChild(id: number, name: string, kill: () => void): void {
     this.#children.set(id, kill);
     void this.contextFor(id, name).disconnected.then(() => this.#children.delete(id));
-  }
-
-  #connectChild(frame: Frame): void {
-    let request: ConnectChild;
-    try {
-      request = this.decode(frame) as ConnectChild;
-    } catch (error) {
-      this.reply(frame, false, error);
-      return;
-    }
-    this.contextFor(request.id, request.name);
-    spawnLocal(this, this.#boot.core, request).then(
-      (spawned) => {
-        this.adoptChild(request.id, request.name, spawned.kill);
-        this.reply(frame, true, { pid: spawned.pid });
-      },
-      (error: unknown) => this.reply(frame, false, error),
-    );
   }
 }
 
