@@ -211,15 +211,13 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
       released = true;
       await dir.close();
     },
-    discard: (): void => {
+    discard: async (): Promise<void> => {
       if (released) return;
       released = true;
       live.delete(temporaryPath);
-      void (async () => {
-        await close().catch(() => {});
-        await fs.promises.unlink(temporaryPath).catch(() => {});
-        await dir.close();
-      })();
+      // Both at once; the directory stays held until the name in it is gone.
+      await Promise.all([close().catch(() => {}), fs.promises.unlink(temporaryPath).catch(() => {})]);
+      await dir.close();
     },
   };
   return target;

@@ -282,6 +282,8 @@ export function fileOperations(router: RouterCore): FileOperations {
       return await done;
     } catch (error) {
       sink.abort(errorInfo(error, remotePath));
+      // Settles once the temporary here is gone: the caller hears of the failure with nothing left.
+      await done.catch(() => {});
       throw progress?.thrown() ?? (opts.signal?.aborted ? abortError(remotePath, opts.signal, context.name) : error);
     } finally {
       stopOnAbort();

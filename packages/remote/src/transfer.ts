@@ -77,8 +77,8 @@ export interface SinkTarget {
   write(data: Buffer, position: number): Promise<void> | void;
   /** Makes the bytes final (fsync and rename for a file). */
   commit(): Promise<void>;
-  /** Drops everything written (the transfer failed); never throws. */
-  discard(): void;
+  /** Drops everything written (the transfer failed); never throws, and its promise never rejects. */
+  discard(): void | Promise<void>;
 }
 
 /**
@@ -121,6 +121,8 @@ export class Sink {
   #committing = false;
   #ended = false;
   #idle: (() => void) | undefined;
+  /** Settles once a failed transfer's target is gone: its error is told only then, so nothing is left when it is heard. */
+  #discarded: Promise<void> = Promise.resolve();
   readonly #onDone: SinkDone;
 
   constructor(router: RouterCore, peer: number, target: SinkTarget, path: string, ackHandle: number | undefined, onDone: SinkDone = () => {}) {
@@ -262,7 +264,9 @@ export class Sink {
   async #end(frame: Frame, size: number, sha256: string): Promise<void> {
     if (this.#writing || this.#queue.length > 0 || this.#gathered > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
     if (this.#failed !== undefined) {
-      this.#router.reply(frame, true, { error: this.#failed });
+      const failed = this.#failed;
+      await this.#discarded;
+      this.#router.reply(frame, true, { error: failed });
       return;
     }
     const digest = this.#hash.digest('hex');
@@ -272,6 +276,7 @@ export class Sink {
     else if (digest !== sha256) failure = mismatch(this.#path, `sha256 ${digest} of what arrived is not ${sha256} of what was sent`);
     if (failure !== undefined) {
       this.#fail(failure, false, false);
+      await this.#discarded;
       this.#router.reply(frame, true, { error: failure });
       return;
     }
@@ -281,6 +286,7 @@ export class Sink {
     } catch (error) {
       const info = this.#failed ?? errorInfo(error, this.#path);
       this.#fail(info, false, true);
+      await this.#discarded;
       this.#router.reply(frame, true, { error: info });
       return;
     }
@@ -304,7 +310,7 @@ export class Sink {
     this.#queue.length = 0;
     this.#gather = undefined;
     this.#gathered = 0;
-    this.#target.discard();
+    this.#discarded = Promise.resolve(this.#target.discard()).catch(() => {});
     // An 'end' waiting for writes that will never land answers now, with this error.
     this.#idle?.();
     if (tellPeer && this.#ackHandle !== undefined) {
@@ -321,7 +327,8 @@ export class Sink {
     if (this.#ended) return;
     this.#ended = true;
     this.#router.removeHandler(this.handle);
-    this.#onDone(error, result, here);
+    if (error === undefined) this.#onDone(error, result, here);
+    else void this.#discarded.then(() => this.#onDone(error, result, here));
   }
 }
 

@@ -240,18 +240,27 @@ function heldTarget(): SinkTarget & { written: number; discarded: boolean; relea
   return target;
 }
 
+/** A Sink here for `peer`'s frames, and how it ended. */
+function sinkFor(router: ConstructorParameters<typeof Sink>[0], peer: number, target: SinkTarget, path: string): { sink: Sink; outcome: Promise<FileErrorInfo | undefined> } {
+  let sink!: Sink;
+  const outcome = new Promise<FileErrorInfo | undefined>((resolve) => {
+    sink = new Sink(router, peer, target, path, undefined, (error) => resolve(error));
+  });
+  return { sink, outcome };
+}
+
 describe('a Sink here, fed by a hostile context', () => {
   it('fails the transfer when more than a window arrives unacknowledged, without handing the excess on', async () => {
     await using router = quietRouter();
     const ctx = await router.local();
     const target = heldTarget();
-    let outcome: FileErrorInfo | undefined;
-    const sink = new Sink(router, ctx.id, target, '/dest/file', undefined, (error) => (outcome = error));
+    const { sink, outcome: failed } = sinkFor(router, ctx.id, target, '/dest/file');
     // Acknowledgements would go to a handle of the context that nobody serves: none can help it.
     sink.setAckHandle(0xffff_ff00);
     // Tiny frames first (gathered, not one write each), then the flood.
     await ctx.call(hostile, 'sendData', router.id, sink.handle, 1, 1000);
     await ctx.call(hostile, 'sendData', router.id, sink.handle, CHUNK_SIZE, 4 * (WINDOW_SIZE / CHUNK_SIZE));
+    const outcome = await failed;
     expect(outcome).toMatchObject({ code: 'ERR_X_REMOTE_FILE_PROTOCOL', path: '/dest/file' });
     expect(outcome!.message).toContain(`more than ${WINDOW_SIZE} bytes unacknowledged`);
     expect(target.discarded).toBe(true);
@@ -270,10 +279,9 @@ describe('a Sink here, fed by a hostile context', () => {
     ];
     for (const [what, send] of messages) {
       const target = heldTarget();
-      let outcome: FileErrorInfo | undefined;
-      const sink = new Sink(router, ctx.id, target, '/dest/file', undefined, (error) => (outcome = error));
+      const { sink, outcome } = sinkFor(router, ctx.id, target, '/dest/file');
       await send(sink.handle);
-      expect(outcome, what).toMatchObject({ code: 'ERR_X_REMOTE_FILE_PROTOCOL' });
+      expect(await outcome, what).toMatchObject({ code: 'ERR_X_REMOTE_FILE_PROTOCOL' });
       expect(target.discarded, what).toBe(true);
     }
   });
@@ -281,16 +289,14 @@ describe('a Sink here, fed by a hostile context', () => {
   it('takes a forged abort only as a failure naming the path asked for, its text bounded', async () => {
     await using router = quietRouter();
     const ctx = await router.local();
-    const target = heldTarget();
-    let outcome: FileErrorInfo | undefined;
-    const sink = new Sink(router, ctx.id, target, '/dest/file', undefined, (error) => (outcome = error));
-    await ctx.call(hostile, 'sendValue', router.id, sink.handle, ['abort', { code: 'ERR_X_REMOTE_CHANNEL', reason: 'anything', path: '/etc/shadow', message: 'x'.repeat(1 << 20), errno: 'no' }]);
+    const first = sinkFor(router, ctx.id, heldTarget(), '/dest/file');
+    await ctx.call(hostile, 'sendValue', router.id, first.sink.handle, ['abort', { code: 'ERR_X_REMOTE_CHANNEL', reason: 'anything', path: '/etc/shadow', message: 'x'.repeat(1 << 20), errno: 'no' }]);
+    const outcome = await first.outcome;
     expect(outcome).toMatchObject({ code: 'ERR_X_REMOTE_CHANNEL', reason: 'disconnected', path: '/dest/file', errno: undefined });
     expect(outcome!.message.length).toBeLessThan(4096);
-    const second = heldTarget();
-    const other = new Sink(router, ctx.id, second, '/dest/other', undefined, (error) => (outcome = error));
-    await ctx.call(hostile, 'sendValue', router.id, other.handle, ['abort', 'not an error']);
-    expect(outcome).toMatchObject({ code: 'ERR_X_REMOTE_FILE_PROTOCOL', path: '/dest/other' });
+    const second = sinkFor(router, ctx.id, heldTarget(), '/dest/other');
+    await ctx.call(hostile, 'sendValue', router.id, second.sink.handle, ['abort', 'not an error']);
+    expect(await second.outcome).toMatchObject({ code: 'ERR_X_REMOTE_FILE_PROTOCOL', path: '/dest/other' });
   });
 });
 
