@@ -479,6 +479,14 @@ describe('directories', () => {
     for (const copy of [join(dir, 'copy'), join(dir, 'back')]) {
       expect(describeTree(copy)).toEqual(describeTree(tree));
     }
+    // Times too, on request: set on each directory once its files are in.
+    fs.utimesSync(join(tree, 'a', 'b'), 1_000_000, 2_000_000);
+    await ctx.pushDirectory(tree, join(dir, 'timed'), { preserveTimes: true });
+    await ctx.fetchDirectory(join(dir, 'timed'), join(dir, 'timed-back'), { preserveTimes: true });
+    for (const copy of [join(dir, 'timed'), join(dir, 'timed-back')]) {
+      expect(fs.statSync(join(copy, 'a', 'b')).mtimeMs).toBe(2_000_000_000);
+      expect(fs.statSync(join(copy, 'a', 'b')).mode & 0o7777).toBe(0o750);
+    }
   });
 });
 
