@@ -10,7 +10,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { type FileErrorInfo, brokenProtocol, errorInfo, mismatch, untrustedInfo } from './file-info.js';
 import { ENCODING_DEAD, ENCODING_RAW, type Frame } from './frame.js';
 import type { RouterCore } from './router-core.js';
-import type { Stream } from './stream.js';
 
 export { type FileErrorInfo, describeError, errorInfo, mismatch } from './file-info.js';
 
@@ -25,8 +24,6 @@ export const CHUNK_SIZE = 256 * 1024;
  * A sender never has more than this unacknowledged, and a sink fails a transfer that does.
  */
 export const WINDOW_SIZE = 2 * 1024 * 1024;
-/** A sender writes no data frame while more than this waits in its stream's socket, so calls pass. */
-const QUEUE_LIMIT = 512 * 1024;
 /** Data frames smaller than this are copied together while they wait, so many tiny frames cost no more than their bytes. */
 const SMALL_FRAME = 64 * 1024;
 /** The largest size a transfer may declare or reach: where integers in a double stay exact. */
@@ -36,23 +33,6 @@ const MAX_SIZE = Number.MAX_SAFE_INTEGER;
 export interface TransferResult {
   bytes: number;
   sha256: string;
-}
-
-/** Senders waiting for a stream's socket to drain, woken in the order they came: one listener per socket, however many transfers. */
-const waiting = new WeakMap<object, (() => void)[]>();
-
-function drainWaiters(socket: Stream['socket']): (() => void)[] {
-  let waiters = waiting.get(socket);
-  if (waiters === undefined) {
-    const list: (() => void)[] = [];
-    const wake = (): void => {
-      for (const resolve of list.splice(0)) resolve();
-    };
-    socket.on('drain', wake);
-    socket.on('close', wake);
-    waiting.set(socket, (waiters = list));
-  }
-  return waiters;
 }
 
 /** A handle for one transfer's frames: only `peer` may send to it, and its disconnection ends it. */
@@ -443,11 +423,13 @@ export class Source {
         await new Promise<void>((resolve) => (this.#wake = resolve));
         continue;
       }
-      const socket = this.#router.routeFor(this.#peer)?.socket;
-      if (socket === undefined || !(socket.writableLength >= QUEUE_LIMIT) || socket.destroyed === true) return;
+      // A backed-up stream (Stream.backedUp: more than 512 KiB waiting in its socket) gets no data
+      // frame until it drains, so calls and other transfers pass; every waiter shares one listener.
+      const stream = this.#router.routeFor(this.#peer);
+      if (stream === undefined || !stream.backedUp) return;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
-        drainWaiters(socket).push(resolve);
+        void stream.drained().then(resolve);
       });
     }
   }
