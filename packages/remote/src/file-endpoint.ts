@@ -9,7 +9,8 @@ import { type FileMeta, type SourceStat, openFileSource, openFileTarget, pumpFil
 import { type TreeEntry, type TreeListing, checkTreePaths } from './file-tree.js';
 import { type HeldDirectory, holdDirectory } from './held-directory.js';
 import type { RouterCore } from './router-core.js';
-import { Sink, Source } from './transfer.js';
+import { Sink } from './transfer-sink.js';
+import { Source } from './transfer-source.js';
 
 export type { TreeEntry, TreeListing } from './file-tree.js';
 

@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import { changedWhileRead, describeError, errorInfo, failureError, unsafePath } from './file-info.js';
 import { type HeldDirectory, holdDirectory } from './held-directory.js';
-import { CHUNK_SIZE, type SinkTarget, type Source, WINDOW_SIZE } from './transfer.js';
+import { CHUNK_SIZE, WINDOW_SIZE } from './transfer.js';
+import type { SinkTarget } from './transfer-sink.js';
+import type { Source } from './transfer-source.js';
 
 /** How a written file ends up. */
 export interface FileMeta {

@@ -12,7 +12,9 @@ import { type FileErrorInfo, brokenProtocol, changedWhileRead, errorInfo, failur
 import { type FileMeta, changeBetween, notRegular, openFileTarget } from './file-target.js';
 import { type TreeEntry, type TreeListing, isByteCount, untrustedListing } from './file-tree.js';
 import type { RouterCore } from './router-core.js';
-import { CHUNK_SIZE, Sink, type SinkDone, type SinkTarget, Source, type TransferResult, WINDOW_SIZE } from './transfer.js';
+import { CHUNK_SIZE, type TransferResult, WINDOW_SIZE } from './transfer.js';
+import { Sink, type SinkDone, type SinkTarget } from './transfer-sink.js';
+import { Source } from './transfer-source.js';
 
 const ENDPOINT = new URL(import.meta.url.endsWith('.ts') ? './file-endpoint.ts' : './file-endpoint.js', import.meta.url);
 

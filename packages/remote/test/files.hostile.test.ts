@@ -11,7 +11,9 @@ import type { FileErrorInfo } from '../src/file-info.js';
 import { finishTree, makeTree } from '../src/file-endpoint.js';
 import { openFileTarget } from '../src/file-target.js';
 import type { TreeEntry } from '../src/file-tree.js';
-import { CHUNK_SIZE, Sink, Source, type SinkTarget, WINDOW_SIZE } from '../src/transfer.js';
+import { CHUNK_SIZE, WINDOW_SIZE } from '../src/transfer.js';
+import { Sink, type SinkTarget } from '../src/transfer-sink.js';
+import { Source } from '../src/transfer-source.js';
 import { eventually, quietRouter } from './helpers.js';
 import type { Lie } from './fixtures/hostile-files.js';
 

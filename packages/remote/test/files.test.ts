@@ -8,7 +8,9 @@ import { useLeakCheck } from '@x/test-env';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelError, FileError, InvalidArgumentError } from '../src/index.js';
 import { ENCODING_RAW } from '../src/frame.js';
-import { CHUNK_SIZE, type FileErrorInfo, Source, WINDOW_SIZE } from '../src/transfer.js';
+import type { FileErrorInfo } from '../src/file-info.js';
+import { CHUNK_SIZE, WINDOW_SIZE } from '../src/transfer.js';
+import { Source } from '../src/transfer-source.js';
 import { eventually, quietRouter, tasks } from './helpers.js';
 
 useLeakCheck();
