@@ -5,7 +5,7 @@
 // the same cases when /usr/bin/python3 can import it.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type BatchSide, compareBatches, timed } from '@x/bench';
 import { type Context, Router } from '../src/index.js';
@@ -102,6 +102,19 @@ function nodeE(arg: string): Promise<void> {
 }
 
 const router = new Router({ logPrinter: false, maxMessageSize: 256 << 20 });
+
+/**
+ * X_BENCH_BASELINE=<another checkout, built>: its @x/remote runs beside this one in the round trip and
+ * connect cases, so a change is judged against the code before it in the same run, on the same load.
+ */
+const baselineDir = process.env['X_BENCH_BASELINE'];
+const baseline = baselineDir === undefined ? undefined : await (async () => {
+  const { Router: BaselineRouter } = (await import(pathToFileURL(`${baselineDir}/packages/remote/dist/index.js`).href)) as { Router: typeof Router };
+  const baselineRouter = new BaselineRouter({ logPrinter: false });
+  return { router: baselineRouter, ctx: await baselineRouter.local({ name: 'baseline' }) };
+})();
+const baselinePeer = (name: string, run: (side: NonNullable<typeof baseline>) => () => Promise<number>): BatchSide[] =>
+  baseline === undefined ? [] : [{ name: `@x/remote at the baseline (${baselineDir}): ${name}`, run: run(baseline) }];
 const perCall = (trips: number, one: () => Promise<unknown>) => async (): Promise<number> => {
   const start = performance.now();
   for (let k = 0; k < trips; k++) await one();
@@ -131,14 +144,15 @@ try {
       { name: 'worker_threads postMessage round trip', run: perCall(trips, () => worker.trip(message)) },
       { name: 'a fresh `node -e` per call', run: perCall(5, () => nodeE(message)) },
       ...mitogenPeer('call(do_nothing) on local()', () => mitogen('roundtrip', 2000)),
+      ...baselinePeer('the same call', (side) => perCall(trips, () => side.ctx.call(tasks, 'echo', message))),
     ],
     rounds: 7,
   });
   floor.close();
 
-  const connectFirst = async (): Promise<number> => {
+  const connectFirst = (on: Router) => async (): Promise<number> => {
     const start = performance.now();
-    const fresh = await router.local({ name: 'connect' });
+    const fresh = await on.local({ name: 'connect' });
     await fresh.call(tasks, 'doNothing');
     const took = performance.now() - start;
     await fresh.shutdown();
@@ -146,8 +160,9 @@ try {
   };
   await compareBatches({
     name: 'remote: connect + first call, local context',
-    ours: { run: connectFirst },
+    ours: { run: connectFirst(router) },
     peers: [
+      ...baselinePeer('connect + first call', (side) => connectFirst(side.router)),
       { name: 'node -e of the same call (start, print, exit)', run: timed(() => nodeE(message)) },
       ...mitogenPeer('local() + call', () => mitogen('connect', 0)),
     ],
@@ -221,4 +236,5 @@ try {
   });
 } finally {
   await router.close();
+  await baseline?.router.close();
 }
