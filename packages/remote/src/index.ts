@@ -41,6 +41,8 @@ export type { ExposeOptions, ServiceHandlers, ServicePolicy } from './services.j
 
 /** A stream of values sent from contexts through its `sender`, which travels as a call argument. */
 export { Receiver, Sender } from './receiver.js';
+/** Flow control of senders: the bytes a sender may be ahead of its receiver's consumer, and those a producer that does not await may queue beyond. */
+export { RECEIVER_WINDOW, SENDER_QUEUE_LIMIT } from './sender.js';
 
 /** One line of context output: `{ context, stream: 'stdout' | 'stderr' | 'console', level, text, time }`. */
 export type { LogRecord } from './router-core.js';
