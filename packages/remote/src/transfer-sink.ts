@@ -81,11 +81,7 @@ export class Sink {
       return;
     }
     // It failed (or was aborted) before the peer's source was known: stop that source now.
-    try {
-      this.#router.send(this.#peer, handle, 0, this.#failed);
-    } catch {
-      // The peer is gone already.
-    }
+    this.#tell(this.#failed);
   }
 
   /** The size the peer declared: more bytes than this fail the transfer, and so does an end at another size. */
@@ -251,14 +247,20 @@ export class Sink {
     this.#discarded = Promise.resolve(this.#target.discard()).catch(() => {});
     // An 'end' waiting for writes that will never land answers now, with this error.
     this.#idle?.();
-    if (tellPeer && this.#ackHandle !== undefined) {
+    if (tellPeer) this.#tell(error);
+    this.#finish(error, undefined, here);
+  }
+
+  /** Tells the peer's source (once known) that the transfer failed, once the target is gone: nothing is left when it hears. */
+  #tell(error: FileErrorInfo): void {
+    void this.#discarded.then(() => {
+      if (this.#ackHandle === undefined) return;
       try {
         this.#router.send(this.#peer, this.#ackHandle, 0, error);
       } catch {
         // The peer is gone already.
       }
-    }
-    this.#finish(error, undefined, here);
+    });
   }
 
   #finish(error: FileErrorInfo | undefined, result?: TransferResult, here = false): void {
