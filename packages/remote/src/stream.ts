@@ -11,21 +11,24 @@ const COALESCE_LIMIT = 16 * 1024;
  * more than this much. 512 KiB is the figure the file transfers measured (transfer.ts).
  */
 export const BACKED_UP = 512 * 1024;
+/** Beyond one largest message, what a child may leave unread of what a hop forwards to it. */
+const FORWARD_SLACK = 8 * 1024 * 1024;
 
 /**
  * One connection to a neighbouring context: frames in through a decoder, frames out with the header
  * and payload written together (no copy of large payloads). A bad or oversized frame disconnects it.
  *
  * Writes never wait: a call or a reply goes out at once, so calls are never starved. Producers of bulk
- * data look at `backedUp` and wait on `drained()` instead, and a frame forwarded for another context
- * stops reading from the stream it came in on until this one drains (see `forward`), so a hop holds
- * at most about BACKED_UP bytes per stream plus one read chunk, however fast its children write.
+ * data look at `backedUp` and wait on `drained()` instead. A hop bounds what it forwards (`forward`):
+ * upward it stops reading the stream a frame came from, downward it cuts off a child that does not read.
  */
 export class Stream {
   /** The id of the context at the other end (learnt from the bootstrap inside a context). */
   remoteId: number;
   /** Why the stream ended, once it has. */
   closedReason: string | undefined;
+  /** Whether this is a context's stream to its parent: forwarding onto it pauses the stream a frame came from. */
+  leadsToParent = false;
   /** The socket under the stream: transfers look at its queue to leave room for calls. */
   readonly socket: Socket;
   readonly #decoder: FrameDecoder;
@@ -139,16 +142,31 @@ export class Stream {
   }
 
   /**
-   * Forwards a frame unchanged (routing through this context). When that backs this stream up, `from`
-   * stops reading until it drains: the writer beyond `from` then waits on its own socket, and this hop
-   * holds no more than one read chunk beyond BACKED_UP. Pausing rather than dropping keeps every frame
-   * (a dropped call or reply would hang its caller); it cannot deadlock, as a stream waits only on
-   * streams further from the frame's source, and the chain ends at a context that delivers it.
+   * Forwards a frame unchanged (routing through this context), and keeps what waits here bounded:
+   *
+   * - Toward the parent (this stream `leadsToParent`): once this stream is backed up, `from` stops
+   *   reading until it drains, so the writer beyond `from` waits on its own socket and this hop holds
+   *   one read chunk beyond BACKED_UP. Pausing keeps every frame (a dropped call or reply would hang
+   *   its caller), and it is fair: the ancestors are trusted to read, and nothing waits in a circle
+   *   (a stream waits only on one nearer the root, and the root forwards nothing upward).
+   * - Toward a child: `from` is never paused, because a child that stops reading would then silence
+   *   its parent and its siblings. A child that leaves more than maxMessageSize + 8 MiB unread instead
+   *   loses its stream, as if it had died: a context that does not read gets nothing more.
    */
   forward(frame: Frame, from?: Stream): boolean {
     if (!this.write(frame, frame.payload, frame.payload.length)) return false;
-    if (from !== undefined && from !== this && this.backedUp) from.#blockBy(this);
+    if (from === undefined || from === this || !this.backedUp) return true;
+    if (this.leadsToParent) {
+      from.#blockBy(this);
+    } else if (this.socket.writableLength > this.#forwardLimit()) {
+      this.close(`it did not read its stream: ${this.socket.writableLength} bytes waited for it (more than maxMessageSize and 8 MiB)`);
+    }
     return true;
+  }
+
+  /** The most a child may leave unread: one largest message and room for windows beside it. */
+  #forwardLimit(): number {
+    return this.#decoder.maxMessageSize + FORWARD_SLACK;
   }
 
   #blockBy(out: Stream): void {

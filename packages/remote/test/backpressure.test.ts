@@ -1,9 +1,12 @@
 // Memory stays bounded on every side when a producer outruns its consumer: a command's output streamed
 // through a sender as `x exec` does, and frames a hop must forward to a parent that stopped reading.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
-import { quietRouter } from './helpers.js';
+import { ChannelError } from '../src/index.js';
+import { quietRouter, tasks } from './helpers.js';
 
 useLeakCheck();
 
@@ -63,5 +66,34 @@ describe('back-pressure', () => {
     expect(hopGrowthKiB).toBeLessThan(64 * 1024);
     expect(await rx.next().catch((error: unknown) => error)).toMatchObject({ reason: 'overflow' });
     signal.close();
+  });
+
+  it('cuts off a grandchild that stops reading, instead of holding what is sent to it or silencing its hop', async () => {
+    await using router = quietRouter({ maxMessageSize: 4 * MiB });
+    const hop = await router.local({ name: 'hop' });
+    const leaf = await router.local({ name: 'leaf', via: hop });
+    const sibling = await router.local({ name: 'sibling', via: hop });
+    const dir = mkdtempSync(join(tmpdir(), 'x-remote-stuck-'));
+    const wake = join(dir, 'wake');
+    try {
+      const signal = router.receiver<string>();
+      const stuck = leaf.call(flood, 'stopReadingUntil', signal.sender, wake, 60_000).catch((error: unknown) => error);
+      await signal.next();
+      // 32 MiB of calls for a leaf that reads nothing: more than maxMessageSize + 8 MiB waits at the hop.
+      const calls = Array.from({ length: 32 }, () => leaf.call(tasks, 'echo', Buffer.alloc(MiB)).catch((error: unknown) => error));
+      for (const outcome of await Promise.all(calls)) {
+        expect(outcome).toBeInstanceOf(ChannelError);
+        expect(outcome).toMatchObject({ reason: 'disconnected' });
+      }
+      expect(await stuck).toMatchObject({ reason: 'disconnected' });
+      // The hop and the leaf's sibling never stopped answering.
+      expect(await hop.call(tasks, 'add', 1, 2)).toBe(3);
+      expect(await sibling.call(tasks, 'add', 3, 4)).toBe(7);
+      signal.close();
+    } finally {
+      writeFileSync(wake, '');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

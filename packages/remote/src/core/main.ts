@@ -38,7 +38,7 @@ function serve(channel: Socket): void {
       router.end(true);
     },
   );
-  void stream;
+  stream.leadsToParent = true;
 }
 
 function start(frame: Frame, from: Stream): void {
