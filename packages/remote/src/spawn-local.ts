@@ -56,14 +56,17 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
   };
   child.stdin!.on('error', () => {});
   child.stdin!.write(core);
-  readLines(child.stdout!, (text) => {
+  // Inside a context, these records travel up its channel: while it is backed up, the pipes are not
+  // read, so a child flooding its fds 1 and 2 waits instead of having its lines dropped.
+  const wait = (): Promise<void> | undefined => router.logsWait();
+  readLines(child.stdout!, wait, (text) => {
     // The first stage's marker is for parents that have no fd 3 (stdio-connect.ts), not user output.
-    if (!text.startsWith(SEND_CORE_MARKER)) router.emitLog({ contextId: id, stream: 'stdout', level: 'info', text });
+    if (!text.startsWith(SEND_CORE_MARKER)) router.emitLog({ contextId: id, stream: 'stdout', level: 'info', text }, false);
   });
-  readLines(child.stderr!, (text) => {
+  readLines(child.stderr!, wait, (text) => {
     tail.push(text);
     if (tail.length > TAIL_LINES) tail.shift();
-    router.emitLog({ contextId: id, stream: 'stderr', level: 'warn', text });
+    router.emitLog({ contextId: id, stream: 'stderr', level: 'warn', text }, false);
   });
   const stream = router.attachStream(child.stdio[3] as Socket, id);
 
@@ -126,7 +129,8 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
   });
 }
 
-function readLines(readable: Readable, onLine: (text: string) => void): void {
+/** Calls `onLine` for each line of `readable`; after each read, pauses it while `wait()` gives a promise. */
+function readLines(readable: Readable, wait: () => Promise<void> | undefined, onLine: (text: string) => void): void {
   let rest = '';
   readable.setEncoding('utf8');
   readable.on('data', (text: string) => {
@@ -140,6 +144,10 @@ function readLines(readable: Readable, onLine: (text: string) => void): void {
       onLine(rest);
       rest = '';
     }
+    const room = wait();
+    if (room === undefined || readable.isPaused()) return;
+    readable.pause();
+    void room.then(() => readable.resume());
   });
   readable.on('end', () => {
     if (rest !== '') onLine(rest);

@@ -138,20 +138,26 @@ describe('log floods (hostile or careless contexts)', () => {
     expect(await eventually(() => counts.seen + counts.dropped === written, 30_000)).toBe(true);
   });
 
-  it('slows a split context writing fast to fd 1 instead of queueing or dropping, and answers calls meanwhile', async () => {
-    await using router = quietRouter();
-    const counts = tally(router, '');
-    const ctx = await router.docker({ container: 'here', dockerPath: hereDocker, name: 'split' });
-    const bytes = 64 * 1024 * 1024;
-    const flooding = ctx.call<{ selfKiB: number; parentKiB: number }>(flood, 'fdFlood', bytes);
-    expect(await eventually(() => counts.stdoutChars > 0, 30_000)).toBe(true);
-    expect(await ctx.call(tasks, 'add', 2, 2)).toBe(4);
-    const { selfKiB, parentKiB } = await flooding;
-    // Nothing is dropped: the writer waited. Neither the core nor its supervisor held the flood (without
-    // the pause the supervisor grew by 210 MiB; with it, each grows by about 20 MiB).
-    expect(await eventually(() => counts.stdoutChars === bytes, 30_000)).toBe(true);
-    expect(counts.dropped).toBe(0);
-    expect(selfKiB).toBeLessThan(64 * 1024);
-    expect(parentKiB).toBeLessThan(64 * 1024);
-  });
+  const starts = {
+    'a split context (its supervisor relays fds 1 and 2)': (router: Router) => router.docker({ container: 'here', dockerPath: hereDocker, name: 'split' }),
+    'a context started through a hop (the hop reads its pipes)': async (router: Router) => router.local({ name: 'leaf', via: await router.local({ name: 'hop' }) }),
+  };
+  for (const [how, start] of Object.entries(starts)) {
+    it(`slows ${how} writing fast to fd 1 instead of queueing or dropping, and answers calls meanwhile`, async () => {
+      await using router = quietRouter();
+      const counts = tally(router, '');
+      const ctx = await start(router);
+      const bytes = 64 * 1024 * 1024;
+      const flooding = ctx.call<{ selfKiB: number; parentKiB: number }>(flood, 'fdFlood', bytes);
+      expect(await eventually(() => counts.stdoutChars > 0, 30_000)).toBe(true);
+      expect(await ctx.call(tasks, 'add', 2, 2)).toBe(4);
+      const { selfKiB, parentKiB } = await flooding;
+      // Nothing is dropped: the writer waited. Neither the context nor the process reading its fd 1 held
+      // the flood (split, without the pause the supervisor grew by 210 MiB; with it, each by about 20 MiB).
+      expect(await eventually(() => counts.stdoutChars === bytes, 30_000)).toBe(true);
+      expect(counts.dropped).toBe(0);
+      expect(selfKiB).toBeLessThan(64 * 1024);
+      expect(parentKiB).toBeLessThan(64 * 1024);
+    });
+  }
 });
