@@ -103,8 +103,19 @@ export class Stream {
     return this.#drained;
   }
 
-  /** Writes one frame whose payload has `length` bytes; false when the stream is already closed. */
+  /**
+   * Writes one frame whose payload has `length` bytes; false when the stream is already closed. A
+   * child's stream that is backed up stops being read until it drains: a context that does not read
+   * what it is sent (replies and refusals to its own requests included) gets no more of its frames read,
+   * so no request of its can grow what waits here.
+   */
   write(fields: Omit<Frame, 'payload'>, payload: Payload, length: number): boolean {
+    if (!this.#send(fields, payload, length)) return false;
+    if (!this.leadsToParent && this.backedUp) this.#blockBy(this);
+    return true;
+  }
+
+  #send(fields: Omit<Frame, 'payload'>, payload: Payload, length: number): boolean {
     if (this.closedReason !== undefined) return false;
     const header = encodeHeader(fields, length);
     if (Array.isArray(payload)) {

@@ -11,6 +11,7 @@ import { quietRouter, tasks } from './helpers.js';
 useLeakCheck();
 
 const flood = new URL('./fixtures/flood.ts', import.meta.url);
+const spoof = new URL('./fixtures/spoof.ts', import.meta.url);
 const MiB = 1024 * 1024;
 
 /** This process's peak resident memory in KiB since the last reset. */
@@ -66,6 +67,18 @@ describe('back-pressure', () => {
     expect(hopGrowthKiB).toBeLessThan(64 * 1024);
     expect(await rx.next().catch((error: unknown) => error)).toMatchObject({ reason: 'overflow' });
     signal.close();
+  });
+
+  it('stops reading a context that asks and never reads the answers, instead of queueing them', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'asks' });
+    const before = resetPeak();
+    // Each forged call is refused with a dead reply of about 150 bytes: 400,000 of them would queue 60 MiB here.
+    const count = 400_000;
+    const taken = await ctx.call<number>(spoof, 'forgeWithoutReading', { dst: 0, src: ctx.id, auth: ctx.id, handle: 101, replyTo: 5000 }, ['m', 'k', null, 'f', []], count, 3000);
+    expect(taken).toBeLessThan(count);
+    expect(peakKiB() - before).toBeLessThan(32 * 1024);
+    expect(await ctx.call(tasks, 'add', 1, 2)).toBe(3);
   });
 
   it('cuts off a grandchild that stops reading, instead of holding what is sent to it or silencing its hop', async () => {
