@@ -1,6 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
 import { RemoteError, SerializationError } from './errors.js';
-import { MAX_DEPTH, PayloadError, PayloadRefusal, checkPayload } from './payload-check.js';
+import { MAX_DEPTH, PayloadError, PayloadRefusal, SHARED, TAGGED, checkPayload } from './payload-check.js';
 
 /**
  * Payloads are Node's v8 serializer format: it carries Map, Set, Date, BigInt, RegExp, typed arrays
@@ -97,17 +97,17 @@ export function decodePayload(payload: Buffer, revive: Reviver, contextName: str
     serialized = payload.subarray(4, 4 + length);
     raw = payload.subarray(4 + length);
   }
-  let tagged: boolean;
+  let shape: number;
   let value: unknown;
   try {
-    tagged = checkPayload(serialized, TAG);
+    shape = checkPayload(serialized, TAG);
     value = deserialize(serialized);
   } catch (error) {
     if (error instanceof PayloadRefusal) throw new PayloadError(error.reason, error.detail, contextName);
     throw new PayloadError('format', `v8 could not read it (${(error as Error).message})`, contextName, { cause: error });
   }
-  if (!tagged || typeof value !== 'object' || value === null) return value;
-  return reviveValue(value, { revive, contextName, raw, seen: new Map() }, 0);
+  if ((shape & TAGGED) === 0 || typeof value !== 'object' || value === null) return value;
+  return reviveValue(value, { revive, contextName, raw, seen: (shape & SHARED) === 0 ? undefined : new Map() }, 0);
 }
 
 function encodeValue(value: unknown, state: EncodeState): unknown {
@@ -212,18 +212,19 @@ interface ReviveState {
   contextName: string;
   raw: Buffer | undefined;
   /** Each object visited, with what it became: shared references are walked once (a value with a
-   * million references to one object costs a million lookups, not a million walks). */
-  seen: Map<object, unknown>;
+   * million references to one object costs a million lookups, not a million walks). Undefined for a
+   * payload without references: a tree meets each object once. */
+  seen: Map<object, unknown> | undefined;
 }
 
 function reviveValue(value: object, state: ReviveState, depth: number): unknown {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
   const seen = state.seen;
-  if (seen.has(value)) return seen.get(value);
+  if (seen?.has(value) === true) return seen.get(value);
   // The check bounded the nesting on the wire; references can still make a walk longer than that.
   if (depth >= MAX_DEPTH) throw new PayloadError('depth', `its references nest values deeper than ${MAX_DEPTH} levels`, state.contextName);
   // A cycle back to this object finds the object itself, as v8 rebuilt it.
-  seen.set(value, value);
+  seen?.set(value, value);
   let revived: unknown = value;
   if (Array.isArray(value)) {
     // The check bounded every array's length by the bytes that carry it (plus a small allowance).
@@ -274,7 +275,7 @@ function reviveValue(value: object, state: ReviveState, depth: number): unknown 
     else if (kind === 'b') revived = reviveBytes(record as Tagged, state.raw, state.contextName);
     else if (typeof kind === 'string') revived = state.revive(record as Tagged);
   }
-  seen.set(value, revived);
+  seen?.set(value, revived);
   return revived;
 }
 

@@ -133,6 +133,8 @@ class Scan {
   readonly tag0: number;
   readonly tag1: number;
   tagged = false;
+  /** Whether any value is a reference to an earlier one (without, the payload is a tree). */
+  shared = false;
 
   constructor(bytes: Buffer, tagKey: string) {
     this.bytes = bytes;
@@ -167,22 +169,45 @@ class Scan {
   /** A uint32 varint; over-long encodings (which v8 would truncate) are refused. */
   varint(): number {
     const bytes = this.bytes;
-    const first = bytes[this.pos];
-    if (first !== undefined && first < 0x80) {
-      this.pos++;
-      return first;
-    }
-    let value = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (this.pos >= bytes.length) this.truncated();
-      const byte = bytes[this.pos++]!;
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) {
-        if (value > 0xffffffff) break;
-        return value;
+    let pos = this.pos;
+    // Unrolled: a byte past the end reads as undefined, which ends the chain and is caught below.
+    let byte = bytes[pos++]!;
+    let value = byte & 0x7f;
+    if (byte >= 0x80) {
+      byte = bytes[pos++]!;
+      value |= (byte & 0x7f) << 7;
+      if (byte >= 0x80) {
+        byte = bytes[pos++]!;
+        value |= (byte & 0x7f) << 14;
+        if (byte >= 0x80) {
+          byte = bytes[pos++]!;
+          value |= (byte & 0x7f) << 21;
+          if (byte >= 0x80) {
+            byte = bytes[pos++]!;
+            if (byte > 0x0f) throw new PayloadRefusal('format', `a varint at byte ${this.pos} is longer than 32 bits`);
+            value = (value >>> 0) + byte * 2 ** 28;
+          }
+        }
       }
     }
-    throw new PayloadRefusal('format', `a varint at byte ${this.pos} is longer than 32 bits`);
+    if (pos > bytes.length) this.truncated();
+    this.pos = pos;
+    return value;
+  }
+
+  /** Skips a number if one is next (the bulk of large payloads), without the general dispatch. */
+  number(): boolean {
+    const tag = this.bytes[this.pos];
+    if (tag === DOUBLE) {
+      this.skip(9);
+      return true;
+    }
+    if (tag === INT32 || tag === UINT32) {
+      this.pos++;
+      this.varint();
+      return true;
+    }
+    return false;
   }
 
   skip(length: number): void {
@@ -244,6 +269,7 @@ class Scan {
       case REFERENCE: {
         const id = this.varint();
         if (id >= this.nextId) throw new PayloadRefusal('format', `a reference to object ${id} comes before the object`);
+        this.shared = true;
         return this.bufferIds?.has(id) === true ? BUFFER : OTHER;
       }
       case BEGIN_OBJECT:
@@ -271,21 +297,10 @@ class Scan {
         // Every element takes at least a byte: v8 checks this too, but allocates before reading them.
         if (length > this.bytes.length - this.pos) this.truncated();
         this.nextId++;
-        const bytes = this.bytes;
         for (let index = 0; index < length; index++) {
-          // Numbers and holes inline: arrays of numbers are the longest payloads calls carry.
-          const next = bytes[this.pos];
-          if (next === DOUBLE) {
-            this.skip(9);
-          } else if (next === INT32 && this.pos + 1 < bytes.length && bytes[this.pos + 1]! < 0x80) {
-            this.pos += 2;
-          } else if (next === HOLE) {
-            this.pos++;
-          } else if (this.peek() === HOLE) {
-            this.tag();
-          } else {
-            this.value(depth + 1);
-          }
+          if (this.number()) continue;
+          if (this.peek() === HOLE) this.tag();
+          else this.value(depth + 1);
         }
         this.properties(depth, END_DENSE, length);
         this.varint();
@@ -324,8 +339,8 @@ class Scan {
         const end = tag === BEGIN_MAP ? END_MAP : END_SET;
         for (let next = this.peek(); next !== end; next = this.peek()) {
           if (next < 0) this.truncated();
-          this.value(depth + 1);
-          if (tag === BEGIN_MAP) this.value(depth + 1);
+          if (!this.number()) this.value(depth + 1);
+          if (tag === BEGIN_MAP && !this.number()) this.value(depth + 1);
         }
         this.tag();
         this.varint();
@@ -429,22 +444,28 @@ class Scan {
       if (length >= 0 && index >= length && index <= MAX_ARRAY_INDEX) {
         throw new PayloadRefusal('length', `an array of length ${length} carries an element at index ${index}`);
       }
-      this.value(depth + 1);
+      if (!this.number()) this.value(depth + 1);
     }
   }
 }
 
+/** checkPayload's result: an object has the tag key (the reviver must walk the value). */
+export const TAGGED = 1;
+/** checkPayload's result: a value refers to an earlier one (the walk must remember what it visited). */
+export const SHARED = 2;
+
 /**
- * Checks `bytes` (one v8 serializer payload) against the decoding limits; returns whether an object in
- * it has `tagKey` (two characters below U+0080, codec.ts's TAG) as a key, so the reviver must walk it.
+ * Checks `bytes` (one v8 serializer payload) against the decoding limits. Returns TAGGED when an object
+ * has `tagKey` (two characters below U+0080, codec.ts's TAG) as a key, plus SHARED when the payload
+ * holds references.
  * @throws PayloadRefusal when v8 reading it would cost more than its size, or could read it otherwise.
  */
-export function checkPayload(bytes: Buffer, tagKey: string): boolean {
+export function checkPayload(bytes: Buffer, tagKey: string): number {
   if (bytes.length < 3 || bytes[0] !== 0xff || bytes[1] !== FORMAT_VERSION) {
     const got = bytes.length < 2 ? 'too short' : bytes[0] !== 0xff ? 'no header' : `format version ${bytes[1]}`;
     throw new PayloadRefusal('format', `it is not v8 serializer format ${FORMAT_VERSION} (${got}): both ends must run Node 20 or later`);
   }
   const scan = new Scan(bytes, tagKey);
   scan.value(0);
-  return scan.tagged;
+  return (scan.tagged ? TAGGED : 0) | (scan.shared ? SHARED : 0);
 }

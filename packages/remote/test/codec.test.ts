@@ -3,7 +3,7 @@ import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import { RAW_SEGMENT_MIN, TAG, type Tagged, decodePayload, encodePayload, encodeTag } from '../src/codec.js';
 import { RemoteError, SerializationError } from '../src/index.js';
-import { DECLARED_ALLOWANCE, MAX_DEPTH, PayloadError, checkPayload } from '../src/payload-check.js';
+import { DECLARED_ALLOWANCE, MAX_DEPTH, PayloadError, SHARED, TAGGED, checkPayload } from '../src/payload-check.js';
 
 useLeakCheck();
 
@@ -261,11 +261,13 @@ describe('decoding hostile payloads', () => {
   });
 
   it('skips the walk when no object carries the tag key, and walks when one does in any string encoding', () => {
-    expect(checkPayload(serialize([{ a: 1 }, new Map([['\u0000x', 1]]), ['\u0000x']]), TAG)).toBe(false);
-    expect(checkPayload(serialize([{ a: { [TAG]: 'c' } }]), TAG)).toBe(true);
+    expect(checkPayload(serialize([{ a: 1 }, new Map([['\u0000x', 1]]), ['\u0000x']]), TAG)).toBe(0);
+    expect(checkPayload(serialize([{ a: { [TAG]: 'c' } }]), TAG)).toBe(TAGGED);
+    const shared = { [TAG]: 'c' };
+    expect(checkPayload(serialize([shared, shared]), TAG)).toBe(TAGGED | SHARED);
     // The same key as a two-byte and a UTF-8 string: v8 makes the same property of each.
-    expect(checkPayload(v8(`6f 63 04 00007800 2201 63 7b01`), TAG)).toBe(true);
-    expect(checkPayload(v8(`6f 53 02 0078 2201 63 7b01`), TAG)).toBe(true);
+    expect(checkPayload(v8(`6f 63 04 00007800 2201 63 7b01`), TAG)).toBe(TAGGED);
+    expect(checkPayload(v8(`6f 53 02 0078 2201 63 7b01`), TAG)).toBe(TAGGED);
     expect(decodeCounting(v8(`6f 53 02 0078 2201 63 2202 6964 4902 7b02`)).value).toEqual({ revived: 1 });
   });
 });
