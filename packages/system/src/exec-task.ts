@@ -37,11 +37,18 @@ export function exec(file: string, args: string[], output: ChunkSender, options:
     for (const name of ['stdout', 'stderr'] as const) {
       const stream = child[name];
       stream.on('data', (data: Buffer) => {
-        const sent = output.send([name, data]);
+        let sent: unknown;
+        try {
+          sent = output.send([name, data]);
+        } catch {
+          // The receiver is gone (closed, or its process ended): nobody reads this command's output any more.
+          child.kill('SIGKILL');
+          return;
+        }
         // A Sender that reports back-pressure with a promise gets it passed on to the command's pipe.
         if (sent && typeof (sent as Promise<unknown>).then === 'function') {
           stream.pause();
-          void (sent as Promise<unknown>).then(() => stream.resume(), () => stream.resume());
+          void (sent as Promise<unknown>).then(() => stream.resume(), () => child.kill('SIGKILL'));
         }
       });
     }
