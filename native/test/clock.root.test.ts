@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { useLeakCheck } from '@x/test-env';
+import { skipPrivileged } from '@x/test-env/sshd';
 import { describe, expect, it } from 'vitest';
 import { fixture } from './fixture.js';
 
@@ -8,9 +9,9 @@ useLeakCheck();
 // RLIMIT_NPROC binds only an unprivileged user, and only root can become one (setpriv).
 const root = process.getuid?.() === 0;
 const setpriv = spawnSync('setpriv', ['--version']).status === 0;
-if (!root || !setpriv) console.warn(`clock.root.test.ts skipped: ${root ? 'no setpriv (util-linux)' : 'not root'}`);
+const skipped = skipPrivileged('coarseClock() without threads', !root ? 'not root' : !setpriv ? 'no setpriv (util-linux)' : undefined);
 
-describe.skipIf(!root || !setpriv)('coarseClock() when no thread can be created', () => {
+describe.skipIf(skipped)('coarseClock() when no thread can be created', () => {
   it('throws EAGAIN from pthread_create, as wakeCoarseClock() does, and leaves the word not ticking', () => {
     const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, fixture('clock-no-thread.cjs')], {
       encoding: 'utf8',
