@@ -9,7 +9,8 @@ useLeakCheck();
 // RLIMIT_NPROC binds only an unprivileged user, and only root can become one (setpriv).
 const root = process.getuid?.() === 0;
 const setpriv = spawnSync('setpriv', ['--version']).status === 0;
-const skipped = skipPrivileged('coarseClock() without threads', !root ? 'not root' : !setpriv ? 'no setpriv (util-linux)' : undefined);
+const missing = !root ? 'not root' : !setpriv ? 'no setpriv (util-linux)' : undefined;
+const skipped = missing !== undefined && skipPrivileged('coarseClock() without threads', missing);
 
 describe.skipIf(skipped)('coarseClock() when no thread can be created', () => {
   it('throws EAGAIN from pthread_create, as wakeCoarseClock() does, and leaves the word not ticking', () => {
