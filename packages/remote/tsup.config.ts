@@ -3,4 +3,8 @@ import options from '@x/tsconfig/tsup';
 
 // via-child.js is shipped on demand to contexts that start children over ssh/sudo/su (`via`), so it
 // must exist as a file of its own next to index.js; file-endpoint.js likewise, for a context's first file transfer.
-export default defineConfig({ ...options, entry: ['src/index.ts', 'src/via-child.ts', 'src/file-endpoint.ts'] });
+// Named entries keep them at the top of dist/, where the code that locates them (bundled there too) looks.
+export default defineConfig({
+  ...options,
+  entry: { index: 'src/index.ts', 'via-child': 'src/connect/via-child.ts', 'file-endpoint': 'src/files/file-endpoint.ts' },
+});

@@ -1,6 +1,6 @@
 // Builds the context-side core (src/core/main.ts and what it imports) into one minified script, raw-deflated,
 // as the first stage expects it. Run by `pnpm build` (writes dist/core.deflate and prints the sizes) and
-// imported by src/core-source.ts when the package runs from source.
+// imported by src/connect/core-source.ts when the package runs from source.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
@@ -37,7 +37,7 @@ export async function buildCore({ write }) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // --stdout: print the compressed core instead of writing dist (src/core-source.ts runs it that way).
+  // --stdout: print the compressed core instead of writing dist (src/connect/core-source.ts runs it that way).
   if (process.argv[2] === '--stdout') process.stdout.write(await buildCore({ write: false }));
   else await buildCore({ write: true });
 }

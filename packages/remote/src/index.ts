@@ -4,7 +4,7 @@
  * Every duration is in milliseconds.
  */
 import { NotInContextError } from './errors.js';
-import type { Context } from './context.js';
+import type { Context } from './calls/context.js';
 
 /**
  * The root of a tree of contexts: `local()` starts one, `receiver()` makes a stream of values,
@@ -21,32 +21,32 @@ export type { LocalOptions, RouterOptions } from './router.js';
  * (`ERR_X_REMOTE_CHANNEL`: disconnected, no route, refused, too large, shutdown) or CallTimeoutError
  * (`ERR_X_REMOTE_CALL_TIMEOUT`).
  */
-export { Context, ContextCalls } from './context.js';
-export type { CallOptions, ModuleProxy } from './context.js';
+export { Context, ContextCalls } from './calls/context.js';
+export type { CallOptions, ModuleProxy } from './calls/context.js';
 
 /**
  * Files: `ctx.pushFile`, `fetchFile`, `pushDirectory`, `fetchDirectory`, `openRead`, `openWrite` take these
  * options and give these results; their failures are FileError (Node's `code`, `errno`, `syscall`, `path`,
  * and the `context` where it failed).
  */
-export { FileError } from './file-error.js';
-export type { DirectoryResult, FileOptions } from './files.js';
-export type { TransferResult } from './transfer.js';
+export { FileError } from './files/file-error.js';
+export type { DirectoryResult, FileOptions } from './files/files.js';
+export type { TransferResult } from './files/transfer.js';
 
 /**
  * What contexts below may call in this process: `router.expose(name, handlers, { policy })` registers a
  * service, `parentContext().service(name)` calls it. Nothing else here can be called from below.
  */
-export type { ExposeOptions, ServiceHandlers, ServicePolicy } from './services.js';
+export type { ExposeOptions, ServiceHandlers, ServicePolicy } from './calls/services.js';
 
 /** A stream of values sent from contexts through its `sender`, which travels as a call argument. */
-export { Receiver, Sender } from './receiver.js';
+export { Receiver, Sender } from './calls/receiver.js';
 /** Flow control of senders: the bytes a sender may be ahead of its receiver's consumer, and those a producer that does not await may queue beyond. */
-export { RECEIVER_WINDOW, SENDER_QUEUE_LIMIT } from './sender.js';
+export { RECEIVER_WINDOW, SENDER_QUEUE_LIMIT } from './calls/sender.js';
 
 /** One line of context output: `{ context, stream: 'stdout' | 'stderr' | 'console', level, text, time }`. */
-export type { LogRecord } from './router-core.js';
-export type { LogLevel } from './handles.js';
+export type { LogRecord } from './routing/router-core.js';
+export type { LogLevel } from './routing/handles.js';
 
 /**
  * The errors: RemoteError (a remote throw: remote class name, message, code, cause, stack prefixed with
@@ -67,23 +67,23 @@ export {
   SerializationError,
 } from './errors.js';
 export type { ChannelErrorReason } from './errors.js';
-export { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, PasswordError } from './connect-errors.js';
-export type { DockerOptions, KubectlOptions, MethodOptions, SshOptions, SudoOptions, SuOptions } from './methods.js';
+export { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, PasswordError } from './connect/connect-errors.js';
+export type { DockerOptions, KubectlOptions, MethodOptions, SshOptions, SudoOptions, SuOptions } from './connect/methods.js';
 
 /**
  * A message from a context refused before decoding (`ERR_X_REMOTE_BAD_PAYLOAD`, with `reason` 'depth',
  * 'length' or 'format' and the sending `context`): decoding never costs more than a message's bytes.
  */
-export { PayloadError } from './payload-check.js';
-export type { PayloadErrorReason } from './payload-check.js';
+export { PayloadError } from './wire/payload-check.js';
+export type { PayloadErrorReason } from './wire/payload-check.js';
 
 /**
  * A module of a call's graph that cannot travel: `ERR_X_REMOTE_MODULE_NOT_FOUND` (a missing file or package,
  * naming the importer), `ERR_X_REMOTE_MODULE_SYNTAX` (with `file`, `line`, `column`), `ERR_X_REMOTE_NATIVE_ADDON`
  * (naming the importing module and the addon). ModuleRecord and ModuleGraph are the code as it travels.
  */
-export { ModuleError } from './module-server.js';
-export type { ModuleErrorCode, ModuleGraph, ModuleRecord } from './module-server.js';
+export { ModuleError } from './modules/module-server.js';
+export type { ModuleErrorCode, ModuleGraph, ModuleRecord } from './modules/module-server.js';
 
 const RUNTIME = Symbol.for('@x/remote.runtime');
 

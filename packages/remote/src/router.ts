@@ -1,17 +1,17 @@
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Context } from './context.js';
-import { coreSource } from './core-source.js';
+import type { Context } from './calls/context.js';
+import { coreSource } from './connect/core-source.js';
 import { ChannelError, InvalidArgumentError } from './errors.js';
-import type { Frame } from './frame.js';
-import { ADD_ROUTE, FORWARD_MODULES, GET_MODULE, LOG_LEVELS, type LogLevel, ROOT_ID } from './handles.js';
-import { errorForContext, type ModuleGraph, ModuleServer } from './module-server.js';
-import { checkModuleRoots } from './module-roots.js';
-import { type LogRecord, type PreparedCall, RouterCore, type StartedContext, moduleHref } from './router-core.js';
-import { type DockerOptions, type KubectlOptions, type MethodPlan, type SshOptions, type SudoOptions, type SuOptions, dockerPlan, kubectlPlan, sshPlan, sudoPlan, suPlan } from './methods.js';
-import { type FileOperations, fileOperations } from './files.js';
-import { spawnLocal } from './spawn-local.js';
-import { startOverStdio, startThrough } from './stdio-start.js';
+import type { Frame } from './wire/frame.js';
+import { ADD_ROUTE, FORWARD_MODULES, GET_MODULE, LOG_LEVELS, type LogLevel, ROOT_ID } from './routing/handles.js';
+import { errorForContext, type ModuleGraph, ModuleServer } from './modules/module-server.js';
+import { checkModuleRoots } from './modules/module-roots.js';
+import { type LogRecord, type PreparedCall, RouterCore, type StartedContext, moduleHref } from './routing/router-core.js';
+import { type DockerOptions, type KubectlOptions, type MethodPlan, type SshOptions, type SudoOptions, type SuOptions, dockerPlan, kubectlPlan, sshPlan, sudoPlan, suPlan } from './connect/methods.js';
+import { type FileOperations, fileOperations } from './files/files.js';
+import { spawnLocal } from './connect/spawn-local.js';
+import { startOverStdio, startThrough } from './connect/stdio-start.js';
 
 export interface RouterOptions {
   /** The largest message sent or accepted, in bytes (default 128 MiB). A larger one gets a 'too-large' ChannelError. */

@@ -7,20 +7,20 @@ import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileError } from '../src/index.js';
-import type { FileErrorInfo } from '../src/file-info.js';
-import { finishTree, makeTree } from '../src/file-endpoint.js';
-import { openFileTarget } from '../src/file-target.js';
-import type { TreeEntry } from '../src/file-tree.js';
-import { CHUNK_SIZE, WINDOW_SIZE } from '../src/transfer.js';
-import { Sink, type SinkTarget } from '../src/transfer-sink.js';
-import { Source } from '../src/transfer-source.js';
+import type { FileErrorInfo } from '../src/files/file-info.js';
+import { finishTree, makeTree } from '../src/files/file-endpoint.js';
+import { openFileTarget } from '../src/files/file-target.js';
+import type { TreeEntry } from '../src/files/file-tree.js';
+import { CHUNK_SIZE, WINDOW_SIZE } from '../src/files/transfer.js';
+import { Sink, type SinkTarget } from '../src/files/transfer-sink.js';
+import { Source } from '../src/files/transfer-source.js';
 import { eventually, quietRouter } from './helpers.js';
 import type { Lie } from './fixtures/hostile-files.js';
 
 useLeakCheck();
 
 const hostile = new URL('./fixtures/hostile-files.ts', import.meta.url);
-const endpointModule = new URL('../src/file-endpoint.ts', import.meta.url);
+const endpointModule = new URL('../src/files/file-endpoint.ts', import.meta.url);
 const MiB = 1 << 20;
 
 let dir: string;

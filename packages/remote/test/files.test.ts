@@ -7,16 +7,16 @@ import { pipeline } from 'node:stream/promises';
 import { useLeakCheck } from '@x/test-env';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelError, FileError, InvalidArgumentError } from '../src/index.js';
-import { ENCODING_RAW } from '../src/frame.js';
-import type { FileErrorInfo } from '../src/file-info.js';
-import { CHUNK_SIZE, WINDOW_SIZE } from '../src/transfer.js';
-import { Source } from '../src/transfer-source.js';
+import { ENCODING_RAW } from '../src/wire/frame.js';
+import type { FileErrorInfo } from '../src/files/file-info.js';
+import { CHUNK_SIZE, WINDOW_SIZE } from '../src/files/transfer.js';
+import { Source } from '../src/files/transfer-source.js';
 import { eventually, quietRouter, tasks } from './helpers.js';
 
 useLeakCheck();
 
 const fixtures = new URL('./fixtures/files.ts', import.meta.url);
-const endpoint = new URL('../src/file-endpoint.ts', import.meta.url);
+const endpoint = new URL('../src/files/file-endpoint.ts', import.meta.url);
 const MiB = 1 << 20;
 
 let dir: string;

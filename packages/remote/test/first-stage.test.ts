@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { deflateRawSync } from 'node:zlib';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
-import { coreSource } from '../src/core-source.js';
-import { FIRST_STAGE } from '../src/first-stage.js';
-import { firstStageArgv, shellJoin } from '../src/methods.js';
-import { SEND_CORE_MARKER } from '../src/markers.js';
+import { coreSource } from '../src/connect/core-source.js';
+import { FIRST_STAGE } from '../src/connect/first-stage.js';
+import { firstStageArgv, shellJoin } from '../src/connect/methods.js';
+import { SEND_CORE_MARKER } from '../src/wire/markers.js';
 
 useLeakCheck();
 

@@ -1,6 +1,6 @@
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
-import { type Frame, FrameDecoder, FrameError, HEADER_SIZE, encodeHeader } from '../src/frame.js';
+import { type Frame, FrameDecoder, FrameError, HEADER_SIZE, encodeHeader } from '../src/wire/frame.js';
 
 useLeakCheck();
 

@@ -1,9 +1,9 @@
 import { serialize } from 'node:v8';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
-import { coreSource } from '../src/core-source.js';
-import { HEADER_SIZE, encodeHeader } from '../src/frame.js';
-import { ROOT_ID } from '../src/handles.js';
+import { coreSource } from '../src/connect/core-source.js';
+import { HEADER_SIZE, encodeHeader } from '../src/wire/frame.js';
+import { ROOT_ID } from '../src/routing/handles.js';
 import type { Context } from '../src/index.js';
 import { quietRouter, tasks } from './helpers.js';
 import { CONTEXT_ID, MAX_MESSAGE_SIZE, ManualContext, frame } from './manual-context.js';

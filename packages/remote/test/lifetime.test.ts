@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../src/index.js';
-import { coreSource } from '../src/core-source.js';
+import { coreSource } from '../src/connect/core-source.js';
 import { alive, eventually, processesWith, quietRouter, tasks } from './helpers.js';
 import { ManualContext } from './manual-context.js';
 import { CLOSE_POINTS, closeDuring, startRoot } from './starts.js';

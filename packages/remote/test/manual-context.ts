@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { serialize } from 'node:v8';
 import { expect } from 'vitest';
-import { FIRST_STAGE } from '../src/first-stage.js';
-import { type Frame, FrameDecoder, encodeHeader } from '../src/frame.js';
+import { FIRST_STAGE } from '../src/connect/first-stage.js';
+import { type Frame, FrameDecoder, encodeHeader } from '../src/wire/frame.js';
 
 // A context started by hand, the test playing its parent: the first stage, the core on stdin, a
 // bootstrap frame on fd 3, then whatever frames the test writes. No Router is involved.

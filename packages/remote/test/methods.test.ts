@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { FIRST_STAGE } from '../src/first-stage.js';
+import { FIRST_STAGE } from '../src/connect/first-stage.js';
 import { InvalidArgumentError } from '../src/index.js';
-import { SUDO_PROMPT, dockerPlan, firstStageArgv, kubectlPlan, shellJoin, sshPlan, suPlan, sudoPlan } from '../src/methods.js';
+import { SUDO_PROMPT, dockerPlan, firstStageArgv, kubectlPlan, shellJoin, sshPlan, suPlan, sudoPlan } from '../src/connect/methods.js';
 
 // The argv builders: what each method runs. No container engine runs in these tests; the ssh, sudo
 // and su commands run for real in the privileged tests.

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { useLeakCheck } from '@x/test-env';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModuleServer, type ModuleGraph, type ModuleRecord } from '../src/module-server.js';
+import { ModuleServer, type ModuleGraph, type ModuleRecord } from '../src/modules/module-server.js';
 
 // The registry runs where it does in a context: in a child `node` whose only code arrives as a minified bundle,
 // with module graphs from a ModuleServer in this process and dynamic imports fetched back over IPC.
@@ -36,8 +36,8 @@ const fixture = (name: string): URL => new URL(`./fixtures/modules/${name}`, imp
 function driverSource(): string {
   const source = (name: string): string => JSON.stringify(fileURLToPath(new URL(`../src/${name}`, import.meta.url)));
   return `
-import { ModuleRegistry } from ${source('module-registry.ts')};
-import { ModuleError } from ${source('module-error.ts')};
+import { ModuleRegistry } from ${source('modules/module-registry.ts')};
+import { ModuleError } from ${source('modules/module-error.ts')};
 const waiting = new Map();
 let lastId = 0;
 const registry = new ModuleRegistry((fromKey, specifier) => new Promise((resolve, reject) => {

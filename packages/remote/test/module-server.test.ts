@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { useLeakCheck } from '@x/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorForContext, ModuleError, ModuleServer, type ModuleGraph, type ModuleRecord } from '../src/module-server.js';
+import { errorForContext, ModuleError, ModuleServer, type ModuleGraph, type ModuleRecord } from '../src/modules/module-server.js';
 
 // esbuild's service is a child process: start it before the per-test snapshots, stop it after the last test.
 useLeakCheck();

@@ -2,10 +2,10 @@
 // table lists exactly the fixed handles of handles.ts, and the Files section gives transfer.ts's sizes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HEADER_SIZE } from '../src/frame.js';
-import * as handles from '../src/handles.js';
-import { AUTHORITY, type MessageKind } from '../src/authority.js';
-import { CHUNK_SIZE, WINDOW_SIZE } from '../src/transfer.js';
+import { HEADER_SIZE } from '../src/wire/frame.js';
+import * as handles from '../src/routing/handles.js';
+import { AUTHORITY, type MessageKind } from '../src/routing/authority.js';
+import { CHUNK_SIZE, WINDOW_SIZE } from '../src/files/transfer.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -20,7 +20,7 @@ function table(text: string, firstHeader: RegExp): string[] {
 
 describe('README', () => {
   it("shows frame.ts's frame table and header size", () => {
-    const source = readFileSync(new URL('../src/frame.ts', import.meta.url), 'utf8')
+    const source = readFileSync(new URL('../src/wire/frame.ts', import.meta.url), 'utf8')
       .split('\n')
       .filter((line) => line.startsWith(' * |'))
       .map((line) => line.slice(3));

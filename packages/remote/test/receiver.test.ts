@@ -1,7 +1,7 @@
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import { ChannelError } from '../src/index.js';
-import { RECEIVER_WINDOW, SENDER_QUEUE_LIMIT } from '../src/sender.js';
+import { RECEIVER_WINDOW, SENDER_QUEUE_LIMIT } from '../src/calls/sender.js';
 import { quietRouter, tasks } from './helpers.js';
 
 useLeakCheck();

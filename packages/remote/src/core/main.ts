@@ -2,11 +2,11 @@
 // and runs with `require` and `boot` in scope. Nothing here may need a file on the context's disk.
 import { Socket } from 'node:net';
 import { formatWithOptions } from 'node:util';
-import { decodePayload } from '../codec.js';
-import { ENCODING_V8, type Frame } from '../frame.js';
-import { BOOTSTRAP, type BootstrapConfig, type LogLevel } from '../handles.js';
-import type { LogRecord } from '../router-core.js';
-import { Stream } from '../stream.js';
+import { decodePayload } from '../wire/codec.js';
+import { ENCODING_V8, type Frame } from '../wire/frame.js';
+import { BOOTSTRAP, type BootstrapConfig, type LogLevel } from '../routing/handles.js';
+import type { LogRecord } from '../routing/router-core.js';
+import { Stream } from '../wire/stream.js';
 import { type Boot, ContextRouter } from './context-router.js';
 import { channelMode, readRelay, splitChannel, supervise } from './stdio.js';
 

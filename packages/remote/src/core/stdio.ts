@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { fstatSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { READY_MARKER, SEND_CORE_MARKER, SPLIT_ARG } from '../markers.js';
-import { SplitChannel } from '../split-channel.js';
+import { READY_MARKER, SEND_CORE_MARKER, SPLIT_ARG } from '../wire/markers.js';
+import { SplitChannel } from '../wire/split-channel.js';
 
 export type ChannelMode = 'local' | 'supervise' | 'split';
 

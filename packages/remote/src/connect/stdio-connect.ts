@@ -4,12 +4,12 @@
 // node: builtins and files that do the same.
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { deadError } from './dead-error.js';
-import { ENCODING_DEAD } from './frame.js';
-import { MIN_NODE_VERSION, READY_MARKER, SEND_CORE_MARKER } from './markers.js';
-import type { RouterCore } from './router-core.js';
-import { SplitChannel } from './split-channel.js';
-import type { Stream } from './stream.js';
+import { deadError } from '../routing/dead-error.js';
+import { ENCODING_DEAD } from '../wire/frame.js';
+import { MIN_NODE_VERSION, READY_MARKER, SEND_CORE_MARKER } from '../wire/markers.js';
+import type { RouterCore } from '../routing/router-core.js';
+import { SplitChannel } from '../wire/split-channel.js';
+import type { Stream } from '../wire/stream.js';
 
 /** A started command whose stdin and stdout will carry the context's channel. */
 export interface StdioProcess {

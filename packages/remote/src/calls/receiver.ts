@@ -1,7 +1,7 @@
-import { ChannelError } from './errors.js';
-import { ENCODING_DEAD, ENCODING_RAW, type Frame } from './frame.js';
-import { deadError } from './dead-error.js';
-import type { RouterCore } from './router-core.js';
+import { ChannelError } from '../errors.js';
+import { ENCODING_DEAD, ENCODING_RAW, type Frame } from '../wire/frame.js';
+import { deadError } from '../routing/dead-error.js';
+import type { RouterCore } from '../routing/router-core.js';
 import { RECEIVER_WINDOW, Sender, type SenderOwner, VALUE_COST } from './sender.js';
 
 export { Sender, encodeState } from './sender.js';

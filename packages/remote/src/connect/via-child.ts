@@ -4,7 +4,7 @@
 // `connectChild` in the via context like any module function (only an ancestor may call).
 import type { SpawnLocalOptions } from './spawn-local.js';
 import { spawnLocal } from './spawn-local.js';
-import type { ContextRouter } from './core/context-router.js';
+import type { ContextRouter } from '../core/context-router.js';
 import { type ConnectFailure, type PromptRules, connectStdio, spawnStdio } from './stdio-connect.js';
 
 /** What the root sends: the command is built there, so this context needs no option parsing. */

@@ -3,13 +3,13 @@
 import { PassThrough } from 'node:stream';
 import { hybridTtyCreateChild } from '@x/process';
 import { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, PasswordError } from './connect-errors.js';
-import { RemoteError } from './errors.js';
-import { KILL_CHILD } from './handles.js';
+import { RemoteError } from '../errors.js';
+import { KILL_CHILD } from '../routing/handles.js';
 import { type MethodPlan, firstStageArgv } from './methods.js';
-import type { RouterCore, StartedContext } from './router-core.js';
+import type { RouterCore, StartedContext } from '../routing/router-core.js';
 import { type ConnectFailure, type StdioProcess, connectStdio, spawnStdio } from './stdio-connect.js';
 import { type ConnectChildRequest, FAILURES, type SpawnChildRequest } from './via-child.js';
-import type { Context } from './context.js';
+import type { Context } from '../calls/context.js';
 
 /** The module a via context loads to start such children: the source here, the built file in dist. */
 const VIA_CHILD = new URL(import.meta.url.endsWith('.ts') ? './via-child.ts' : './via-child.js', import.meta.url);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { init as lexerReady, parse as parseImports } from 'es-module-lexer';
 import * as esbuild from 'esbuild';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { bundleModule } from './module-bundle.js';
 import { ModuleError } from './module-error.js';
 import { findFile, isCommonJs, isFile, jsonError, LITERAL_ADDON_REQUIRE, loaderOf, nativeAddon, sha256, statOf, syntaxError, unchanged, type FileInput } from './module-files.js';
@@ -414,7 +414,7 @@ function toFile(url: string | URL): string {
   } else if (typeof url === 'string' && path.isAbsolute(url)) {
     return url;
   }
-  throw new InvalidArgumentError('url', "a file: URL or an absolute path (build one with new URL('./m.ts', import.meta.url))", url);
+  throw new InvalidArgumentError('url', "a file: URL or an absolute path (build one with new URL('../m.ts', import.meta.url))", url);
 }
 
 /** Tarjan's algorithm: strongly connected components, each emitted after every component it imports. */

@@ -1,5 +1,5 @@
-import type { Frame } from './frame.js';
-import type { Stream } from './stream.js';
+import type { Frame } from '../wire/frame.js';
+import type { Stream } from '../wire/stream.js';
 
 /**
  * Who may send a message. The rows of {@link AUTHORITY} name one of these; {@link permits} is the only

@@ -1,9 +1,9 @@
-import { TAG, type Tagged, encodeTag } from './codec.js';
-import type { ChannelError } from './errors.js';
-import { InvalidArgumentError } from './errors.js';
-import type { DirectoryResult, FileOptions } from './files.js';
-import type { RouterCore } from './router-core.js';
-import type { TransferResult } from './transfer.js';
+import { TAG, type Tagged, encodeTag } from '../wire/codec.js';
+import type { ChannelError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { DirectoryResult, FileOptions } from '../files/files.js';
+import type { RouterCore } from '../routing/router-core.js';
+import type { TransferResult } from '../files/transfer.js';
 import type { Readable, Writable } from 'node:stream';
 
 /** Per-call options: `timeoutMs` (milliseconds; the call rejects with CallTimeoutError) and `signal` (abort waiting). */
@@ -48,7 +48,7 @@ export class ContextCalls {
     return sent;
   }
 
-  /** A typed proxy: `ctx.module<typeof import('./tasks.js')>(url).fn(...args)` is `ctx.call(url, 'fn', ...args)`. */
+  /** A typed proxy: `ctx.module<typeof import('../tasks.js')>(url).fn(...args)` is `ctx.call(url, 'fn', ...args)`. */
   module<T>(moduleUrl: string | URL): ModuleProxy<T> {
     return proxyOf<T>((key, args) => this.call(moduleUrl, key, ...args));
   }

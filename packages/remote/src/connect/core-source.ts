@@ -16,12 +16,12 @@ export function coreSource(): Promise<Buffer> {
 }
 
 async function load(): Promise<Buffer> {
-  const here = new URL('.', import.meta.url);
-  if (here.pathname.endsWith('/src/')) {
-    const script = fileURLToPath(new URL('../scripts/build-core.mjs', import.meta.url));
+  // From source this is src/connect/core-source.ts; built, it is bundled into a file at the top of dist/.
+  if (import.meta.url.endsWith('.ts')) {
+    const script = fileURLToPath(new URL('../../scripts/build-core.mjs', import.meta.url));
     const built = spawnSync(process.execPath, [script, '--stdout'], { maxBuffer: 1 << 24 });
     if (built.status !== 0) throw new Error(`Could not build the @x/remote core from source: ${built.stderr.toString()}`);
     return built.stdout;
   }
-  return readFile(new URL('core.deflate', here));
+  return readFile(new URL('core.deflate', import.meta.url));
 }

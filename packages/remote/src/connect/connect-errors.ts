@@ -1,4 +1,4 @@
-import { ConnectError } from './errors.js';
+import { ConnectError } from '../errors.js';
 
 /**
  * A password was needed but not given, was refused, or was asked for a second time (it is typed at

@@ -1,8 +1,8 @@
 // The connection methods other than `local`: each builds the command that starts the first stage
 // (the argv and how to answer its prompts); the router runs it here or in a `via` context.
 import { FIRST_STAGE } from './first-stage.js';
-import { InvalidArgumentError } from './errors.js';
-import type { Context } from './context.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Context } from '../calls/context.js';
 import type { PromptRules } from './stdio-connect.js';
 
 /** Options every method takes. */

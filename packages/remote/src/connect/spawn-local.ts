@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ConnectTimeoutError, EofError, NodeNotFoundError } from './connect-errors.js';
-import { deadError } from './dead-error.js';
+import { deadError } from '../routing/dead-error.js';
 import { FIRST_STAGE } from './first-stage.js';
-import { ENCODING_DEAD } from './frame.js';
-import { SEND_CORE_MARKER } from './markers.js';
-import type { LogRecord, RouterCore, StartedContext } from './router-core.js';
+import { ENCODING_DEAD } from '../wire/frame.js';
+import { SEND_CORE_MARKER } from '../wire/markers.js';
+import type { LogRecord, RouterCore, StartedContext } from '../routing/router-core.js';
 
 export interface SpawnLocalOptions {
   id: number;

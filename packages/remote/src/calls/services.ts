@@ -1,5 +1,5 @@
 import type { Context } from './context.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** The functions of an exposed service, by name. Only own, enumerable function properties are callable. */
 export type ServiceHandlers = Record<string, (...args: never[]) => unknown>;

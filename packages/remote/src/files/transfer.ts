@@ -8,8 +8,8 @@
 // never sent and an answer that is not what it sent. A context can be compromised, and the root may
 // be on either end.
 import { type FileErrorInfo, untrustedInfo } from './file-info.js';
-import type { Frame } from './frame.js';
-import type { RouterCore } from './router-core.js';
+import type { Frame } from '../wire/frame.js';
+import type { RouterCore } from '../routing/router-core.js';
 
 /** Bytes per data frame: large enough that per-frame costs vanish, small enough to interleave calls. */
 export const CHUNK_SIZE = 256 * 1024;

@@ -2,8 +2,8 @@
 // the stream is backed up, and no acknowledgement or answer believed that does not match what was sent.
 import { createHash, type Hash } from 'node:crypto';
 import { type FileErrorInfo, brokenProtocol, untrustedInfo } from './file-info.js';
-import { ENCODING_DEAD, ENCODING_RAW, type Frame } from './frame.js';
-import type { RouterCore } from './router-core.js';
+import { ENCODING_DEAD, ENCODING_RAW, type Frame } from '../wire/frame.js';
+import type { RouterCore } from '../routing/router-core.js';
 import { CHUNK_SIZE, type TransferResult, WINDOW_SIZE, channelFailure, isSize, peerHandle } from './transfer.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ChannelError, type ChannelErrorReason } from './errors.js';
+import { ChannelError, type ChannelErrorReason } from '../errors.js';
 import type { FileErrorInfo } from './file-info.js';
 
 /**

@@ -1,8 +1,8 @@
-import { type Payload, TAG, type Tagged, encodePayload, encodeTag, payloadLength } from './codec.js';
-import { deadError } from './dead-error.js';
-import { ChannelError } from './errors.js';
-import { ENCODING_DEAD, ENCODING_RAW, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from './frame.js';
-import type { RouterCore } from './router-core.js';
+import { type Payload, TAG, type Tagged, encodePayload, encodeTag, payloadLength } from '../wire/codec.js';
+import { deadError } from '../routing/dead-error.js';
+import { ChannelError } from '../errors.js';
+import { ENCODING_DEAD, ENCODING_RAW, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from '../wire/frame.js';
+import type { RouterCore } from '../routing/router-core.js';
 
 /** The destination of the message being encoded, so a Sender knows which context now holds it. */
 export const encodeState = { destination: -1 };

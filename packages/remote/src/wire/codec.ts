@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import { RemoteError, SerializationError } from './errors.js';
+import { RemoteError, SerializationError } from '../errors.js';
 import { MAX_DEPTH, PayloadError, PayloadRefusal, SHARED, TAGGED, checkPayload } from './payload-check.js';
 
 /**

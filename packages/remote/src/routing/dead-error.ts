@@ -1,6 +1,6 @@
 // The error a dead message carries: its payload is the reason, a newline, and a message.
-import { ChannelError, type ChannelErrorReason } from './errors.js';
-import type { Frame } from './frame.js';
+import { ChannelError, type ChannelErrorReason } from '../errors.js';
+import type { Frame } from '../wire/frame.js';
 
 /** The ChannelError a dead message carries. */
 export function deadError(frame: Frame): ChannelError {

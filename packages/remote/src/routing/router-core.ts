@@ -1,20 +1,20 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { formatWithOptions } from 'node:util';
-import { type Payload, type Tagged, TAG, decodePayload, encodePayload, payloadLength } from './codec.js';
-import { Context, type CallOptions } from './context.js';
-import { CallTimeoutError, ChannelError, type ChannelErrorReason, InvalidArgumentError, NoSuchExportError } from './errors.js';
-import { ENCODING_DEAD, ENCODING_RAW, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from './frame.js';
-import { type WireLog, decodeLog, encodeLog } from './log-wire.js';
+import { type Payload, type Tagged, TAG, decodePayload, encodePayload, payloadLength } from '../wire/codec.js';
+import { Context, type CallOptions } from '../calls/context.js';
+import { CallTimeoutError, ChannelError, type ChannelErrorReason, InvalidArgumentError, NoSuchExportError } from '../errors.js';
+import { ENCODING_DEAD, ENCODING_RAW, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from '../wire/frame.js';
+import { type WireLog, decodeLog, encodeLog } from '../wire/log-wire.js';
 import {
   ADD_ROUTE, BOOTSTRAP, type BootstrapConfig, CALL_FUNCTION, CALL_SERVICE, DEL_ROUTE, FIRST_DYNAMIC, FORWARD_LOG, LOG_LEVELS, type LogLevel, ROOT_ID, SHUTDOWN,
 } from './handles.js';
 import { deadError } from './dead-error.js';
 import { type MessageKind, permits } from './authority.js';
-import { Receiver, Sender, encodeState } from './receiver.js';
-import { type ExposeOptions, type ServiceHandlers, Services } from './services.js';
-import { BACKED_UP, Stream } from './stream.js';
-import type { FileOperations } from './files.js';
+import { Receiver, Sender, encodeState } from '../calls/receiver.js';
+import { type ExposeOptions, type ServiceHandlers, Services } from '../calls/services.js';
+import { BACKED_UP, Stream } from '../wire/stream.js';
+import type { FileOperations } from '../files/files.js';
 
 /** Bytes waiting toward the parent past which a context drops log records (counting them) instead of queueing more. */
 const LOG_DROP_AT = 2 * BACKED_UP;
