@@ -74,8 +74,8 @@ export type { DockerOptions, KubectlOptions, MethodOptions, SshOptions, SudoOpti
  * A message from a context refused before decoding (`ERR_X_REMOTE_BAD_PAYLOAD`, with `reason` 'depth',
  * 'length' or 'format' and the sending `context`): decoding never costs more than a message's bytes.
  */
-export { PayloadError } from './wire/payload-check.js';
-export type { PayloadErrorReason } from './wire/payload-check.js';
+export { PayloadError } from './wire/payload-error.js';
+export type { PayloadErrorReason } from './wire/payload-error.js';
 
 /**
  * A module of a call's graph that cannot travel: `ERR_X_REMOTE_MODULE_NOT_FOUND` (a missing file or package,

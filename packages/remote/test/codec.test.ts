@@ -3,7 +3,8 @@ import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import { RAW_SEGMENT_MIN, TAG, type Tagged, decodePayload, encodePayload, encodeTag } from '../src/wire/codec.js';
 import { RemoteError, SerializationError } from '../src/index.js';
-import { DECLARED_ALLOWANCE, MAX_DEPTH, PayloadError, SHARED, TAGGED, checkPayload } from '../src/wire/payload-check.js';
+import { DECLARED_ALLOWANCE, SHARED, TAGGED, checkPayload } from '../src/wire/payload-check.js';
+import { MAX_DEPTH, PayloadError } from '../src/wire/payload-error.js';
 
 useLeakCheck();
 

@@ -1,6 +1,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { RemoteError, SerializationError } from '../errors.js';
-import { MAX_DEPTH, PayloadError, PayloadRefusal, SHARED, TAGGED, checkPayload } from './payload-check.js';
+import { SHARED, TAGGED, checkPayload } from './payload-check.js';
+import { MAX_DEPTH, PayloadError, PayloadRefusal } from './payload-error.js';
 
 /**
  * Payloads are Node's v8 serializer format: it carries Map, Set, Date, BigInt, RegExp, typed arrays
