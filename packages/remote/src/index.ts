@@ -30,8 +30,7 @@ export type { CallOptions, ModuleProxy } from './calls/context.js';
  * and the `context` where it failed).
  */
 export { FileError } from './files/file-error.js';
-export type { DirectoryResult, FileOptions } from './files/files.js';
-export type { TransferResult } from './files/transfer.js';
+export type { DirectoryResult, FileOptions, TransferResult } from './calls/file-options.js';
 
 /**
  * What contexts below may call in this process: `router.expose(name, handlers, { policy })` registers a
@@ -40,12 +39,13 @@ export type { TransferResult } from './files/transfer.js';
 export type { ExposeOptions, ServiceHandlers, ServicePolicy } from './calls/services.js';
 
 /** A stream of values sent from contexts through its `sender`, which travels as a call argument. */
-export { Receiver, Sender } from './calls/receiver.js';
+export { Receiver } from './calls/receiver.js';
+export { Sender } from './calls/sender.js';
 /** Flow control of senders: the bytes a sender may be ahead of its receiver's consumer, and those a producer that does not await may queue beyond. */
 export { RECEIVER_WINDOW, SENDER_QUEUE_LIMIT } from './calls/sender.js';
 
 /** One line of context output: `{ context, stream: 'stdout' | 'stderr' | 'console', level, text, time }`. */
-export type { LogRecord } from './routing/router-core.js';
+export type { LogRecord } from './calls/log-forwarder.js';
 export type { LogLevel } from './routing/handles.js';
 
 /**

@@ -1,15 +1,18 @@
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Context } from './calls/context.js';
+import type { Context, FileOperations } from './calls/context.js';
 import { coreSource } from './connect/core-source.js';
 import { ChannelError, InvalidArgumentError } from './errors.js';
 import type { Frame } from './wire/frame.js';
 import { ADD_ROUTE, FORWARD_MODULES, GET_MODULE, LOG_LEVELS, type LogLevel, ROOT_ID } from './routing/handles.js';
 import { errorForContext, type ModuleGraph, ModuleServer } from './modules/module-server.js';
 import { checkModuleRoots } from './modules/module-roots.js';
-import { type LogRecord, type PreparedCall, RouterCore, type StartedContext, moduleHref } from './routing/router-core.js';
+import { type PreparedCall, moduleHref } from './calls/call-client.js';
+import type { LogRecord } from './calls/log-forwarder.js';
+import { RouterCore } from './calls/router-core.js';
+import type { StartedContext } from './connect/started-context.js';
 import { type DockerOptions, type KubectlOptions, type MethodPlan, type SshOptions, type SudoOptions, type SuOptions, dockerPlan, kubectlPlan, sshPlan, sudoPlan, suPlan } from './connect/methods.js';
-import { type FileOperations, fileOperations } from './files/files.js';
+import { fileOperations } from './files/files.js';
 import { spawnLocal } from './connect/spawn-local.js';
 import { startOverStdio, startThrough } from './connect/stdio-start.js';
 

@@ -1,9 +1,7 @@
 import { TAG, type Tagged, encodeTag } from '../wire/codec.js';
 import type { ChannelError } from '../errors.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { DirectoryResult, FileOptions } from '../files/files.js';
-import type { RouterCore } from '../routing/router-core.js';
-import type { TransferResult } from '../files/transfer.js';
+import type { DirectoryResult, FileOptions, TransferResult } from './file-options.js';
 import type { Readable, Writable } from 'node:stream';
 
 /** Per-call options: `timeoutMs` (milliseconds; the call rejects with CallTimeoutError) and `signal` (abort waiting). */
@@ -19,14 +17,32 @@ export type ModuleProxy<T> = {
 
 const NO_OPTIONS: CallOptions = {};
 
+/** The file methods of a Context, implemented by the root router (files/files.ts). */
+export interface FileOperations {
+  pushFile(context: Context, localPath: string, remotePath: string, options?: FileOptions): Promise<TransferResult>;
+  fetchFile(context: Context, remotePath: string, localPath: string, options?: FileOptions): Promise<TransferResult>;
+  pushDirectory(context: Context, localDir: string, remoteDir: string, options?: FileOptions): Promise<DirectoryResult>;
+  fetchDirectory(context: Context, remoteDir: string, localDir: string, options?: FileOptions): Promise<DirectoryResult>;
+  openRead(context: Context, remotePath: string, options?: { signal?: AbortSignal }): Readable;
+  openWrite(context: Context, remotePath: string, options?: FileOptions): Writable & { result: Promise<TransferResult> };
+}
+
+/** What a Context asks of its router (RouterCore implements it): calls, shutdown, and the file methods. */
+export interface ContextHost {
+  call(context: Context, target: string | URL, exportName: string, args: unknown[], options: CallOptions, noReply: boolean): Promise<unknown>;
+  callService(context: Context, name: string, method: string, args: unknown[], options: CallOptions, noReply: boolean): Promise<unknown>;
+  requestShutdown(context: Context): void;
+  files(): FileOperations;
+}
+
 /** The call methods of a context with options bound (see `Context.withOptions`). */
 export class ContextCalls {
   readonly #context: Context | undefined;
-  readonly #router: RouterCore;
+  readonly #router: ContextHost;
   readonly #options: CallOptions;
 
   /** `context` undefined means this object is the Context itself. */
-  constructor(context: Context | undefined, router: RouterCore, options: CallOptions) {
+  constructor(context: Context | undefined, router: ContextHost, options: CallOptions) {
     this.#context = context;
     this.#router = router;
     this.#options = options;
@@ -95,11 +111,11 @@ export class Context extends ContextCalls {
   forceKill: (() => void) | undefined;
   /** @internal Settles when the context's process has exited, where this process is its parent. */
   exited: Promise<void> | undefined;
-  readonly #router: RouterCore;
+  readonly #router: ContextHost;
   #reason: ChannelError | undefined;
   #resolve!: (error: ChannelError) => void;
 
-  constructor(router: RouterCore, id: number, name: string) {
+  constructor(router: ContextHost, id: number, name: string) {
     super(undefined, router, NO_OPTIONS);
     this.#router = router;
     this.id = id;

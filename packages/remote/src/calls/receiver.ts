@@ -1,10 +1,8 @@
 import { ChannelError } from '../errors.js';
 import { ENCODING_DEAD, ENCODING_RAW, type Frame } from '../wire/frame.js';
-import { deadError } from '../routing/dead-error.js';
-import type { RouterCore } from '../routing/router-core.js';
+import { deadError, deadPayload } from '../routing/dead-error.js';
+import type { CallHost } from './call-host.js';
 import { RECEIVER_WINDOW, Sender, type SenderOwner, VALUE_COST } from './sender.js';
-
-export { Sender, encodeState } from './sender.js';
 
 /** One sending context, as its receiver counts it: bytes received, granted and read, and where grants go. */
 interface Peer {
@@ -44,7 +42,7 @@ interface Entry<T> {
 export class Receiver<T = unknown> implements AsyncIterable<T>, SenderOwner {
   /** The travelling half: pass it as an argument to `ctx.call`. */
   readonly sender: Sender<T>;
-  readonly #router: RouterCore;
+  readonly #router: CallHost;
   readonly #handle: number;
   #queue: Entry<T>[] = [];
   #head = 0;
@@ -53,7 +51,7 @@ export class Receiver<T = unknown> implements AsyncIterable<T>, SenderOwner {
   readonly #peers = new Map<number, Peer>();
   #end: ChannelError | 'closed' | undefined;
 
-  constructor(router: RouterCore) {
+  constructor(router: CallHost) {
     this.#router = router;
     this.#handle = router.allocate({
       persist: true,
@@ -125,7 +123,7 @@ export class Receiver<T = unknown> implements AsyncIterable<T>, SenderOwner {
     this.#end = end;
     this.#router.removeHandler(this.#handle);
     // Every sender that sent hears the end, so a producer stops instead of streaming into nothing.
-    const text = Buffer.from(`closed\nthe receiver in ${this.#router.name} was closed`);
+    const text = deadPayload('closed', `the receiver in ${this.#router.name} was closed`);
     for (const [src, peer] of this.#peers) {
       if (peer.replyTo === 0) continue;
       try {

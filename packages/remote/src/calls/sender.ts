@@ -1,11 +1,8 @@
-import { type Payload, TAG, type Tagged, encodePayload, encodeTag, payloadLength } from '../wire/codec.js';
-import { deadError } from '../routing/dead-error.js';
+import { type Payload, TAG, type Tagged, encodeFor, encodeState, encodeTag, payloadLength } from '../wire/codec.js';
+import { deadError, deadPayload } from '../routing/dead-error.js';
 import { ChannelError } from '../errors.js';
 import { ENCODING_DEAD, ENCODING_RAW, ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from '../wire/frame.js';
-import type { RouterCore } from '../routing/router-core.js';
-
-/** The destination of the message being encoded, so a Sender knows which context now holds it. */
-export const encodeState = { destination: -1 };
+import type { CallHost } from './call-host.js';
 
 /**
  * Bytes a sender may have in flight: sent, and not yet taken out by the receiver's consumer. The
@@ -43,7 +40,7 @@ interface Queued {
  * grants arrive (allocated on the first send and named as the reply handle of every value).
  */
 class Outlet {
-  readonly router: RouterCore;
+  readonly router: CallHost;
   readonly dst: number;
   readonly handle: number;
   readonly key: string;
@@ -57,7 +54,7 @@ class Outlet {
   /** Set once the channel ended (closed here, refused or closed by the receiver, disconnected). */
   error: ChannelError | undefined;
 
-  constructor(router: RouterCore, dst: number, handle: number, key: string) {
+  constructor(router: CallHost, dst: number, handle: number, key: string) {
     this.router = router;
     this.dst = dst;
     this.handle = handle;
@@ -66,13 +63,7 @@ class Outlet {
 
   send(value: unknown): Promise<void> {
     if (this.error !== undefined) throw new ChannelError(this.error.reason, this.error.message);
-    encodeState.destination = this.dst;
-    let payload: Payload;
-    try {
-      payload = encodePayload(value);
-    } finally {
-      encodeState.destination = -1;
-    }
+    const payload = encodeFor(this.dst, value);
     const length = payloadLength(payload);
     if (length > this.router.maxMessageSize) {
       throw new ChannelError('too-large', `A value of ${length} bytes exceeds maxMessageSize (${this.router.maxMessageSize} bytes); send less per value or raise maxMessageSize.`);
@@ -175,7 +166,7 @@ class Outlet {
 
   #close(): void {
     try {
-      this.router.sendPayload(this.dst, this.handle, 0, ENCODING_DEAD, Buffer.from('closed\nthe sender was closed'));
+      this.router.sendPayload(this.dst, this.handle, 0, ENCODING_DEAD, deadPayload('closed', 'the sender was closed'));
     } catch {
       // The receiver's side is gone: it has ended already.
     }
@@ -198,9 +189,9 @@ class Outlet {
 }
 
 /** Every outlet of a router, by "dst:handle", so that Sender objects naming one receiver share its credit. */
-const outlets = new WeakMap<RouterCore, Map<string, Outlet>>();
+const outlets = new WeakMap<CallHost, Map<string, Outlet>>();
 
-function outletFor(router: RouterCore, dst: number, handle: number): Outlet {
+function outletFor(router: CallHost, dst: number, handle: number): Outlet {
   let byKey = outlets.get(router);
   if (byKey === undefined) outlets.set(router, (byKey = new Map()));
   const key = `${dst}:${handle}`;
@@ -228,13 +219,13 @@ function outletFor(router: RouterCore, dst: number, handle: number): Outlet {
 export class Sender<T = unknown> {
   /** The id of the context holding the receiver. */
   readonly contextId: number;
-  readonly #router: RouterCore;
+  readonly #router: CallHost;
   readonly #handle: number;
   readonly #owner: SenderOwner | undefined;
   #outlet: Outlet | undefined;
 
   /** @internal */
-  constructor(router: RouterCore, contextId: number, handle: number, owner?: SenderOwner) {
+  constructor(router: CallHost, contextId: number, handle: number, owner?: SenderOwner) {
     this.#router = router;
     this.contextId = contextId;
     this.#handle = handle;

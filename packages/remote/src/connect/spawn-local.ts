@@ -6,7 +6,9 @@ import { deadError } from '../routing/dead-error.js';
 import { FIRST_STAGE } from './first-stage.js';
 import { ENCODING_DEAD } from '../wire/frame.js';
 import { SEND_CORE_MARKER } from '../wire/markers.js';
-import type { LogRecord, RouterCore, StartedContext } from '../routing/router-core.js';
+import type { LogRecord } from '../calls/log-forwarder.js';
+import type { RouterCore } from '../calls/router-core.js';
+import type { StartedContext } from './started-context.js';
 
 export interface SpawnLocalOptions {
   id: number;

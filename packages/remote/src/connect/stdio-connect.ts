@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { deadError } from '../routing/dead-error.js';
 import { ENCODING_DEAD } from '../wire/frame.js';
 import { MIN_NODE_VERSION, READY_MARKER, SEND_CORE_MARKER } from '../wire/markers.js';
-import type { RouterCore } from '../routing/router-core.js';
+import type { RouterCore } from '../calls/router-core.js';
 import { SplitChannel } from '../wire/split-channel.js';
 import type { Stream } from '../wire/stream.js';
 

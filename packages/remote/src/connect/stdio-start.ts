@@ -6,7 +6,8 @@ import { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, Passwor
 import { RemoteError } from '../errors.js';
 import { KILL_CHILD } from '../routing/handles.js';
 import { type MethodPlan, firstStageArgv } from './methods.js';
-import type { RouterCore, StartedContext } from '../routing/router-core.js';
+import type { RouterCore } from '../calls/router-core.js';
+import type { StartedContext } from './started-context.js';
 import { type ConnectFailure, type StdioProcess, connectStdio, spawnStdio } from './stdio-connect.js';
 import { type ConnectChildRequest, FAILURES, type SpawnChildRequest } from './via-child.js';
 import type { Context } from '../calls/context.js';

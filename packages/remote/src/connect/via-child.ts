@@ -4,7 +4,7 @@
 // `connectChild` in the via context like any module function (only an ancestor may call).
 import type { SpawnLocalOptions } from './spawn-local.js';
 import { spawnLocal } from './spawn-local.js';
-import type { ContextRouter } from '../core/context-router.js';
+import type { RouterCore } from '../calls/router-core.js';
 import { type ConnectFailure, type PromptRules, connectStdio, spawnStdio } from './stdio-connect.js';
 
 /** What the root sends: the command is built there, so this context needs no option parsing. */
@@ -27,8 +27,10 @@ export const FAILURES: Record<ConnectFailure, [name: string, code: string]> = {
   'node-not-found': ['NodeNotFoundError', 'ERR_X_REMOTE_NODE_NOT_FOUND'],
 };
 
+/** What the context's core (core/main.ts) publishes for modules like this one. */
 interface Runtime {
-  router: ContextRouter;
+  /** The context's router (core/context-router.ts), which keeps the children it adopts. */
+  router: RouterCore & { adoptChild(id: number, name: string, kill: () => void): void };
   core: Buffer;
 }
 

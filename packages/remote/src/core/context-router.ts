@@ -1,7 +1,8 @@
 import { exitAfterCleanup } from '@x/signals';
-import { ModuleRegistry, type ModuleGraph, type ModuleRecord } from '../modules/module-registry.js';
+import type { ModuleGraph, ModuleRecord } from '../modules/module-record.js';
+import { ModuleRegistry } from '../modules/module-registry.js';
 import { FORWARD_MODULES, GET_MODULE, GET_RECORDS, KILL_CHILD, ROOT_ID, SHUTDOWN, type BootstrapConfig } from '../routing/handles.js';
-import { RouterCore } from '../routing/router-core.js';
+import { RouterCore } from '../calls/router-core.js';
 import type { Frame } from '../wire/frame.js';
 
 /** What the first stage hands the core. */

@@ -5,7 +5,7 @@ import { formatWithOptions } from 'node:util';
 import { decodePayload } from '../wire/codec.js';
 import { ENCODING_V8, type Frame } from '../wire/frame.js';
 import { BOOTSTRAP, type BootstrapConfig, type LogLevel } from '../routing/handles.js';
-import type { LogRecord } from '../routing/router-core.js';
+import type { LogRecord } from '../calls/log-forwarder.js';
 import { Stream } from '../wire/stream.js';
 import { type Boot, ContextRouter } from './context-router.js';
 import { channelMode, readRelay, splitChannel, supervise } from './stdio.js';

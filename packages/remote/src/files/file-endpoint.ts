@@ -8,7 +8,7 @@ import { type FileErrorInfo, errorInfo, failureError, unsafePath } from './file-
 import { type FileMeta, type SourceStat, openFileSource, openFileTarget, pumpFile } from './file-target.js';
 import { type TreeEntry, type TreeListing, checkTreePaths } from './file-tree.js';
 import { type HeldDirectory, holdDirectory } from './held-directory.js';
-import type { RouterCore } from '../routing/router-core.js';
+import type { RouterCore } from '../calls/router-core.js';
 import { Sink } from './transfer-sink.js';
 import { Source } from './transfer-source.js';
 

@@ -4,59 +4,20 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { readFile } from '@x/kernel-io';
-import type { Context } from '../calls/context.js';
+import type { Context, FileOperations } from '../calls/context.js';
 import { ChannelError, InvalidArgumentError } from '../errors.js';
 import { finishTree, listTree, makeTree } from './file-endpoint.js';
 import { fileFailure } from './file-error.js';
 import { type FileErrorInfo, brokenProtocol, changedWhileRead, errorInfo, failureError, untrustedInfo } from './file-info.js';
 import { type FileMeta, changeBetween, notRegular, openFileTarget } from './file-target.js';
 import { type TreeEntry, type TreeListing, isByteCount, untrustedListing } from './file-tree.js';
-import type { RouterCore } from '../routing/router-core.js';
-import { CHUNK_SIZE, type TransferResult, WINDOW_SIZE } from './transfer.js';
+import type { RouterCore } from '../calls/router-core.js';
+import type { DirectoryResult, FileOptions, TransferResult } from '../calls/file-options.js';
+import { CHUNK_SIZE, WINDOW_SIZE } from './transfer.js';
 import { Sink, type SinkDone, type SinkTarget } from './transfer-sink.js';
 import { Source } from './transfer-source.js';
 
 const ENDPOINT = new URL(import.meta.url.endsWith('.ts') ? './file-endpoint.ts' : './file-endpoint.js', import.meta.url);
-
-/** How a file is written at its destination. */
-export interface FileOptions {
-  /** Permission bits of the written file (default: the source file's; for openWrite the existing file's, else 0o666 less the umask). */
-  mode?: number;
-  /** The written file's owner (numeric ids; changing it needs the right to, e.g. root through sudo). */
-  owner?: { uid?: number; gid?: number };
-  /** Give the written file the source's access and modification times (default false: now). */
-  preserveTimes?: boolean;
-  /** Replace an existing file (default true); false fails with EEXIST instead. */
-  overwrite?: boolean;
-  /** Aborts the transfer: it rejects with a ChannelError ('aborted') and the destination is left as it was. */
-  signal?: AbortSignal;
-  /**
-   * Hears progress: `(bytes, total)`, the bytes written at the destination so far and the whole size
-   * (for a directory, of all its files; undefined for openWrite). If it throws, the transfer is
-   * abandoned and rejects with that error.
-   */
-  onProgress?: ((bytes: number, total: number | undefined) => void) | undefined;
-}
-
-/** What a directory transfer made. */
-export interface DirectoryResult {
-  files: number;
-  directories: number;
-  symlinks: number;
-  bytes: number;
-  /** Entries that are neither files, directories nor symlinks (fifos, sockets, devices), relative to the root: not copied. */
-  skipped: string[];
-}
-
-/** The file methods of a Context, implemented by the root router. */
-export interface FileOperations {
-  pushFile(context: Context, localPath: string, remotePath: string, options?: FileOptions): Promise<TransferResult>;
-  fetchFile(context: Context, remotePath: string, localPath: string, options?: FileOptions): Promise<TransferResult>;
-  pushDirectory(context: Context, localDir: string, remoteDir: string, options?: FileOptions): Promise<DirectoryResult>;
-  fetchDirectory(context: Context, remoteDir: string, localDir: string, options?: FileOptions): Promise<DirectoryResult>;
-  openRead(context: Context, remotePath: string, options?: { signal?: AbortSignal }): Readable;
-  openWrite(context: Context, remotePath: string, options?: FileOptions): Writable & { result: Promise<TransferResult> };
-}
 
 /** Files transferred side by side within one directory transfer: enough to hide each file's two round trips. */
 const DIRECTORY_PARALLEL = 4;

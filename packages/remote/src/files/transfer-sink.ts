@@ -3,8 +3,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { type FileErrorInfo, brokenProtocol, errorInfo, mismatch, untrustedInfo } from './file-info.js';
 import { ENCODING_DEAD, ENCODING_RAW, type Frame } from '../wire/frame.js';
-import type { RouterCore } from '../routing/router-core.js';
-import { CHUNK_SIZE, type TransferResult, WINDOW_SIZE, channelFailure, isSize, peerHandle } from './transfer.js';
+import type { RouterCore } from '../calls/router-core.js';
+import type { TransferResult } from '../calls/file-options.js';
+import { CHUNK_SIZE, WINDOW_SIZE, channelFailure, isSize, peerHandle } from './transfer.js';
 
 /** Data frames smaller than this are copied together while they wait, so many tiny frames cost no more than their bytes. */
 const SMALL_FRAME = 64 * 1024;

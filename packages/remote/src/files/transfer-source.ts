@@ -3,8 +3,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { type FileErrorInfo, brokenProtocol, untrustedInfo } from './file-info.js';
 import { ENCODING_DEAD, ENCODING_RAW, type Frame } from '../wire/frame.js';
-import type { RouterCore } from '../routing/router-core.js';
-import { CHUNK_SIZE, type TransferResult, WINDOW_SIZE, channelFailure, isSize, peerHandle } from './transfer.js';
+import type { RouterCore } from '../calls/router-core.js';
+import type { TransferResult } from '../calls/file-options.js';
+import { CHUNK_SIZE, WINDOW_SIZE, channelFailure, isSize, peerHandle } from './transfer.js';
 
 /**
  * The sending end: data frames to a peer's Sink, at most a window unacknowledged, and never while the

@@ -9,7 +9,7 @@
 // be on either end.
 import { type FileErrorInfo, untrustedInfo } from './file-info.js';
 import type { Frame } from '../wire/frame.js';
-import type { RouterCore } from '../routing/router-core.js';
+import type { RouterCore } from '../calls/router-core.js';
 
 /** Bytes per data frame: large enough that per-frame costs vanish, small enough to interleave calls. */
 export const CHUNK_SIZE = 256 * 1024;
@@ -24,12 +24,6 @@ export const CHUNK_SIZE = 256 * 1024;
 export const WINDOW_SIZE = 2 * 1024 * 1024;
 /** The largest size a transfer may declare or reach: where integers in a double stay exact. */
 const MAX_SIZE = Number.MAX_SAFE_INTEGER;
-
-/** What a finished transfer moved. */
-export interface TransferResult {
-  bytes: number;
-  sha256: string;
-}
 
 /** A handle for one transfer's frames: only `peer` may send to it, and its disconnection ends it. */
 export function peerHandle(router: RouterCore, peer: number, fn: (frame: Frame) => void): number {

@@ -19,7 +19,7 @@
  * still has its key and stays one instance.
  */
 
-import type { ModuleRecord } from './module-registry.js';
+import type { ModuleRecord } from './module-record.js';
 
 /** The URL the `@x/remote` specifier resolves to inside a context. */
 export const RUNTIME_SHIM_URL = 'x-remote:runtime';

@@ -2,31 +2,7 @@ import { register } from 'node:module';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { loaderHooksSource, RUNTIME_SHIM_URL, type FromHooks, type SerializedModuleError, type ToHooks } from './loader-hooks.js';
 import { ModuleError, type ModuleErrorCode } from './module-error.js';
-
-/** One module as it travels: ESM JavaScript (types stripped), content-addressed. */
-export interface ModuleRecord {
-  /**
-   * The module's URL in the context: the parent's file URL + `?x=` + the first 16 hex digits of a sha256 over
-   * its source and its dependencies' keys. So `import.meta.url` and stack traces name the parent's file, and a
-   * changed file (or a changed dependency) is a new module, never a stale one.
-   */
-  key: string;
-  /** ESM JavaScript (or JSON text when the key's path ends in `.json`). */
-  source: string;
-  /**
-   * Every static import specifier in `source` -> the key of its module, `node:<name>` for a builtin, or
-   * `@x/remote` for the runtime shim. Dynamic `import()`s are not listed: they are fetched when they run.
-   */
-  deps: Record<string, string>;
-}
-
-/** A called module and its whole static import graph. */
-export interface ModuleGraph {
-  /** The key to import (or `node:<name>` when a dynamic import named a builtin). */
-  root: string;
-  /** Dependencies before their importers. */
-  modules: ModuleRecord[];
-}
+import type { ModuleGraph, ModuleRecord } from './module-record.js';
 
 export type FetchMissing = (fromKey: string, specifier: string) => Promise<ModuleGraph>;
 

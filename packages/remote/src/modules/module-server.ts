@@ -10,10 +10,10 @@ import { bundleModule } from './module-bundle.js';
 import { ModuleError } from './module-error.js';
 import { findFile, isCommonJs, isFile, jsonError, LITERAL_ADDON_REQUIRE, loaderOf, nativeAddon, sha256, statOf, syntaxError, unchanged, type FileInput } from './module-files.js';
 import { checkModuleRoots, ModuleRoots, nearestPackage, packageLink, projectOf } from './module-roots.js';
-import type { ModuleGraph, ModuleRecord } from './module-registry.js';
+import type { ModuleGraph, ModuleRecord } from './module-record.js';
 
 export { errorForContext, ModuleError, type ModuleErrorCode, type ModuleErrorDetails } from './module-error.js';
-export type { ModuleGraph, ModuleRecord } from './module-registry.js';
+export type { ModuleGraph, ModuleRecord } from './module-record.js';
 
 export interface ModuleServerOptions {
   /** Extra package.json "exports" conditions, besides Node's own `node` and `import`. */

@@ -84,6 +84,22 @@ export function encodePayload(value: unknown): Payload {
 }
 
 /**
+ * The context the message being encoded goes to (-1 between encodings): a value that travels (a
+ * Sender) reads it from its `encodeTag` method to learn which context now holds it.
+ */
+export const encodeState = { destination: -1 };
+
+/** Encodes `value` for a message to context `destination` (see encodeState). @throws as encodePayload. */
+export function encodeFor(destination: number, value: unknown): Payload {
+  encodeState.destination = destination;
+  try {
+    return encodePayload(value);
+  } finally {
+    encodeState.destination = -1;
+  }
+}
+
+/**
  * Decodes a payload; `contextName` names the sender in errors and in rebuilt errors' stacks;
  * `segmented` for encoding 3. Time and memory are proportional to the payload's size.
  * @throws PayloadError (`ERR_X_REMOTE_BAD_PAYLOAD`) for a payload that breaks the decoding limits or
