@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
 import { ConnectTimeoutError, EofError, NodeNotFoundError } from './connect-errors.js';
 import { deadError } from '../routing/dead-error.js';
 import { FIRST_STAGE } from './first-stage.js';
 import { ENCODING_DEAD } from '../wire/frame.js';
+import { readLines } from '../wire/lines.js';
 import { SEND_CORE_MARKER } from '../wire/markers.js';
-import type { LogRecord } from '../calls/log-forwarder.js';
 import type { RouterCore } from '../calls/router-core.js';
 import type { StartedContext } from './started-context.js';
 
@@ -60,15 +59,19 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
   child.stdin!.write(core);
   // Inside a context, these records travel up its channel: while it is backed up, the pipes are not
   // read, so a child flooding its fds 1 and 2 waits instead of having its lines dropped.
-  const wait = (): Promise<void> | undefined => router.logsWait();
-  readLines(child.stdout!, wait, (text) => {
+  readLines(child.stdout!, MAX_LINE, (line) => {
+    const text = line.toString('utf8');
     // The first stage's marker is for parents that have no fd 3 (stdio-connect.ts), not user output.
-    if (!text.startsWith(SEND_CORE_MARKER)) router.emitLog({ contextId: id, stream: 'stdout', level: 'info', text }, false);
+    if (text.startsWith(SEND_CORE_MARKER)) return undefined;
+    router.emitLog({ contextId: id, stream: 'stdout', level: 'info', text }, false);
+    return router.logsWait();
   });
-  readLines(child.stderr!, wait, (text) => {
+  readLines(child.stderr!, MAX_LINE, (line) => {
+    const text = line.toString('utf8');
     tail.push(text);
     if (tail.length > TAIL_LINES) tail.shift();
     router.emitLog({ contextId: id, stream: 'stderr', level: 'warn', text }, false);
+    return router.logsWait();
   });
   const stream = router.attachStream(child.stdio[3] as Socket, id);
 
@@ -130,31 +133,3 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
     }
   });
 }
-
-/** Calls `onLine` for each line of `readable`; after each read, pauses it while `wait()` gives a promise. */
-function readLines(readable: Readable, wait: () => Promise<void> | undefined, onLine: (text: string) => void): void {
-  let rest = '';
-  readable.setEncoding('utf8');
-  readable.on('data', (text: string) => {
-    rest += text;
-    let newline: number;
-    while ((newline = rest.indexOf('\n')) >= 0) {
-      onLine(rest.slice(0, newline));
-      rest = rest.slice(newline + 1);
-    }
-    if (rest.length > MAX_LINE) {
-      onLine(rest);
-      rest = '';
-    }
-    const room = wait();
-    if (room === undefined || readable.isPaused()) return;
-    readable.pause();
-    void room.then(() => readable.resume());
-  });
-  readable.on('end', () => {
-    if (rest !== '') onLine(rest);
-    rest = '';
-  });
-}
-
-export type { LogRecord };

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { deadError } from '../routing/dead-error.js';
 import { ENCODING_DEAD } from '../wire/frame.js';
+import { LineSplitter } from '../wire/lines.js';
 import { MIN_NODE_VERSION, READY_MARKER, SEND_CORE_MARKER } from '../wire/markers.js';
 import type { RouterCore } from '../calls/router-core.js';
 import { SplitChannel } from '../wire/split-channel.js';
@@ -141,18 +142,13 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
     };
 
     for (const source of child.diagnostics) {
-      let partial = '';
-      source.setEncoding('utf8');
-      source.on('data', (text: string) => {
-        const lines = (partial + text).split(/\r?\n/);
-        partial = lines.pop()!;
-        for (const line of lines) onLine(line);
-        if (prompted(partial)) partial = '';
-        else if (partial.length > MAX_PENDING) {
-          onLine(partial);
-          partial = '';
-        }
+      const lines = new LineSplitter(MAX_PENDING, (line) => onLine(line.toString('utf8')));
+      source.on('data', (chunk: Buffer | string) => {
+        lines.push(chunk);
+        // A prompt ends without a newline: it is the partial line, and is answered once.
+        if (prompted(lines.partial.toString('utf8'))) lines.dropPartial();
       });
+      source.on('end', () => lines.end());
       source.on('error', () => {});
     }
 

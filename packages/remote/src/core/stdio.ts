@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { fstatSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { readLines } from '../wire/lines.js';
 import { READY_MARKER, SEND_CORE_MARKER, SPLIT_ARG } from '../wire/markers.js';
 import { SplitChannel } from '../wire/split-channel.js';
 
@@ -15,6 +16,7 @@ export type ChannelMode = 'local' | 'supervise' | 'split';
 
 const TAIL_BYTES = 4096;
 const MAX_LINE = 64 * 1024;
+const NEWLINE = Buffer.from('\n');
 
 /**
  * `local`: a parent on this machine gave the channel as a socket on fd 3. `split`: a supervisor
@@ -58,26 +60,17 @@ export function supervise(name: string, core: Buffer): void {
   const write = (record: Buffer): void => {
     if (!input.write(record)) hold();
   };
-  // One record per line: '1' or '2' (the fd), the line's bytes, '\n'. A newline byte never occurs
-  // inside a UTF-8 character, so splitting bytes at it is safe.
-  const relay = (fd: string, readable: NodeJS.ReadableStream): void => {
-    let rest: Buffer = Buffer.alloc(0);
-    const flush = (): void => {
-      if (rest.length > 0) write(Buffer.concat([Buffer.from(fd), rest, Buffer.from('\n')]));
-      rest = Buffer.alloc(0);
-    };
-    readable.on('data', (chunk: Buffer) => {
-      if (fd === '2') tail = Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
-      rest = Buffer.concat([rest, chunk]);
-      let newline: number;
-      while ((newline = rest.indexOf(10)) >= 0) {
-        write(Buffer.concat([Buffer.from(fd), rest.subarray(0, newline + 1)]));
-        rest = rest.subarray(newline + 1);
-      }
-      if (rest.length > MAX_LINE) flush();
+  // One record per line: '1' or '2' (the fd), the line's bytes, '\n'.
+  const relay = (fd: string, readable: Readable): void => {
+    const prefix = Buffer.from(fd);
+    readLines(readable, MAX_LINE, (line) => {
+      write(Buffer.concat([prefix, line, NEWLINE]));
+      return undefined;
     });
-    readable.on('end', flush);
   };
+  readables[1]!.on('data', (chunk: Buffer) => {
+    tail = Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
+  });
   relay('1', readables[0]!);
   relay('2', readables[1]!);
   const stop = (): void => {
@@ -110,19 +103,12 @@ export function splitChannel(): Socket {
 export function readRelay(onLine: (stream: 'stdout' | 'stderr', text: string) => Promise<void> | undefined, onEnd: () => void): void {
   const stdin = new Socket({ fd: 0, readable: true, writable: false });
   stdin.on('error', onEnd);
-  let paused = false;
-  createInterface({ input: stdin, crlfDelay: Number.POSITIVE_INFINITY })
-    .on('line', (line: string) => {
-      // The first stage of this very process announced itself on its fd 1: not user output.
-      if (line.startsWith(SEND_CORE_MARKER, 1)) return;
-      const wait = onLine(line[0] === '1' ? 'stdout' : 'stderr', line.slice(1));
-      if (wait === undefined || paused) return;
-      paused = true;
-      stdin.pause();
-      void wait.then(() => {
-        paused = false;
-        stdin.resume();
-      });
-    })
-    .on('close', onEnd);
+  stdin.on('end', onEnd);
+  // A record is at most a relayed line (MAX_LINE) and its fd byte: nothing the supervisor writes is cut.
+  readLines(stdin, 2 * MAX_LINE, (record) => {
+    const text = record.toString('utf8', 1);
+    // The first stage of this very process announced itself on its fd 1: not user output.
+    if (text.startsWith(SEND_CORE_MARKER)) return undefined;
+    return onLine(record[0] === 0x31 ? 'stdout' : 'stderr', text);
+  });
 }
