@@ -1,7 +1,7 @@
 // @x/remote's file transfers (pushFile, fetchFile), side by side in one run: a local context against
 // `cp` on the same disk (the limit) and mitogen 0.3.3's FileService; over ssh to a loopback sshd against
 // `scp` with the same user, key and port, and mitogen over the same ssh; and the call round trip while
-// a push runs, the cost of the transfer window (WINDOW_SIZE in src/transfer.ts) to calls on the same
+// a push runs, the cost of the transfer window (WINDOW_SIZE in src/files/transfer.ts) to calls on the same
 // context. Every side ends with the copy fsynced, as pushFile and fetchFile commit theirs (cp and scp
 // are followed by an fsync of the copy, mitogen's script fsyncs its own), and every side reads the same
 // source, cached after it is written. scp's figure includes its ssh connection (our context is connected
