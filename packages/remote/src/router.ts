@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Context, FileOperations } from './calls/context.js';
@@ -98,8 +99,8 @@ export class Router extends RouterCore {
   /** Per context, the last call still waiting for its module graph; close() stops the module server after them. */
   readonly #preparing = new Map<number, Promise<PreparedCall>>();
   readonly #closeTimeoutMs: number;
-  /** Aborted by close(): starts in flight kill what they started and reject. */
-  readonly #stopStarts = new AbortController();
+  /** Aborted by close(): starts in flight kill what they started and reject. Each listens on it while it runs. */
+  readonly #stopStarts = unlimitedListeners(new AbortController());
   /** One promise per start in flight, settled when it is over: close() waits for them, so no context outlives it. */
   readonly #starting = new Set<Promise<void>>();
   #nextId = ROOT_ID + 1;
@@ -396,6 +397,12 @@ export class Router extends RouterCore {
       (error: unknown) => this.reply(frame, false, errorForContext(error)),
     );
   }
+}
+
+/** Any number of starts may be in flight at once (x runs 50 in parallel): no "possible leak" warning at 11. */
+function unlimitedListeners(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 function fresh(entry: GraphEntry): boolean {
