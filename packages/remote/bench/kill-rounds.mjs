@@ -6,7 +6,8 @@
 // Exits 1 on any hang or leak.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { ChannelError, Router } from '@x/remote';
+import { Router } from '@x/remote';
+import { killRound } from './kill-round.mjs';
 
 const rounds = Number(process.argv[2] ?? 1000);
 const tasks = new URL('./local-tasks.ts', import.meta.url);
@@ -49,25 +50,12 @@ const outcomes = new Map();
 const started = performance.now();
 
 async function round() {
-  const ctx = await router.local({ name: 'round' });
-  const calls = [
-    ctx.call(tasks, 'startMarked', marker),
-    ctx.call(tasks, 'sleep', Math.floor(Math.random() * 20)),
-    ctx.call(tasks, 'echo', Buffer.alloc(Math.floor(Math.random() * (4 << 20)))),
-    ctx.call(tasks, 'hang'),
-  ];
-  await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
-  process.kill(ctx.pid, 'SIGKILL');
-  const killedAt = performance.now();
-  // A call still pending 10 s after the kill counts as hung (the contract is 100 ms).
-  const watchdog = new Promise((resolve) => setTimeout(resolve, 10_000, 'hung').unref());
-  for (const call of calls) {
-    const outcome = await Promise.race([call.then(() => 'ok', (error) => (error instanceof ChannelError ? error.reason : String(error))), watchdog]);
+  const { outcomes: settled, settledMs } = await killRound(router, tasks, marker);
+  for (const outcome of settled) {
     if (outcome === 'hung') hung++;
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   }
-  slowest = Math.max(slowest, performance.now() - killedAt);
-  await ctx.disconnected;
+  slowest = Math.max(slowest, settledMs);
 }
 
 let slowest = 0;

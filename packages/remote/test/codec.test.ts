@@ -5,6 +5,7 @@ import { RAW_SEGMENT_MIN, TAG, type Tagged, decodePayload, encodePayload, encode
 import { RemoteError, SerializationError } from '../src/index.js';
 import { DECLARED_ALLOWANCE, SHARED, TAGGED, checkPayload } from '../src/wire/payload-check.js';
 import { MAX_DEPTH, PayloadError } from '../src/wire/payload-error.js';
+import { varint } from './helpers.js';
 
 useLeakCheck();
 
@@ -78,16 +79,6 @@ describe('the codec', () => {
 /** v8 serializer bytes written by hand (format 15), as a hostile context would. */
 function v8(hex: string): Buffer {
   return Buffer.from(`ff0f${hex.replace(/\s+/g, '')}`, 'hex');
-}
-
-/** A uint32 varint as hex. */
-function varint(value: number): string {
-  const bytes: number[] = [];
-  do {
-    bytes.push((value & 0x7f) | (value > 0x7f ? 0x80 : 0));
-    value = Math.floor(value / 128);
-  } while (value > 0);
-  return Buffer.from(bytes).toString('hex');
 }
 
 /** Decodes `bytes` as from context 'hostile', counting the reviver's calls. */

@@ -4,6 +4,7 @@ import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import { ChannelError, ConnectError, ConnectTimeoutError, EofError, NodeNotFoundError } from '../src/index.js';
 import { alive, eventually, processesWith, quietRouter, tasks } from './helpers.js';
+import { killRound } from '../bench/kill-round.mjs';
 
 useLeakCheck();
 
@@ -62,22 +63,10 @@ describe('dead messages', () => {
     let hung = 0;
     const outcomes = new Map<string, number>();
     const round = async (): Promise<void> => {
-      const ctx = await router.local({ name: 'round' });
-      const calls = [
-        ctx.call(tasks, 'startMarked', marker),
-        ctx.call(tasks, 'sleep', Math.floor(Math.random() * 20)),
-        ctx.call(tasks, 'echo', Buffer.alloc(Math.floor(Math.random() * (4 << 20)))),
-        ctx.call(tasks, 'hang'),
-      ];
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
-      process.kill(ctx.pid!, 'SIGKILL');
-      const watchdog = new Promise<'hung'>((resolve) => setTimeout(resolve, 10_000, 'hung').unref());
-      for (const call of calls) {
-        const outcome = await Promise.race([call.then(() => 'ok', (error: unknown) => (error instanceof ChannelError ? error.reason : String(error))), watchdog]);
+      for (const outcome of (await killRound(router, tasks, marker)).outcomes) {
         if (outcome === 'hung') hung++;
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       }
-      await ctx.disconnected;
     };
     const rounds = 100;
     for (let batch = 0; batch < rounds / 4; batch++) await Promise.all([round(), round(), round(), round()]);

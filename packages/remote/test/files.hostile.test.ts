@@ -1,6 +1,5 @@
 // File transfers against a context that lies: every attack is refused with its documented error, and
 // the operator's side is left as it was (nothing written, created or chmod-ed outside the destination).
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import type { TreeEntry } from '../src/files/file-tree.js';
 import { CHUNK_SIZE, WINDOW_SIZE } from '../src/files/transfer.js';
 import { Sink, type SinkTarget } from '../src/files/transfer-sink.js';
 import { Source } from '../src/files/transfer-source.js';
-import { eventually, quietRouter } from './helpers.js';
+import { eventually, quietRouter, treeSnapshot } from './helpers.js';
 import type { Lie } from './fixtures/hostile-files.js';
 
 useLeakCheck();
@@ -36,23 +35,6 @@ beforeEach(() => {
 afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** Every entry under `root` with its kind, permission bits, and content hash or link target. */
-function snapshot(root: string): string[] {
-  const lines: string[] = [];
-  const visit = (relative: string): void => {
-    const path = join(root, relative);
-    const stat = fs.lstatSync(path);
-    const mode = (stat.mode & 0o7777).toString(8);
-    if (stat.isSymbolicLink()) lines.push(`${relative} link ${fs.readlinkSync(path)}`);
-    else if (stat.isDirectory()) {
-      lines.push(`${relative} dir ${mode}`);
-      for (const name of fs.readdirSync(path).sort()) visit(join(relative, name));
-    } else lines.push(`${relative} file ${mode} ${createHash('sha256').update(fs.readFileSync(path)).digest('hex')}`);
-  };
-  visit('');
-  return lines;
-}
 
 /** A small tree to fetch or push: a file at the top and one in a subdirectory. */
 function makeSourceTree(root: string): string {
@@ -77,7 +59,7 @@ describe('fetchDirectory from a context that lies in its listing', () => {
     const ctx = await router.local({ name: 'liar' });
     const remote = makeSourceTree(join(dir, 'remote'));
     const dest = join(dir, 'dest');
-    const before = snapshot(outside);
+    const before = treeSnapshot(outside);
     const listings: [string, unknown[]][] = [
       ['a parent-relative path', [ROOT_ENTRY, file('../outside/escape.txt')]],
       ['a deeper parent-relative path', [ROOT_ENTRY, directory('a'), file('a/../../outside/victim')]],
@@ -103,12 +85,12 @@ describe('fetchDirectory from a context that lies in its listing', () => {
       expect(error, what).toMatchObject({ code: 'ERR_X_REMOTE_UNSAFE_PATH', context: 'liar', path: dest });
       expect((error as Error).message, what).toMatch(/refused to write/);
       expect(fs.existsSync(dest), what).toBe(false);
-      expect(snapshot(outside), what).toEqual(before);
+      expect(treeSnapshot(outside), what).toEqual(before);
     }
     // The same context, honest again, is fetched from: the refusals came from the lies.
     await lieTo(ctx, 'listTree', { kind: 'merge', fields: {} });
     expect(await ctx.fetchDirectory(remote, dest)).toMatchObject({ files: 2, directories: 2 });
-    expect(snapshot(dest)).toEqual(snapshot(remote));
+    expect(treeSnapshot(dest)).toEqual(treeSnapshot(remote));
   });
 
   it('refuses a malformed listing (sizes, modes, times out of range, no arrays) with ERR_X_REMOTE_FILE_PROTOCOL', async () => {
@@ -116,7 +98,7 @@ describe('fetchDirectory from a context that lies in its listing', () => {
     const ctx = await router.local({ name: 'liar' });
     const remote = makeSourceTree(join(dir, 'remote'));
     const dest = join(dir, 'dest');
-    const before = snapshot(outside);
+    const before = treeSnapshot(outside);
     const values: [string, unknown][] = [
       ['no entries', { skipped: [] }],
       ['entries not an array', { entries: { length: 2 ** 32 - 1 }, skipped: [] }],
@@ -135,7 +117,7 @@ describe('fetchDirectory from a context that lies in its listing', () => {
       expect(error, what).toMatchObject({ name: 'FileError', code: 'ERR_X_REMOTE_FILE_PROTOCOL', context: 'liar' });
       expect(fs.existsSync(dest), what).toBe(false);
     }
-    expect(snapshot(outside)).toEqual(before);
+    expect(treeSnapshot(outside)).toEqual(before);
   });
 
   it('takes no setuid or setgid bit from a context; a mode the caller gives still sets them', async () => {
@@ -344,12 +326,12 @@ describe('symlinks planted in an existing destination', () => {
     const ctx = await router.local({ name: 'target' });
     const tree = makeSourceTree(join(dir, 'tree'));
     const dest = plantedDestination();
-    const before = snapshot(outside);
+    const before = treeSnapshot(outside);
     const error = await ctx.pushDirectory(tree, dest).catch((caught: unknown) => caught);
     // The error names the destination asked for; the message, the symlink found there.
     expect(error).toMatchObject({ name: 'FileError', code: 'ERR_X_REMOTE_UNSAFE_PATH', context: 'target', path: dest });
     expect((error as Error).message).toContain(`'${join(dest, 'sub')}' is a symlink this transfer did not make`);
-    expect(snapshot(outside)).toEqual(before);
+    expect(treeSnapshot(outside)).toEqual(before);
   });
 
   it('fetchDirectory is refused there too, here', async () => {
@@ -357,10 +339,10 @@ describe('symlinks planted in an existing destination', () => {
     const ctx = await router.local();
     const tree = makeSourceTree(join(dir, 'tree'));
     const dest = plantedDestination();
-    const before = snapshot(outside);
+    const before = treeSnapshot(outside);
     const error = await ctx.fetchDirectory(tree, dest).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'FileError', code: 'ERR_X_REMOTE_UNSAFE_PATH', context: 'root', path: join(dest, 'sub') });
-    expect(snapshot(outside)).toEqual(before);
+    expect(treeSnapshot(outside)).toEqual(before);
   });
 
   it('a symlink where a file goes is replaced by the file, never written through, both ways', async () => {
@@ -369,7 +351,7 @@ describe('symlinks planted in an existing destination', () => {
     const tree = join(dir, 'tree');
     fs.mkdirSync(tree);
     fs.writeFileSync(join(tree, 'app.conf'), 'new settings');
-    const before = snapshot(outside);
+    const before = treeSnapshot(outside);
     for (const direction of ['push', 'fetch'] as const) {
       fs.rmSync(join(dir, 'dest'), { recursive: true, force: true });
       const dest = plantedDestination();
@@ -377,7 +359,7 @@ describe('symlinks planted in an existing destination', () => {
       await (direction === 'push' ? ctx.pushDirectory(tree, dest) : ctx.fetchDirectory(tree, dest));
       expect(fs.lstatSync(join(dest, 'app.conf')).isFile(), direction).toBe(true);
       expect(fs.readFileSync(join(dest, 'app.conf'), 'utf8')).toBe('new settings');
-      expect(snapshot(outside), direction).toEqual(before);
+      expect(treeSnapshot(outside), direction).toEqual(before);
     }
   });
 
@@ -390,13 +372,13 @@ describe('symlinks planted in an existing destination', () => {
     // The tree's owner swaps the directory the transfer made for a link to the operator's files.
     fs.rmdirSync(join(dest, 'sub'));
     fs.symlinkSync(outside, join(dest, 'sub'));
-    const before = snapshot(outside);
+    const before = treeSnapshot(outside);
     const local = await openFileTarget(join(dest, 'sub', 'victim'), { root: dest }).catch((caught: unknown) => caught);
     expect(local).toMatchObject({ code: 'ERR_X_REMOTE_UNSAFE_PATH' });
     const remote = await ctx.call<{ error: FileErrorInfo }>(endpointModule, 'openSink', join(dest, 'sub', 'victim'), { root: dest }, router.id, 0xffff_ff00);
     expect(remote.error).toMatchObject({ code: 'ERR_X_REMOTE_UNSAFE_PATH', path: join(dest, 'sub', 'victim') });
     expect(await finishTree(dest, [ROOT_ENTRY, { ...directory('sub'), mode: 0o777 }] as TreeEntry[], true)).toMatchObject({ error: { code: 'ERR_X_REMOTE_UNSAFE_PATH' } });
-    expect(snapshot(outside)).toEqual(before);
+    expect(treeSnapshot(outside)).toEqual(before);
   });
 
   it('a file whose directory is swapped for a symlink while it is written lands in the directory it was opened in', async () => {
@@ -406,9 +388,9 @@ describe('symlinks planted in an existing destination', () => {
     await target.write(Buffer.from('written by the transfer'), 0);
     fs.renameSync(join(dest, 'sub'), join(dest, 'moved'));
     fs.symlinkSync(outside, join(dest, 'sub'));
-    const before = snapshot(outside);
+    const before = treeSnapshot(outside);
     await target.commit();
-    expect(snapshot(outside)).toEqual(before);
+    expect(treeSnapshot(outside)).toEqual(before);
     expect(fs.readFileSync(join(dest, 'moved', 'victim'), 'utf8')).toBe('written by the transfer');
   });
 });

@@ -11,7 +11,7 @@ import { ENCODING_RAW } from '../src/wire/frame.js';
 import type { FileErrorInfo } from '../src/files/file-info.js';
 import { CHUNK_SIZE, WINDOW_SIZE } from '../src/files/transfer.js';
 import { Source } from '../src/files/transfer-source.js';
-import { eventually, quietRouter, tasks } from './helpers.js';
+import { eventually, quietRouter, tasks, treeSnapshot } from './helpers.js';
 
 useLeakCheck();
 
@@ -479,7 +479,7 @@ describe('directories', () => {
     const fetched = await ctx.fetchDirectory(join(dir, 'copy'), join(dir, 'back'));
     expect(fetched).toEqual(pushed);
     for (const copy of [join(dir, 'copy'), join(dir, 'back')]) {
-      expect(describeTree(copy)).toEqual(describeTree(tree));
+      expect(treeSnapshot(copy)).toEqual(treeSnapshot(tree));
     }
     // Times too, on request: set on each directory once its files are in.
     fs.utimesSync(join(tree, 'a', 'b'), 1_000_000, 2_000_000);
@@ -491,23 +491,6 @@ describe('directories', () => {
     }
   });
 });
-
-/** Every entry under `root` with its kind, permission bits, and content hash or link target. */
-function describeTree(root: string): string[] {
-  const lines: string[] = [];
-  const visit = (relative: string): void => {
-    const path = join(root, relative);
-    const stat = fs.lstatSync(path);
-    const mode = (stat.mode & 0o7777).toString(8);
-    if (stat.isSymbolicLink()) lines.push(`${relative} link ${fs.readlinkSync(path)}`);
-    else if (stat.isDirectory()) {
-      lines.push(`${relative} dir ${mode}`);
-      for (const name of fs.readdirSync(path).sort()) visit(join(relative, name));
-    } else lines.push(`${relative} file ${mode} ${sha256(path)}`);
-  };
-  visit('');
-  return lines;
-}
 
 describe('through via', () => {
   it('a push to a grandchild crosses the intermediate without being held there', async () => {

@@ -5,7 +5,7 @@ import { coreSource } from '../src/connect/core-source.js';
 import { HEADER_SIZE, encodeHeader } from '../src/wire/frame.js';
 import { ROOT_ID } from '../src/routing/handles.js';
 import type { Context } from '../src/index.js';
-import { quietRouter, tasks } from './helpers.js';
+import { quietRouter, tasks, varint } from './helpers.js';
 import { CONTEXT_ID, MAX_MESSAGE_SIZE, ManualContext, frame } from './manual-context.js';
 
 useLeakCheck();
@@ -37,15 +37,6 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function varint(value: number): string {
-  const bytes: number[] = [];
-  do {
-    bytes.push((value & 0x7f) | (value > 0x7f ? 0x80 : 0));
-    value = Math.floor(value / 128);
-  } while (value > 0);
-  return Buffer.from(bytes).toString('hex');
 }
 
 /** Payload shapes that cost v8 alone far more than their bytes; every receiver must refuse them cheaply. */

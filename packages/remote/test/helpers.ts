@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { Router, type RouterOptions } from '../src/index.js';
 
 /** The module most tests call into. */
@@ -49,4 +51,31 @@ function readdirSafe(path: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Every entry under `root` with its kind, permission bits, and content hash or link target, in a stable order. */
+export function treeSnapshot(root: string): string[] {
+  const lines: string[] = [];
+  const visit = (relative: string): void => {
+    const path = join(root, relative);
+    const stat = lstatSync(path);
+    const mode = (stat.mode & 0o7777).toString(8);
+    if (stat.isSymbolicLink()) lines.push(`${relative} link ${readlinkSync(path)}`);
+    else if (stat.isDirectory()) {
+      lines.push(`${relative} dir ${mode}`);
+      for (const name of readdirSync(path).sort()) visit(join(relative, name));
+    } else lines.push(`${relative} file ${mode} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`);
+  };
+  visit('');
+  return lines;
+}
+
+/** A uint32 as the v8 serializer's varint, in hex (for payloads written byte by byte). */
+export function varint(value: number): string {
+  const bytes: number[] = [];
+  do {
+    bytes.push((value & 0x7f) | (value > 0x7f ? 0x80 : 0));
+    value = Math.floor(value / 128);
+  } while (value > 0);
+  return Buffer.from(bytes).toString('hex');
 }
