@@ -1,7 +1,7 @@
 import { ChannelError } from '../errors.js';
 import { type Frame, ENCODING_V8_SEGMENTS } from '../wire/frame.js';
 import { TAG, type Tagged, decodePayload } from '../wire/codec.js';
-import { BOOTSTRAP, type BootstrapConfig, type LogLevel, SHUTDOWN } from '../routing/handles.js';
+import { type LogLevel, SHUTDOWN } from '../routing/handles.js';
 import { Routing } from '../routing/routing.js';
 import type { CallHost } from './call-host.js';
 import { CallClient, type PreparedCall, moduleHref } from './call-client.js';
@@ -158,20 +158,7 @@ export class RouterCore extends Routing<Context> implements CallHost, ContextHos
   /** The root's log listeners; contexts forward instead. */
   protected deliverLog(_record: LogRecord): void {}
 
-  // ---- starting and ending contexts ----
-
-  /** Sends a starting context its bootstrap: its id and name, the ids above it, and the limits it inherits. */
-  sendBootstrap(id: number, name: string, readyHandle: number): void {
-    const config: BootstrapConfig = {
-      id,
-      parentIds: [this.id, ...this.parentIds],
-      name,
-      maxMessageSize: this.maxMessageSize,
-      logLevel: this.logLevel,
-      readyHandle,
-    };
-    this.send(id, BOOTSTRAP, readyHandle, config);
-  }
+  // ---- ending contexts ----
 
   /** Sends SHUTDOWN to a context (it runs its cleanup, then exits). */
   requestShutdown(context: Context): void {

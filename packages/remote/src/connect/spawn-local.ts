@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { ConnectTimeoutError, EofError, NodeNotFoundError } from './connect-errors.js';
-import { deadError } from '../routing/dead-error.js';
 import { FIRST_STAGE } from './first-stage.js';
-import { ENCODING_DEAD } from '../wire/frame.js';
 import { readLines } from '../wire/lines.js';
 import { SEND_CORE_MARKER } from '../wire/markers.js';
 import type { RouterCore } from '../calls/router-core.js';
+import { sendBootstrap } from './bootstrap.js';
 import type { StartedContext } from './started-context.js';
 
 export interface SpawnLocalOptions {
@@ -77,13 +76,14 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
 
   return new Promise<SpawnedContext>((resolve, reject) => {
     let settled = false;
+    let readyHandle: number | undefined;
     const onAbort = (): void => fail(signal!.reason as Error);
     const fail = (error: Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      router.removeHandler(readyHandle);
+      if (readyHandle !== undefined) router.removeHandler(readyHandle);
       kill();
       stream.close(error.message);
       // A process that never started has no exit to wait for; one that did is dead a moment after the SIGKILL.
@@ -93,23 +93,6 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
     const timer = setTimeout(() => {
       fail(new ConnectTimeoutError(`Context ${name} did not start within ${options.connectTimeoutMs} ms; raise connectTimeoutMs or check ${options.nodePath}.`, tail.join('\n')));
     }, options.connectTimeoutMs);
-    const readyHandle = router.allocate({
-      persist: false,
-      kind: 'ready',
-      peers: id,
-      fn: (frame) => {
-        // A dead message is no answer: the router failed every handle (close()) or the frame was refused on its way.
-        if (frame.encoding === ENCODING_DEAD) {
-          fail(deadError(frame));
-          return;
-        }
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve({ pid: child.pid!, kill, exited });
-      },
-    });
     signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (error: NodeJS.ErrnoException) => {
       const message = `Could not start ${options.nodePath} for context ${name}: ${error.message}. Pass nodePath: the absolute path of a node binary.`;
@@ -127,7 +110,16 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
       });
     });
     try {
-      router.sendBootstrap(id, name, readyHandle);
+      readyHandle = sendBootstrap(router, id, name, {
+        dead: fail,
+        ready: () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve({ pid: child.pid!, kill, exited });
+        },
+      });
     } catch (error) {
       fail(new EofError(`Could not send the bootstrap to context ${name}: ${(error as Error).message}`, tail.join('\n')));
     }

@@ -4,11 +4,10 @@
 // node: builtins and files that do the same.
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { deadError } from '../routing/dead-error.js';
-import { ENCODING_DEAD } from '../wire/frame.js';
 import { LineSplitter } from '../wire/lines.js';
 import { MIN_NODE_VERSION, READY_MARKER, SEND_CORE_MARKER } from '../wire/markers.js';
 import type { RouterCore } from '../calls/router-core.js';
+import { type BootstrapAnswer, sendBootstrap } from './bootstrap.js';
 import { SplitChannel } from '../wire/split-channel.js';
 import type { Stream } from '../wire/stream.js';
 
@@ -201,21 +200,14 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
 
     const bootstrap = (): void => {
       stream = router.attachStream(new SplitChannel(child.stdout, child.stdin).asSocket(), id);
-      readyHandle = router.allocate({
-        persist: false,
-        kind: 'ready',
-        peers: id,
-        fn: (frame) => {
-          // A dead message is no answer: the router failed every handle (close()) or the frame was refused on its way.
-          if (frame.encoding === ENCODING_DEAD) {
-            stop(deadError(frame));
-            return;
-          }
+      const answer: BootstrapAnswer = {
+        dead: stop,
+        ready: (frame) => {
           let pid: unknown;
           try {
             // The core answers its bootstrap as a call: [1, { pid }].
-            const answer = router.decode(frame) as [unknown, { pid?: unknown } | undefined];
-            if (Array.isArray(answer) && answer[0] === 1) pid = answer[1]?.pid;
+            const reply = router.decode(frame) as [unknown, { pid?: unknown } | undefined];
+            if (Array.isArray(reply) && reply[0] === 1) pid = reply[1]?.pid;
           } catch (error) {
             fail('eof', `Context ${name} (${where}) answered its bootstrap with a malformed frame: ${(error as Error).message}`);
             return;
@@ -231,9 +223,9 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
           signal?.removeEventListener('abort', onAbort);
           resolve({ pid: pid as number });
         },
-      });
+      };
       try {
-        router.sendBootstrap(id, name, readyHandle);
+        readyHandle = sendBootstrap(router, id, name, answer);
       } catch (error) {
         fail('eof', `Could not send the bootstrap to context ${name} (${where}): ${(error as Error).message}`);
       }
