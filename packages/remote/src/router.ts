@@ -356,6 +356,10 @@ export class Router extends RouterCore {
     if (root !== undefined) shipped.roots.add(root);
   }
 
+  override startedBy(child: number, parent: number): boolean {
+    return this.#parentOf.get(child) === parent;
+  }
+
   /**
    * Routes the new context `id` through `via`: here, and at every hop between this router and `via`
    * (oldest first, on the stream the start request follows, so each hop knows the route before the new

@@ -68,9 +68,11 @@ describe('the first stage', () => {
 });
 
 describe('the core', () => {
-  it('is at most 16 KiB compressed', async () => {
+  // 16 KiB until the security work: every context now checks payloads before v8 reads them, bounds its
+  // senders with credit and writes log records in their own layout (README, the bootstrap, step 3).
+  it('is at most 21 KiB compressed', async () => {
     const core = await coreSource();
     console.log(`@x/remote core: ${core.length} bytes compressed`);
-    expect(core.length).toBeLessThanOrEqual(16 * 1024);
+    expect(core.length).toBeLessThanOrEqual(21 * 1024);
   });
 });

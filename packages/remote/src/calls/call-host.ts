@@ -28,4 +28,6 @@ export interface CallHost {
   contextName(id: number): string;
   /** The one Context object for `id` in this process. */
   contextFor(id: number, name: string): Context;
+  /** Whether context `parent` started context `child` (the root knows; elsewhere nothing is known). */
+  startedBy(child: number, parent: number): boolean;
 }

@@ -47,7 +47,7 @@ export class LogForwarder {
     this.#host = host;
     this.#level = level;
     this.#deliver = deliver;
-    host.addHandler(FORWARD_LOG, { kind: 'forward-log', persist: true, fn: (frame, from) => this.#onForwardLog(frame, from) });
+    host.addHandler(FORWARD_LOG, { kind: 'forward-log', persist: true, fn: (frame) => this.#onForwardLog(frame) });
   }
 
   /**
@@ -108,11 +108,12 @@ export class LogForwarder {
     }
   }
 
-  #onForwardLog(frame: Frame, from: Stream | undefined): void {
+  #onForwardLog(frame: Frame): void {
     if (frame.encoding !== ENCODING_RAW) return;
     const record = decodeLog(frame.payload);
-    // A record speaks for its sender or for a context below it, never for one elsewhere.
-    if (record === undefined || (record.contextId !== frame.src && this.#host.routeFor(record.contextId) !== from)) return;
+    // A record speaks for its sender, or for a child of the sender (whose fds 1 and 2 the sender relays):
+    // never for its parent, a sibling, or a context elsewhere.
+    if (record === undefined || (record.contextId !== frame.src && !this.#host.startedBy(record.contextId, frame.src))) return;
     this.emit(record);
   }
 }

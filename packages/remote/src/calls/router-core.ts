@@ -74,6 +74,11 @@ export class RouterCore extends Routing<Context> implements CallHost, ContextHos
     return context;
   }
 
+  /** Only the root knows who started whom (Router); a context trusts no claim about it. */
+  startedBy(_child: number, _parent: number): boolean {
+    return false;
+  }
+
   forgetContext(id: number): void {
     this.known.delete(id);
   }
