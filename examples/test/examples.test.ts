@@ -60,7 +60,7 @@ const expected: Record<string, (string | RegExp)[]> = {
     'pushDirectory: 2 files, 2 directories, 1 symlink, 34 bytes',
     'fetchFile: 6291456 bytes back, identical: true',
     'openWrite then openRead: 14 bytes, read back as "line 1\\nline 2\\n"',
-    'FileError ENOTDIR (syscall stat) in context web-1 for not-a-dir/release.bin',
+    'FileError ENOTDIR (syscall open) in context web-1 for not-a-dir/release.bin',
     'overwrite: false on an existing file: FileError EEXIST; the file there is untouched: true',
   ],
   'remote-local': [

@@ -23,6 +23,7 @@ const noop = (): void => {};
 
 /** A receiver, as its Sender sees it: told which context each encoded copy of the sender went to. */
 export interface SenderOwner {
+  /** @internal (Receiver's own is internal: the published types must not require it) */
   heldBy(id: number): void;
 }
 

@@ -12,6 +12,7 @@ import { ADD_ROUTE, DEL_ROUTE } from './handles.js';
 export interface KnownContext {
   readonly name: string;
   readonly isDisconnected: boolean;
+  /** @internal (Context's own is internal: the published types must not require it) */
   markDisconnected(error: ChannelError): void;
 }
 
