@@ -71,7 +71,6 @@ interface Shipped {
   keys: Set<string>;
   /** Keys of the modules this router called on the context: its dynamic imports may come from their packages. */
   roots: Set<string>;
-  files: Set<string>;
 }
 
 const DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
@@ -213,7 +212,7 @@ export class Router extends RouterCore {
       const signal = this.#stopStarts.signal;
       const core = await coreSource();
       const context = this.contextFor(id, name);
-      this.#shipped.set(id, { keys: new Set(), roots: new Set(), files: new Set() });
+      this.#shipped.set(id, { keys: new Set(), roots: new Set() });
       try {
         if (signal.aborted) throw signal.reason;
         if (via !== undefined) this.#routeBelow(id, via);
@@ -348,11 +347,7 @@ export class Router extends RouterCore {
   }
 
   #markShipped(shipped: Shipped, modules: ModuleGraph['modules'], root: string | undefined): void {
-    for (const record of modules) {
-      shipped.keys.add(record.key);
-      const file = this.#server.fileOf(record.key);
-      if (file !== undefined) shipped.files.add(file);
-    }
+    for (const record of modules) shipped.keys.add(record.key);
     if (root !== undefined) shipped.roots.add(root);
   }
 
