@@ -21,8 +21,8 @@ console.log(`frame fuzz seed ${SEED} (replay: X_REMOTE_FUZZ_SEED=${SEED})`);
 
 const rawChannel = new URL('./fixtures/raw-channel.ts', import.meta.url);
 
-// Handles a parent may legitimately use to end a context or make it start processes (SHUTDOWN 106,
-// CONNECT_CHILD 107, KILL_CHILD 108) are not fuzzed downwards.
+// Handles a parent may legitimately use to end a context or its children (SHUTDOWN 106, KILL_CHILD 108)
+// are not fuzzed downwards.
 const DOWN_HANDLES = [100, 101, 102, 103, 104, 110, 111, 112, 113, 1000, 1001, 5000, 99, 0, 0xffffffff];
 // Upwards every fixed handle is fair game: a context has authority over nothing in the root.
 const UP_HANDLES = [100, 101, 102, 103, 104, 106, 107, 108, 110, 111, 112, 113, 1000, 1001, 1002, 1003, 1004, 1005, 99, 0, 0xffffffff];
