@@ -10,8 +10,9 @@ export declare const REQUIRE_PRIVILEGED: 'X_REQUIRE_PRIVILEGED';
  * becomes one failing test.
  * @param what the tests, as the messages name them ('the ssh tests')
  * @param reason why they cannot run here (default: sshdUnavailableReason())
+ * @param remedy what makes them run, in the failure's message (default: run as root with openssh-server and sudo)
  */
-export declare function skipPrivileged(what: string, reason?: string | undefined): boolean;
+export declare function skipPrivileged(what: string, reason?: string | undefined, remedy?: string): boolean;
 
 export interface Sshd {
   host: '127.0.0.1';

@@ -35,14 +35,15 @@ export const REQUIRE_PRIVILEGED = 'X_REQUIRE_PRIVILEGED';
  * CI run that lost its sshd, sudo or root is red, not green with no ssh coverage.
  * @param {string} what the tests, as the messages name them ('the ssh tests')
  * @param {string | undefined} [reason] why they cannot run here (default: sshdUnavailableReason())
+ * @param {string} [remedy] what makes them run, in the failure's message
  * @returns {boolean} whether to skip them (describe.skipIf)
  */
-export function skipPrivileged(what, reason = sshdUnavailableReason()) {
+export function skipPrivileged(what, reason = sshdUnavailableReason(), remedy = 'run as root with openssh-server and sudo installed') {
   if (reason === undefined) return false;
   if (process.env[REQUIRE_PRIVILEGED] === '1') {
     test(`${what} can run here (${REQUIRE_PRIVILEGED}=1)`, () => {
       throw new Error(
-        `${what} cannot run: ${reason}. ${REQUIRE_PRIVILEGED}=1 (set by .ci/run) makes that a failure: run as root with openssh-server and sudo installed, or unset it to skip them.`,
+        `${what} cannot run: ${reason}. ${REQUIRE_PRIVILEGED}=1 (set by .ci/run) makes that a failure: ${remedy}, or unset it to skip them.`,
       );
     });
   } else {
