@@ -32,8 +32,11 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
-/** Starts a real sshd on a free loopback port with fresh keys (root only). */
-export declare function startSshd(options?: { startTimeoutMs?: number }): Promise<Sshd>;
+/**
+ * Starts a real sshd on a free loopback port with fresh keys (root only). `config`: sshd_config
+ * lines that replace the fixture's own of the same keyword (as `MaxStartups 1`).
+ */
+export declare function startSshd(options?: { startTimeoutMs?: number; config?: string[] }): Promise<Sshd>;
 
 export interface TestUser {
   name: string;

@@ -78,12 +78,15 @@ function accepts(port) {
   });
 }
 
+/** An sshd_config line's keyword, as sshd matches it (case-insensitive). */
+const keyword = (line) => line.trim().split(/\s+/)[0].toLowerCase();
+
 /**
  * Starts `sshd -D -e` on 127.0.0.1 with fresh ed25519 host and client keys. The client key
  * is authorized for every account; password logins work for accounts given a password.
- * @param {{ startTimeoutMs?: number }} [options]
+ * @param {{ startTimeoutMs?: number, config?: string[] }} [options] config: sshd_config lines that replace the fixture's own
  */
-export async function startSshd({ startTimeoutMs = 10_000 } = {}) {
+export async function startSshd({ startTimeoutMs = 10_000, config: extra = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'x-sshd-'));
   const hostKey = join(dir, 'host_ed25519');
   const clientKey = join(dir, 'client_ed25519');
@@ -112,8 +115,12 @@ export async function startSshd({ startTimeoutMs = 10_000 } = {}) {
       'MaxStartups 200:30:400',
       'MaxSessions 200',
       'LogLevel ERROR',
-      '',
-    ].join('\n'),
+    ]
+      // sshd keeps the first value of some options and the last of others (MaxStartups): a caller's
+      // line replaces the default of its keyword instead of joining it.
+      .filter((line) => !extra.some((own) => keyword(own) === keyword(line)))
+      .concat(extra, '')
+      .join('\n'),
   );
   const log = [];
   const child = spawn(sshdPath, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,7 +1,7 @@
 // The x command: parses the command line (node:util parseArgs), checks everything it can before any
 // target is contacted, runs the command on the targets and reports. Exit status: 0 when every target
 // succeeded, 1 when any did not, 2 for a usage error; Ctrl+C ends it by SIGINT (main() does that).
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { onExit } from '@x/signals';
 import type { MainContext } from '../main.js';
@@ -10,11 +10,12 @@ import { copy } from './commands/copy.js';
 import { exec } from './commands/exec.js';
 import { ping } from './commands/ping.js';
 import { run } from './commands/run.js';
-import { Display } from './display.js';
+import { Display, formatDuration } from './display.js';
 import { UsageError } from './errors.js';
 import { inventoryLoader } from './inventory.js';
-import { describeError, jsonLine, writeSummary } from './report.js';
-import { type Outcome, runTargets } from './runner.js';
+import { describeError, errorSummary, jsonLine, writeSummary } from './report.js';
+import { parseRunControl, runControlHelp, runControlOptions } from './run-control.js';
+import { defaultTransientRetries, type Outcome, runTargets } from './runner.js';
 import { parseTargets } from './targets.js';
 
 export const commands: Command[] = [run, exec, ping, copy];
@@ -30,6 +31,7 @@ const options = {
   'fail-fast': { type: 'boolean' },
   inventory: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...runControlOptions,
 } satisfies ParseArgsConfig['options'];
 
 /** The default of --parallel. */
@@ -44,6 +46,7 @@ const optionsHelp = `Options:
   -q, --quiet        no progress line and no summary table
   --fail-fast        after the first failure, cancel the targets not yet done
   --inventory FILE   the inventory (default: x.inventory.json or x.inventory.yaml here)
+${runControlHelp}
   -h, --help         this help`;
 
 const targetsHelp = `Targets:
@@ -87,9 +90,10 @@ function commandHelp(command: Command): string {
   return `Usage: ${command.usage}\n\n${command.help}\n\n${optionsHelp}\n\n${targetsHelp}\n`;
 }
 
+/** `x 1.2.3 (node v20.20.0)`: @x/system's version, found by the package's own name wherever it is installed (dist/, src/, node_modules). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  const pkg = createRequire(import.meta.url)('@x/system/package.json') as { version: string };
+  return `x ${pkg.version} (node ${process.version})`;
 }
 
 /** The x command's main function (run under main()): gives the exit status. */
@@ -103,7 +107,7 @@ export async function x(context: MainContext): Promise<number> {
       process.stdout.write(topic ? commandHelp(topic) : mainHelp());
       return 0;
     }
-    if (first === '--version') {
+    if (first === '--version' || first === '-V') {
       process.stdout.write(`${version()}\n`);
       return 0;
     }
@@ -128,18 +132,21 @@ async function runCommand(command: Command, argv: string[], context: MainContext
     process.stdout.write(commandHelp(command));
     return 0;
   }
+  const { batchSize, ...control } = parseRunControl(values);
   const common: CommonOptions = {
     parallel: values.parallel === undefined ? defaultParallel : positiveInteger('--parallel', values.parallel, command),
     json: values.json ?? false,
     quiet: values.quiet ?? false,
     failFast: values['fail-fast'] ?? false,
+    ...control,
     cwd: process.cwd(),
   };
   if (values.timeout !== undefined) common.timeoutMs = positiveInteger('--timeout', values.timeout, command);
   if (values.on === undefined) throw new UsageError(`${command.name} needs --on TARGETS, as in --on local*4 or --on @web.`, command.usage);
   const inventory = inventoryLoader(values.inventory, common.cwd);
   const targets = parseTargets(values.on, inventory);
-  const display = new Display({ json: common.json, quiet: common.quiet });
+  if (batchSize) common.batchSize = batchSize(targets.length);
+  const display = new Display({ json: common.json, quiet: common.quiet, verbose: common.verbose });
   const own = Object.fromEntries(Object.keys(command.options ?? {}).map((name) => [name, (values as Record<string, string | boolean | undefined>)[name]]));
   const job = await command.prepare(positionals, common, display, own);
 
@@ -166,18 +173,26 @@ async function runCommand(command: Command, argv: string[], context: MainContext
     parallel: common.parallel,
     ...(common.timeoutMs === undefined ? {} : { timeoutMs: common.timeoutMs }),
     failFast: common.failFast,
+    ...(common.batchSize === undefined ? {} : { batchSize: common.batchSize }),
+    ...(common.maxFailPercent === undefined ? {} : { maxFailPercent: common.maxFailPercent }),
+    ...(common.retries === undefined ? {} : { retries: common.retries }),
     signal: context.signal,
     onStart() {
       counts.running++;
       display.update();
     },
+    onRetry(target, error, attempt, delayMs) {
+      if (common.json || common.quiet) return;
+      const retry = `retry ${attempt} of ${common.retries ?? defaultTransientRetries} in ${formatDuration(delayMs)}`;
+      display.lines(display.stderr, target.name, `connection failed, ${retry}: ${errorSummary(error)}`);
+    },
     onDone(outcome, started) {
       if (started) counts.running--;
       counts.done++;
       if (outcome.status !== 'ok') counts.failed++;
-      if (common.json) display.write(display.stdout, jsonLine(outcome, job.jsonExtra?.(outcome)));
+      if (common.json) display.write(display.stdout, jsonLine(outcome, job.jsonExtra?.(outcome), common.verbose));
       else if (outcome.status === 'ok') job.report?.(display, outcome);
-      else if (outcome.status !== 'cancelled') display.lines(display.stderr, outcome.target.name, `${outcome.status}: ${describeError(outcome.error)}`);
+      else if (outcome.status !== 'cancelled') display.lines(display.stderr, outcome.target.name, `${outcome.status}: ${describeError(outcome.error, common.verbose)}`);
       display.update();
     },
   });

@@ -10,6 +10,12 @@ export interface CommonOptions {
   json: boolean;
   quiet: boolean;
   failFast: boolean;
+  /** -v: failures with their stack, own fields and causes. */
+  verbose: boolean;
+  /** --batch N|P%, resolved to a count of targets. */
+  batchSize?: number;
+  maxFailPercent?: number;
+  retries?: number;
   cwd: string;
 }
 

@@ -11,6 +11,8 @@ const palette: Style[] = ['cyan', 'green', 'yellow', 'blue', 'magenta', 'cyanBri
 export interface DisplayOptions {
   json: boolean;
   quiet: boolean;
+  /** -v: failures in full (stack, fields, causes), on the terminal and in --json. */
+  verbose?: boolean;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
 }
@@ -26,6 +28,7 @@ export interface Counts {
 export class Display {
   readonly json: boolean;
   readonly quiet: boolean;
+  readonly verbose: boolean;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
   readonly counts: Counts = { total: 0, done: 0, running: 0, failed: 0 };
@@ -41,6 +44,7 @@ export class Display {
   constructor(options: DisplayOptions) {
     this.json = options.json;
     this.quiet = options.quiet;
+    this.verbose = options.verbose ?? false;
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
     this.#live = !this.json && !this.quiet && this.stderr.isTTY === true;

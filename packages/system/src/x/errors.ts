@@ -78,12 +78,20 @@ export class TargetTimeoutError extends Error {
 }
 Object.defineProperty(TargetTimeoutError.prototype, 'name', { value: 'TargetTimeoutError' });
 
-/** A target stopped because another failed under `--fail-fast`, or because the command was interrupted. */
+/** Why a target was cancelled: Ctrl+C, another target's failure under --fail-fast, or too many failures under --max-fail-percent. */
+export type CancelReason = 'interrupted' | 'fail-fast' | 'max-fail-percent';
+
+/**
+ * A target stopped because another failed under `--fail-fast`, because the command was interrupted,
+ * or never started because `--max-fail-percent` was exceeded; `reason` says which.
+ */
 export class CancelledError extends Error {
   readonly code = 'ERR_X_CANCELLED';
+  readonly reason: CancelReason;
 
-  constructor(why: string) {
+  constructor(why: string, reason: CancelReason) {
     super(`cancelled: ${why}`);
+    this.reason = reason;
   }
 }
 Object.defineProperty(CancelledError.prototype, 'name', { value: 'CancelledError' });

@@ -1,6 +1,8 @@
-// The runner: a bounded-parallel queue over targets. Each target connects (its chain of contexts),
-// does the command's work, and has its contexts shut down before its slot goes to the next target.
+// The runner: a bounded-parallel queue over targets, in rolling batches. Each target connects (its
+// chain of contexts, tried again after a connection failure that another try may cure), does the
+// command's work, and has its contexts shut down before its slot goes to the next target.
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Router } from '@x/remote';
 import { connect, type Context } from './connect.js';
 import type { Display } from './display.js';
@@ -14,6 +16,8 @@ export interface Outcome {
   result?: unknown;
   error?: unknown;
   durationMs: number;
+  /** How many times its chain was connected: 1 + the retries; 0 for a target never started. */
+  attempts: number;
 }
 
 /** What a command does on one target, once its context is up. */
@@ -23,7 +27,7 @@ export type Work = (context: Context, target: Target, session: Session) => Promi
 export interface Session {
   /** Aborted on the target's timeout, on --fail-fast and on Ctrl+C. */
   signal: AbortSignal;
-  /** How long connecting the chain took, in milliseconds. */
+  /** How long connecting the chain took (the last attempt), in milliseconds. */
   connectMs: number;
   router: Router;
   display: Display;
@@ -35,9 +39,20 @@ export interface RunOptions {
   parallel: number;
   timeoutMs?: number;
   failFast: boolean;
+  /** Targets per batch (--batch): a batch starts once every target of the one before it has ended. */
+  batchSize?: number;
+  /** --max-fail-percent: once more than this share of a batch has failed, no more targets start. */
+  maxFailPercent?: number;
+  /**
+   * --retries: how many times a target whose chain failed to connect is connected again. Unset:
+   * only transient refusals (an error with `transient: true`) are, {@link defaultTransientRetries} times.
+   */
+  retries?: number;
   /** Aborted when the whole command is interrupted. */
   signal: AbortSignal;
   onStart?: (target: Target) => void;
+  /** A connection attempt failed and is tried again after `delayMs`; `attempt` is the one that failed (1 first). */
+  onRetry?: (target: Target, error: unknown, attempt: number, delayMs: number) => void;
   /** `started`: whether the target had been started (onStart) before it ended. */
   onDone?: (outcome: Outcome, started: boolean) => void;
 }
@@ -45,8 +60,21 @@ export interface RunOptions {
 /** How long a context may take to shut down gracefully before it is killed, in milliseconds. */
 const shutdownTimeoutMs = 2_000;
 
+/** How many times a transient refusal is retried without --retries (sshd's MaxStartups drops a few of many logins at once). */
+export const defaultTransientRetries = 2;
+
+/** The first retry waits 250 to 500 ms, each next one twice that, up to 8 s: spread out, so that refused logins do not come back together. */
+const backoffBaseMs = 500;
+const backoffMaxMs = 8_000;
+
 /**
- * Runs `work` on every target, at most `parallel` at a time, in the targets' order.
+ * Connection failures another try cannot cure and may punish: a refused password counts towards
+ * the account's lockout, a refused host key stays refused.
+ */
+const finalCodes = new Set(['ERR_X_REMOTE_PASSWORD', 'ERR_X_REMOTE_HOST_KEY', 'ERR_X_METHOD_UNAVAILABLE']);
+
+/**
+ * Runs `work` on every target, at most `parallel` at a time, batch after batch, in the targets' order.
  *
  * @returns one outcome per target, in the targets' order.
  */
@@ -54,31 +82,45 @@ export async function runTargets(targets: Target[], work: Work, options: RunOpti
   const outcomes: Outcome[] = new Array(targets.length);
   const failFast = new AbortController();
   const stop = AbortSignal.any([options.signal, failFast.signal]);
-  let next = 0;
-  const worker = async () => {
-    while (next < targets.length) {
-      const index = next++;
-      const target = targets[index]!;
-      if (stop.aborted) {
-        outcomes[index] = { target, status: 'cancelled', error: cancelReason(stop), durationMs: 0 };
-        options.onDone?.(outcomes[index], false);
-        continue;
+  const batchSize = options.batchSize ?? targets.length;
+  const batches = Math.ceil(targets.length / batchSize);
+  // Set once a batch's failures passed --max-fail-percent: nothing starts after that.
+  let halted: CancelledError | undefined;
+  for (let first = 0; first < targets.length; first += batchSize) {
+    const end = Math.min(first + batchSize, targets.length);
+    let next = first;
+    let failed = 0;
+    const worker = async () => {
+      while (next < end) {
+        const index = next++;
+        const target = targets[index]!;
+        const cancelled = halted ?? (stop.aborted ? cancelReason(stop) : undefined);
+        if (cancelled) {
+          outcomes[index] = { target, status: 'cancelled', error: cancelled, durationMs: 0, attempts: 0 };
+          options.onDone?.(outcomes[index], false);
+          continue;
+        }
+        options.onStart?.(target);
+        const outcome = await runOne(target, work, options, stop);
+        outcomes[index] = outcome;
+        if (outcome.status === 'failed' || outcome.status === 'timeout') failed++;
+        if (options.maxFailPercent !== undefined && !halted && failed * 100 > options.maxFailPercent * (end - first)) {
+          const share = `${failed} of ${end - first} targets${batches > 1 ? ` of batch ${first / batchSize + 1} of ${batches}` : ''} failed`;
+          halted = new CancelledError(`not started: ${share}, more than --max-fail-percent ${options.maxFailPercent}`, 'max-fail-percent');
+        }
+        if (outcome.status !== 'ok' && options.failFast && !failFast.signal.aborted) {
+          failFast.abort(new CancelledError(`${target.name} failed and --fail-fast is on`, 'fail-fast'));
+        }
+        options.onDone?.(outcome, true);
       }
-      options.onStart?.(target);
-      const outcome = await runOne(target, work, options, stop);
-      outcomes[index] = outcome;
-      if (outcome.status !== 'ok' && options.failFast && !failFast.signal.aborted) {
-        failFast.abort(new CancelledError(`${target.name} failed and --fail-fast is on`));
-      }
-      options.onDone?.(outcome, true);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.parallel, targets.length) }, worker));
+    };
+    await Promise.all(Array.from({ length: Math.min(options.parallel, end - first) }, worker));
+  }
   return outcomes;
 }
 
 function cancelReason(signal: AbortSignal): unknown {
-  return signal.reason instanceof CancelledError ? signal.reason : new CancelledError('the command was interrupted');
+  return signal.reason instanceof CancelledError ? signal.reason : new CancelledError('the command was interrupted', 'interrupted');
 }
 
 async function runOne(target: Target, work: Work, options: RunOptions, stop: AbortSignal): Promise<Outcome> {
@@ -87,19 +129,35 @@ async function runOne(target: Target, work: Work, options: RunOptions, stop: Abo
   const signal = AbortSignal.any([stop, timeout.signal]);
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(new TargetTimeoutError(options.timeoutMs!)), options.timeoutMs);
   const contexts: Context[] = [];
+  let attempts = 0;
   const task = (async () => {
     const connectOptions = options.timeoutMs === undefined ? { signal } : { signal, connectTimeoutMs: options.timeoutMs };
-    const context = await connect(options.router, target, connectOptions, contexts);
-    signal.throwIfAborted();
-    return work(context, target, { signal, connectMs: performance.now() - started, router: options.router, display: options.display });
+    for (;;) {
+      attempts++;
+      const connecting = performance.now();
+      let context: Context;
+      try {
+        context = await connect(options.router, target, connectOptions, contexts);
+      } catch (error) {
+        if (signal.aborted || !retryable(error, attempts, options.retries)) throw error;
+        // What came up of the chain (the bastion of bastion/db1) goes too: the next try starts afresh.
+        await shutdownAll(contexts);
+        const delayMs = backoffMs(attempts);
+        options.onRetry?.(target, error, attempts, delayMs);
+        await sleep(delayMs, undefined, { signal });
+        continue;
+      }
+      signal.throwIfAborted();
+      return work(context, target, { signal, connectMs: performance.now() - connecting, router: options.router, display: options.display });
+    }
   })();
   try {
     const result = await untilAborted(task, signal);
-    return { target, status: 'ok', result, durationMs: performance.now() - started };
+    return { target, status: 'ok', result, durationMs: performance.now() - started, attempts };
   } catch (error) {
     const reason = signal.aborted ? signal.reason : error;
     const status = reason instanceof TargetTimeoutError ? 'timeout' : reason instanceof CancelledError || stop.aborted ? 'cancelled' : 'failed';
-    return { target, status, error: status === 'cancelled' ? cancelReason(stop) : reason, durationMs: performance.now() - started };
+    return { target, status, error: status === 'cancelled' ? cancelReason(stop) : reason, durationMs: performance.now() - started, attempts };
   } finally {
     clearTimeout(timer);
     await shutdownAll(contexts);
@@ -109,6 +167,23 @@ async function runOne(target: Target, work: Work, options: RunOptions, stop: Abo
       () => shutdownAll(contexts),
     );
   }
+}
+
+/**
+ * Whether a connection that failed on its `attempt`th try is tried again. An error that says it is
+ * `transient` is, up to --retries times or {@link defaultTransientRetries} without it; with --retries,
+ * any other connection failure too, except one that says it is not (`transient: false`) and {@link finalCodes}.
+ */
+function retryable(error: unknown, attempt: number, retries: number | undefined): boolean {
+  const { transient, code } = (error ?? {}) as { transient?: unknown; code?: unknown };
+  if (retries === undefined) return transient === true && attempt <= defaultTransientRetries;
+  return attempt <= retries && (transient === true || (transient !== false && !finalCodes.has(code as string)));
+}
+
+/** Exponential backoff with jitter: between half and all of base × 2^(attempt - 1), capped. */
+function backoffMs(attempt: number): number {
+  const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
 function untilAborted<T>(task: Promise<T>, signal: AbortSignal): Promise<T> {
