@@ -3,7 +3,7 @@ import { deflateRawSync } from 'node:zlib';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import { coreSource } from '../src/connect/core-source.js';
-import { FIRST_STAGE } from '../src/connect/first-stage.js';
+import { FIRST_STAGE, redirectedArgv } from '../src/connect/first-stage.js';
 import { firstStageArgv, shellJoin } from '../src/connect/methods.js';
 import { SEND_CORE_MARKER } from '../src/wire/markers.js';
 
@@ -29,6 +29,8 @@ describe('the first stage', () => {
     expect(Buffer.byteLength(FIRST_STAGE)).toBeLessThan(1024);
     // What ssh sends: the first stage shell-quoted, a name and a length.
     expect(Buffer.byteLength(shellJoin(firstStageArgv('node', 'ssh:user@host', 15_000)))).toBeLessThan(1024);
+    // ... or the first stage under /bin/sh, with the shell's redirections (ssh, sudo, su).
+    expect(Buffer.byteLength(shellJoin(redirectedArgv('node', 'ssh:user@host', 15_000, true)))).toBeLessThan(1024);
   });
 
   it('prints the send-core marker with its Node version, then runs exactly `length` bytes from stdin', async () => {

@@ -71,13 +71,18 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
     expect(who.title).toBe('node (x:web)');
     expect(await ctx.call(hops, 'echo', new Map([[1, Buffer.from('x')]]))).toEqual(new Map([[1, Buffer.from('x')]]));
     expect(await eventually(() => seen.length >= 5)).toBe(true);
+    // One Node process, under sshd: process.stdout keeps its name in-process; raw writes to fd 1 (its
+    // children's too) arrive on ssh's stderr, beside fd 2's.
     expect(seen.map((record) => `${record.context.name} ${record.stream} ${record.text}`).sort()).toEqual([
       'web console key console',
+      'web stderr key child',
+      'web stderr key fd1',
       'web stderr key fd2',
-      'web stdout key child',
-      'web stdout key fd1',
       'web stdout key stdout',
     ]);
+    const { pid, pgid, parent } = await ctx.call<{ pid: number; pgid: number; parent: string }>(hops, 'processInfo');
+    expect(parent).toMatch(/^sshd/);
+    expect(pgid).toBe(pid);
   });
 
   it('types a password once on a pty, and never logs it', async () => {

@@ -22,13 +22,19 @@ describe.skipIf(skip)('sudo and su from this process', () => {
     expect(await ctx.call(hops, 'echo', { a: [1, 2n] })).toEqual({ a: [1, 2n] });
     await eventually(() => records.length >= 5);
     const seen = records.map((record) => `${record.context.name} ${record.stream} ${record.text}`).sort();
+    // One process under sudo: its process.stdout keeps its name; raw writes to fd 1 (its children's too)
+    // arrive on sudo's stderr, beside fd 2's.
     expect(seen).toEqual([
       'sudo:root.1 console sudo console',
+      'sudo:root.1 stderr sudo child',
+      'sudo:root.1 stderr sudo fd1',
       'sudo:root.1 stderr sudo fd2',
-      'sudo:root.1 stdout sudo child',
-      'sudo:root.1 stdout sudo fd1',
       'sudo:root.1 stdout sudo stdout',
     ]);
+    // ... and it leads its own process group (setsid), so it can end everything it started.
+    const { pid, pgid, parent } = await ctx.call<{ pid: number; pgid: number; parent: string }>(hops, 'processInfo');
+    expect(pgid).toBe(pid);
+    expect(parent).toBe('sudo');
   });
 
   it('settles a sudo start that close() interrupts at any step, and leaves nothing of it', async () => {

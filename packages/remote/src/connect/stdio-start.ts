@@ -6,6 +6,7 @@ import { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, Passwor
 import { RemoteError } from '../errors.js';
 import { KILL_CHILD } from '../routing/handles.js';
 import { type MethodPlan, firstStageArgv } from './methods.js';
+import { redirectedArgv } from './first-stage.js';
 import type { RouterCore } from '../calls/router-core.js';
 import type { StartedContext } from './started-context.js';
 import { type ConnectFailure, type StdioProcess, connectStdio, spawnStdio } from './stdio-connect.js';
@@ -24,12 +25,18 @@ const CLASSES: Record<ConnectFailure, new (message: string, stderrTail: string) 
 };
 
 /**
+ * The methods whose command runs where /bin/sh exists, so that a shell gives the context its channel on fds
+ * 3 and 4 (one Node process); a container may have no shell, so docker and kubectl start a supervisor.
+ */
+const REDIRECTED = new Set(['ssh', 'sudo', 'su']);
+
+/**
  * Starts context `id` with `plan`'s command; resolves with its pid and how to kill it. Aborting `signal`
  * (the router closing) kills a command run here and rejects once it has exited; a start `via` another
  * context ends when the router's close fails the call that asked for it.
  */
 export async function startOverStdio(router: RouterCore, core: Buffer, id: number, name: string, plan: MethodPlan, signal?: AbortSignal): Promise<StartedContext> {
-  const argv = plan.argv(firstStageArgv(plan.nodePath, name, core.length));
+  const argv = plan.argv(REDIRECTED.has(plan.method) ? redirectedArgv(plan.nodePath, name, core.length, plan.method === 'sudo') : firstStageArgv(plan.nodePath, name, core.length));
   const { nodePath, where, connectTimeoutMs, rules, via } = plan;
   if (via === undefined) {
     const child = plan.terminal ? spawnWithTerminal(argv) : spawnStdio(argv, undefined);

@@ -8,7 +8,7 @@ import { BOOTSTRAP, type BootstrapConfig, type LogLevel } from '../routing/handl
 import type { LogRecord } from '../calls/log-forwarder.js';
 import { Stream } from '../wire/stream.js';
 import { type Boot, ContextRouter } from './context-router.js';
-import { channelMode, readRelay, splitChannel, supervise } from './stdio.js';
+import { captureStdio, channelMode, readRelay, splitChannel, supervise } from './stdio.js';
 
 declare const boot: Boot;
 
@@ -20,7 +20,7 @@ const BOOTSTRAP_MAX = 1 << 20;
 const mode = channelMode();
 let router: ContextRouter | undefined;
 if (mode === 'supervise') supervise(boot.name, boot.core);
-else serve(mode === 'split' ? splitChannel() : new Socket({ fd: CHANNEL_FD, readable: true, writable: true }));
+else serve(mode === 'local' ? new Socket({ fd: CHANNEL_FD, readable: true, writable: true }) : splitChannel());
 
 function serve(channel: Socket): void {
   process.title = `node (x:${boot.name})`;
@@ -60,6 +60,12 @@ function start(frame: Frame, from: Stream): void {
         return self.logsWait();
       },
       () => self.end(true),
+    );
+  }
+  else if (mode === 'redirected') {
+    captureStdio(
+      (stream, text) => self.emitLog({ contextId: self.id, stream, level: stream === 'stdout' ? 'info' : 'warn', text }),
+      () => self.logsWait(),
     );
   }
   else watchStdin(self);

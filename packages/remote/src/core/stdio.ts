@@ -1,29 +1,34 @@
-// How a context gets its channel when the process that started it gave it only stdin and stdout (ssh,
-// sudo, su, container exec). The process the command started becomes a supervisor: it starts the core
-// again as its child, hands it its own stdin and stdout as fds 3 and 4 for the frames, and relays the
-// child's fds 1 and 2 (user output, anything the child's children print) to it as records on the
-// child's stdin, which the core turns into log records. User output therefore never touches the
-// channel, and no native code is needed on the remote.
+// How a context gets its channel when the process that started it gave it only stdin and stdout, so
+// that user output never touches the channel, with no native code on the remote. Over ssh, sudo and su
+// the command runs under /bin/sh, which moves stdin and stdout to fds 3 and 4 and points fds 1 and 2 at
+// stderr before it execs Node: one process, whose process.stdout and process.stderr become log records
+// in-process, while raw writes to fds 1 and 2 (its children's too) arrive on the command's stderr.
+// Container exec (where there may be no shell): the process the command started becomes a supervisor:
+// it starts the core again as its child, hands it its own stdin and stdout as fds 3 and 4 for the
+// frames, and relays the child's fds 1 and 2 to it as records on the child's stdin, which the core
+// turns into log records.
 import { spawn } from 'node:child_process';
 import { fstatSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { readLines } from '../wire/lines.js';
-import { READY_MARKER, SEND_CORE_MARKER, SPLIT_ARG } from '../wire/markers.js';
+import { LineSplitter, readLines } from '../wire/lines.js';
+import { READY_MARKER, REDIRECTED_ARG, SEND_CORE_MARKER, SPLIT_ARG } from '../wire/markers.js';
 import { SplitChannel } from '../wire/split-channel.js';
 
-export type ChannelMode = 'local' | 'supervise' | 'split';
+export type ChannelMode = 'local' | 'supervise' | 'split' | 'redirected';
 
 const TAIL_BYTES = 4096;
 const MAX_LINE = 64 * 1024;
 const NEWLINE = Buffer.from('\n');
 
 /**
- * `local`: a parent on this machine gave the channel as a socket on fd 3. `split`: a supervisor
- * started this process with the channel on fds 3 and 4. `supervise`: only stdio exists (ssh closes
- * every fd above 2 before running the command, sudo and su do too).
+ * `local`: a parent on this machine gave the channel as a socket on fd 3. `redirected`: the shell that
+ * ran this process moved the channel to fds 3 and 4 and fds 1 and 2 to stderr (ssh, sudo, su).
+ * `split`: a supervisor started this process with the channel on fds 3 and 4. `supervise`: only stdio
+ * exists and no shell moved it (docker and kubectl exec, where a container may have no /bin/sh).
  */
 export function channelMode(): ChannelMode {
+  if (process.argv.includes(REDIRECTED_ARG)) return 'redirected';
   if (process.argv.includes(SPLIT_ARG)) return 'split';
   try {
     return fstatSync(3).isSocket() ? 'local' : 'supervise';
@@ -89,7 +94,7 @@ export function supervise(name: string, core: Buffer): void {
   });
 }
 
-/** The channel of a supervised core: frames in on fd 3, out on fd 4, after the ready marker. */
+/** The channel of a supervised or redirected core: frames in on fd 3, out on fd 4, after the ready marker. */
 export function splitChannel(): Socket {
   writeSync(4, READY_MARKER);
   return new SplitChannel(new Socket({ fd: 3, readable: true, writable: false }), new Socket({ fd: 4, readable: false, writable: true })).asSocket();
@@ -111,4 +116,30 @@ export function readRelay(onLine: (stream: 'stdout' | 'stderr', text: string) =>
     if (text.startsWith(SEND_CORE_MARKER)) return undefined;
     return onLine(record[0] === 0x31 ? 'stdout' : 'stderr', text);
   });
+}
+
+/**
+ * A redirected core's process.stdout and process.stderr: fds 1 and 2 lead to the command's stderr, so
+ * their writes become log records under their own stream names here instead, cut into lines as the
+ * parent would cut a pipe. Like console records, they are dropped and counted past a backed-up channel
+ * (`emit` does so); a writer that honours `write()`'s result waits instead.
+ */
+export function captureStdio(emit: (stream: 'stdout' | 'stderr', text: string) => void, wait: () => Promise<void> | undefined): void {
+  for (const [name, writable] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
+    const lines = new LineSplitter(MAX_LINE, (line) => emit(name, line.toString('utf8')));
+    writable.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void): boolean => {
+      lines.push(typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      const done = typeof encoding === 'function' ? encoding : callback;
+      const backedUp = wait();
+      if (backedUp === undefined) {
+        if (done !== undefined) queueMicrotask(() => done(null));
+        return true;
+      }
+      void backedUp.then(() => {
+        done?.(null);
+        writable.emit('drain');
+      });
+      return false;
+    }) as typeof writable.write;
+  }
 }
