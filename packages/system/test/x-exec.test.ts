@@ -28,7 +28,7 @@ describe('x exec', () => {
   it('fails a target whose command exits with a status other than 0, reports the status and exits 1', async () => {
     const result = await x(['exec', '--on', 'local', '--', 'sh', '-c', 'exit 3']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^local \| failed: the command exited with status 3 \[ERR_X_COMMAND_FAILED\]$/m);
+    expect(result.stderr).toMatch(/^local \| failed: CommandFailedError ERR_X_COMMAND_FAILED: the command exited with status 3$/m);
     expect(result.stderr).toMatch(/\n0 of 1 target succeeded in .*; not ok: local\n$/);
   });
 

@@ -27,14 +27,15 @@ describe('x run', () => {
     expect(result.stdout + result.stderr).not.toContain('\x1b');
   });
 
-  it('--json prints one parseable object per target: target, ok, result, duration', async () => {
+  it('--json prints one parseable object per target: target, ok, result, attempts, duration', async () => {
     const result = await x(['run', '--on', 'local*3', '--json', `${tasks}#whoami`]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const objects = jsonLines(result.stdout);
     expect(objects.map((o) => o['target']).sort()).toEqual(['local-1', 'local-2', 'local-3']);
     for (const object of objects) {
-      expect(Object.keys(object)).toEqual(['target', 'ok', 'result', 'duration']);
+      expect(Object.keys(object)).toEqual(['target', 'ok', 'result', 'attempts', 'duration']);
+      expect(object['attempts']).toBe(1);
       expect(object).toMatchObject({ ok: true, result: { node: process.version } });
       expect(typeof object['duration']).toBe('number');
     }
@@ -46,7 +47,7 @@ describe('x run', () => {
     expect(jsonLines(result.stdout)[0]).toMatchObject({ ok: true, result: [42, 'quoted', true, null, { a: [1, 2] }, 'word', '--json', -1] });
   });
 
-  it("reports a function's error with its code, exits 1, and the summary names the target", async () => {
+  it("reports a function's error with its class and code, exits 1, and the summary names the target", async () => {
     const json = await x(['run', '--on', 'local*2', '--json', `${tasks}#fail`, 'E_BROKEN']);
     expect(json.code).toBe(1);
     for (const object of jsonLines(json.stdout)) {
@@ -55,8 +56,8 @@ describe('x run', () => {
     }
     const plain = await x(['run', '--on', 'local', `${tasks}#fail`, 'E_BROKEN']);
     expect(plain.code).toBe(1);
-    expect(plain.stderr).toMatch(/^local \| failed: .*failing on purpose with E_BROKEN \[E_BROKEN\]$/m);
-    expect(plain.stderr).toMatch(/^local +failed +/m);
+    expect(plain.stderr).toMatch(/^local \| failed: Error E_BROKEN: failing on purpose with E_BROKEN$/m);
+    expect(plain.stderr).toMatch(/^local +failed +\S+ m?s +Error E_BROKEN: failing on purpose with E_BROKEN$/m);
     expect(plain.stderr).toMatch(/0 of 1 target succeeded in .*; not ok: local\n$/);
   });
 
@@ -103,17 +104,16 @@ describe('x run', () => {
     expect(unknown.stderr).toMatch(/^x: no group 'none' in .*x\.inventory\.yaml \(its groups: @pair, @all\)\.\n/);
   });
 
-  it('an unreachable host fails its target with a typed code and the other targets go on', async () => {
-    // Port 1 on loopback refuses connections: ssh exits 255 (ERR_X_REMOTE_EOF, with ssh's stderr). An
-    // @x/remote without ssh (before part 2) fails the target with ERR_X_METHOD_UNAVAILABLE instead.
+  it("an unreachable host fails its target with the error's class, code and ssh's own words, and the other targets go on", async () => {
+    // Port 1 on loopback refuses connections.
     const result = await x(['run', '--on', 'nobody@127.0.0.1:1,local', '--json', `${tasks}#whoami`]);
     expect(result.code).toBe(1);
     const [ssh, local] = jsonLines(result.stdout).sort((a, b) => String(b['target']).localeCompare(String(a['target'])));
-    expect(ssh).toMatchObject({ target: 'nobody@127.0.0.1:1', ok: false, error: { code: expect.stringMatching(/^ERR_X_(REMOTE_EOF|METHOD_UNAVAILABLE)$/) } });
+    expect(ssh).toMatchObject({ target: 'nobody@127.0.0.1:1', ok: false, attempts: 1, error: { code: expect.stringMatching(/^ERR_X_REMOTE_[A-Z_]+$/), message: expect.stringContaining('Connection refused') } });
     expect(local).toMatchObject({ target: 'local', ok: true });
     const plain = await x(['run', '--on', 'nobody@127.0.0.1:1', `${tasks}#whoami`]);
-    // The table keeps one line per target, however long the error.
-    expect(plain.stderr).toMatch(/^nobody@127\.0\.0\.1:1 +failed +\S+ m?s +.*\[ERR_X_[A-Z_]+\]$/m);
+    // The table keeps one line per target, however long the error, and that line names the cause.
+    expect(plain.stderr).toMatch(/^nobody@127\.0\.0\.1:1 +failed +\S+ m?s +\w+Error ERR_X_REMOTE_[A-Z_]+: ssh: connect to host 127\.0\.0\.1 port 1: Connection refused$/m);
   });
 
   it('runs 200 local targets with --parallel 50: all succeed, never more than 50 at once', async () => {
