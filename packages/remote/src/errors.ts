@@ -73,13 +73,27 @@ export class RemoteError extends Error {
 
 /** A context could not be started or did not come up: `code` says which step failed. */
 export class ConnectError extends Error {
-  readonly code: 'ERR_X_REMOTE_CONNECT_TIMEOUT' | 'ERR_X_REMOTE_EOF' | 'ERR_X_REMOTE_NODE_NOT_FOUND' | 'ERR_X_REMOTE_PASSWORD' | 'ERR_X_REMOTE_HOST_KEY';
+  readonly code:
+    | 'ERR_X_REMOTE_CONNECT_TIMEOUT'
+    | 'ERR_X_REMOTE_EOF'
+    | 'ERR_X_REMOTE_NODE_NOT_FOUND'
+    | 'ERR_X_REMOTE_PASSWORD'
+    | 'ERR_X_REMOTE_HOST_KEY'
+    | 'ERR_X_REMOTE_CONNECTION_REFUSED'
+    | 'ERR_X_REMOTE_CONNECTION_RESET'
+    | 'ERR_X_REMOTE_AUTH';
   /** The context's last stderr lines, the best hint at what went wrong. */
   readonly stderrTail: string;
+  /**
+   * Whether the same start may well succeed if tried again unchanged: true only for a connection the
+   * server dropped before the login (`ERR_X_REMOTE_CONNECTION_RESET`, what sshd does past MaxStartups).
+   */
+  readonly transient: boolean;
   constructor(code: ConnectError['code'], message: string, stderrTail: string, options?: { cause?: unknown }) {
     super(stderrTail ? `${message}\nLast stderr lines:\n${stderrTail}` : message, options);
     this.code = code;
     this.stderrTail = stderrTail;
+    this.transient = code === 'ERR_X_REMOTE_CONNECTION_RESET';
   }
 }
 Object.defineProperty(ConnectError.prototype, 'name', { value: 'ConnectError' });

@@ -152,8 +152,9 @@ export class Router extends RouterCore {
   /**
    * Starts a context over ssh: `ssh ... node -e '<first stage>' <name> <length>` (BatchMode, unless a
    * password is given: then ssh runs on a pty and the password is typed once at its prompt).
-   * @throws ERR_X_INVALID_ARG for bad options; PasswordError, HostKeyError, ConnectTimeoutError,
-   *   EofError, NodeNotFoundError (each a ConnectError with `code` and `stderrTail`).
+   * @throws ERR_X_INVALID_ARG for bad options; ConnectionRefusedError, ConnectionResetError (`transient`),
+   *   AuthenticationError, PasswordError, HostKeyError, ConnectTimeoutError, EofError, NodeNotFoundError
+   *   (each a ConnectError with `code`, `stderrTail` and `transient`).
    */
   ssh(options: SshOptions): Promise<Context> {
     return this.#startMethod(sshPlan(options));

@@ -6,6 +6,7 @@ import { readLines } from '../wire/lines.js';
 import { SEND_CORE_MARKER } from '../wire/markers.js';
 import type { RouterCore } from '../calls/router-core.js';
 import { sendBootstrap } from './bootstrap.js';
+import { echoesFirstStage, notNodeMessage, refuseVersion } from './node-version.js';
 import type { StartedContext } from './started-context.js';
 
 export interface SpawnLocalOptions {
@@ -56,12 +57,25 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
   };
   child.stdin!.on('error', () => {});
   child.stdin!.write(core);
+  // What the program's first line said: the first stage's marker with a Node that runs the core, or a
+  // marker or echo of the first stage that got it refused (`refuse` fails the start, once it exists).
+  let announced: 'not yet' | 'usable' | 'refused' = 'not yet';
+  let refuse: ((message: string) => void) | undefined;
   // Inside a context, these records travel up its channel: while it is backed up, the pipes are not
   // read, so a child flooding its fds 1 and 2 waits instead of having its lines dropped.
   readLines(child.stdout!, MAX_LINE, (line) => {
     const text = line.toString('utf8');
-    // The first stage's marker is for parents that have no fd 3 (stdio-connect.ts), not user output.
-    if (text.startsWith(SEND_CORE_MARKER)) return undefined;
+    const marker = text.startsWith(SEND_CORE_MARKER);
+    if (announced === 'not yet' && (marker || echoesFirstStage(text))) {
+      const refused = marker
+        ? refuseVersion(options.nodePath, 'this host', text.slice(SEND_CORE_MARKER.length).trim())
+        : notNodeMessage(options.nodePath, 'this host', 'it printed the first stage instead of running it');
+      announced = refused === undefined ? 'usable' : 'refused';
+      if (refused !== undefined) refuse?.(refused);
+    }
+    // The marker is for parents that have no fd 3 (stdio-connect.ts), and the echo of a program that is
+    // not Node is its own first stage: neither is user output.
+    if (marker || announced === 'refused') return undefined;
     router.emitLog({ contextId: id, stream: 'stdout', level: 'info', text }, false);
     return router.logsWait();
   });
@@ -90,6 +104,7 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
       if (child.pid === undefined) reject(error);
       else void exited.then(() => reject(error));
     };
+    refuse = (message) => fail(new NodeNotFoundError(message, tail.join('\n')));
     const timer = setTimeout(() => {
       fail(new ConnectTimeoutError(`Context ${name} did not start within ${options.connectTimeoutMs} ms; raise connectTimeoutMs or check ${options.nodePath}.`, tail.join('\n')));
     }, options.connectTimeoutMs);
@@ -105,6 +120,8 @@ export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocal
       const how = killedBy === null ? `exited with status ${code}` : `was killed by ${killedBy}`;
       // Let the pipes drain first so the stderr tail names the cause.
       setImmediate(() => {
+        // Node never exits 0 before its first stage has announced itself.
+        if (announced === 'not yet' && code === 0) refuse!(notNodeMessage(options.nodePath, 'this host', 'it exited with status 0 without running the first stage'));
         fail(new EofError(`Context ${name} ${how} before it was ready.`, tail.join('\n')));
         stream.close(`the context ${how}`);
       });

@@ -8,6 +8,7 @@ import { LineSplitter } from '../wire/lines.js';
 import { MIN_NODE_VERSION, READY_MARKER, SEND_CORE_MARKER } from '../wire/markers.js';
 import type { RouterCore } from '../calls/router-core.js';
 import { type BootstrapAnswer, sendBootstrap } from './bootstrap.js';
+import { echoesFirstStage, notNodeMessage, refuseVersion } from './node-version.js';
 import { SplitChannel } from '../wire/split-channel.js';
 import type { Stream } from '../wire/stream.js';
 
@@ -129,6 +130,11 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
         router.emitLog({ contextId: id, stream: 'stderr', level: 'warn', text: redact(line) });
         return;
       }
+      if (phase === 'auth' && echoesFirstStage(line)) {
+        // The program echoed its arguments: its text is no clue, so it is kept out of the tail.
+        fail('node-not-found', notNodeMessage(nodePath, where, 'it printed the first stage instead of running it'));
+        return;
+      }
       remember(line);
       if (HOST_KEY_PATTERNS.some((pattern) => pattern.test(line))) {
         fail('host-key', `${rules.method}: the host key of ${where} is unknown or changed and checkHostKeys does not accept it (${line.trim()}); check the key, or use checkHostKeys: 'accept' for a new host.`);
@@ -157,28 +163,28 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
     };
 
     const onStdout = (chunk: Buffer): void => {
+      if (settled) return;
       // latin1 maps bytes to chars one to one, so offsets found in the text are offsets in the bytes.
       pending += chunk.toString('latin1');
-      if (phase === 'auth') {
-        const at = pending.indexOf(SEND_CORE_MARKER);
-        const end = at < 0 ? -1 : pending.indexOf('\n', at);
-        if (end < 0) {
-          // A banner or motd printed by the login shell: a log record of the context, and kept for errors.
-          const lines = pending.split('\n');
-          const partial = lines.pop()!;
-          for (const line of lines) banner(line);
-          pending = prompted(partial) ? '' : partial.slice(-MAX_PENDING);
-          return;
-        }
-        for (const line of pending.slice(0, at).split('\n')) if (line !== '') banner(line);
-        const version = pending.slice(at + SEND_CORE_MARKER.length, end);
+      for (let end = pending.indexOf('\n'); phase === 'auth' && end >= 0; end = pending.indexOf('\n')) {
+        const line = pending.slice(0, end);
         pending = pending.slice(end + 1);
-        if (!atLeast(version, MIN_NODE_VERSION)) {
-          fail('node-not-found', `${nodePath} on ${where} is Node ${version}; contexts need Node >= ${MIN_NODE_VERSION}. Install a newer one or pass nodePath.`);
-          return;
+        if (line.startsWith(SEND_CORE_MARKER)) {
+          // Trimmed: over a terminal (ssh with a password) the line ends in \r\n.
+          const refused = refuseVersion(nodePath, where, line.slice(SEND_CORE_MARKER.length).trim());
+          if (refused !== undefined) return fail('node-not-found', refused);
+          phase = 'core';
+          child.stdin.write(core);
+        } else if (echoesFirstStage(line)) {
+          return fail('node-not-found', notNodeMessage(nodePath, where, 'it printed the first stage instead of running it'));
+        } else if (line !== '') {
+          // A banner or motd printed by the login shell: a log record of the context, and kept for errors.
+          banner(line);
         }
-        phase = 'core';
-        child.stdin.write(core);
+      }
+      if (phase === 'auth') {
+        pending = prompted(pending) ? '' : pending.slice(-MAX_PENDING);
+        return;
       }
       if (phase === 'core') {
         const at = pending.indexOf(READY_MARKER);
@@ -242,6 +248,8 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
         if (phase === 'auth' && (code === 127 || code === 126)) {
           fail('node-not-found', `No usable node at ${JSON.stringify(nodePath)} on ${where} (the command exited with status ${code}). Install Node >= ${MIN_NODE_VERSION} there or pass nodePath.`);
         }
+        // Node never exits 0 before its first stage has announced itself.
+        if (phase === 'auth' && code === 0) fail('node-not-found', notNodeMessage(nodePath, where, 'it exited with status 0 without running the first stage'));
         const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
         const step = phase === 'auth' ? 'before the first stage started' : phase === 'core' ? 'while the core started' : 'before it was ready';
         fail('eof', `${rules.method} for context ${name} (${where}) ${how} ${step}.`);
@@ -284,16 +292,4 @@ export function spawnStdio(argv: readonly string[], env: NodeJS.ProcessEnv | und
       else listeners.push(listener);
     },
   };
-}
-
-function atLeast(version: string, minimum: string): boolean {
-  const have = version.split('.').map(Number);
-  const need = minimum.split('.').map(Number);
-  for (let index = 0; index < need.length; index++) {
-    const a = have[index] ?? 0;
-    const b = need[index]!;
-    if (!(a >= 0)) return false;
-    if (a !== b) return a > b;
-  }
-  return true;
 }
