@@ -1,11 +1,12 @@
 // The x command line: help, usage errors (exit 2, one line saying what is wrong, then the usage line),
 // and input checked before any target is contacted.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtures, tasks, x } from './helpers.js';
+import { fixtures, repoRoot, tasks, x } from './helpers.js';
 
 useLeakCheck();
 
@@ -27,7 +28,7 @@ describe('x --help', () => {
   it('lists every command, the options and the target syntax, and exits 0', async () => {
     const result = await x(['--help']);
     expect(result.code).toBe(0);
-    for (const word of ['run', 'exec', 'ping', 'copy', '--on', '--parallel', '--timeout', '--json', '--quiet', '--fail-fast', '--inventory', 'local*8', 'ssh://web1/sudo:root', '@group']) {
+    for (const word of ['run', 'exec', 'ping', 'copy', '--on', '--parallel', '--timeout', '--json', '--quiet', '--fail-fast', '--inventory', '--batch N|P%', '--max-fail-percent P', '--retries N', '--verbose', 'local*8', 'ssh://web1/sudo:root', '@group']) {
       expect(result.stdout).toContain(word);
     }
     expect(result.stderr).toBe('');
@@ -39,6 +40,27 @@ describe('x --help', () => {
     expect(result.stdout).toMatch(new RegExp(`^Usage: x ${command} --on TARGETS`));
     expect(result.stdout).toContain('Examples');
     expect(result.stdout).toContain(`  x ${command} --on `);
+  });
+});
+
+describe('x --version', () => {
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'packages/system/package.json'), 'utf8')) as { version: string };
+  const expected = `x ${version} (node ${process.version})\n`;
+
+  it("prints @x/system's version and node's, from the built bin, and exits 0", async () => {
+    for (const flag of ['--version', '-V']) expect(await x([flag])).toMatchObject({ code: 0, stdout: expected, stderr: '' });
+  });
+
+  it('prints the same from the published layout (the files package.json ships, installed elsewhere)', async () => {
+    const { files } = JSON.parse(readFileSync(join(repoRoot, 'packages/system/package.json'), 'utf8')) as { files: string[] };
+    const installed = join(scratch, 'node_modules/@x/system');
+    cpSync(join(repoRoot, 'packages/system/package.json'), join(installed, 'package.json'));
+    for (const entry of files.filter((file) => !file.startsWith('!'))) cpSync(join(repoRoot, 'packages/system', entry), join(installed, entry), { recursive: true });
+    // Its dependencies, as an installation would have them.
+    symlinkSync(join(repoRoot, 'packages/system/node_modules'), join(installed, 'node_modules'));
+    // --version starts no context: nothing to wait for or to leave behind.
+    const result = spawnSync(process.execPath, [join(installed, 'bin/x.js'), '--version'], { cwd: scratch, encoding: 'utf8' });
+    expect(result).toMatchObject({ status: 0, stdout: expected, stderr: '' });
   });
 });
 
@@ -55,6 +77,14 @@ describe('usage errors', () => {
     [['ping', '--on', 'local', '--parallel', '0'], /--parallel takes a whole number of at least 1, got '0'/],
     [['ping', '--on', 'local', '--timeout', 'soon'], /--timeout takes a whole number of at least 1, got 'soon'/],
     [['copy', '--on', 'local', 'only-src'], /copy takes one or more SRC and a DEST, got 1 argument\./],
+    [['ping', '--on', 'local', '--batch', '0'], /--batch takes a count \(N, at least 1\) or a share of the targets \(P%\), got '0'/],
+    [['ping', '--on', 'local', '--batch', '0%'], /--batch takes a count \(N\) or a share of the targets \(P%\) above 0, got '0%'/],
+    [['ping', '--on', 'local', '--batch', 'half'], /--batch takes a count \(N, at least 1\) or a share of the targets \(P%\), got 'half'/],
+    [['ping', '--on', 'local', '--batch', '150%'], /--batch takes a percentage from 0 to 100, got '150%'/],
+    [['ping', '--on', 'local', '--max-fail-percent', '101'], /--max-fail-percent takes a percentage from 0 to 100, got '101'/],
+    [['ping', '--on', 'local', '--max-fail-percent=-1'], /--max-fail-percent takes a percentage from 0 to 100, got '-1'/],
+    [['ping', '--on', 'local', '--retries=-1'], /--retries takes a whole number from 0 to 100, got '-1'/],
+    [['ping', '--on', 'local', '--retries', 'many'], /--retries takes a whole number from 0 to 100, got 'many'/],
   ])('x %j exits 2 with a one-line message and the usage line', async (args, message) => {
     expectUsageError(await x(args), message);
   });

@@ -37,7 +37,7 @@ export function parseRunControl(values: Values): { verbose: boolean; maxFailPerc
   const batch = values.batch;
   if (batch !== undefined) {
     if (batch.endsWith('%')) {
-      const share = percent('--batch', batch.slice(0, -1));
+      const share = percent('--batch', batch.slice(0, -1), batch);
       if (share === 0) throw new UsageError(`--batch takes a count (N) or a share of the targets (P%) above 0, got '${batch}'.`);
       // Ansible's serial: the share rounded down, at least one target.
       control.batchSize = (total) => Math.max(1, Math.floor((total * share) / 100));
@@ -52,8 +52,8 @@ export function parseRunControl(values: Values): { verbose: boolean; maxFailPerc
   return control;
 }
 
-function percent(option: string, text: string): number {
+function percent(option: string, text: string, given = text): number {
   const value = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || value > 100) throw new UsageError(`${option} takes a percentage from 0 to 100, got '${text}'.`);
+  if (!/^\d+(\.\d+)?$/.test(text) || value > 100) throw new UsageError(`${option} takes a percentage from 0 to 100, got '${given}'.`);
   return value;
 }
