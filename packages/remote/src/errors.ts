@@ -51,11 +51,22 @@ Object.defineProperty(CallTimeoutError.prototype, 'name', { value: 'CallTimeoutE
 /**
  * An error thrown by a function in a context, as it arrives at the caller: the remote class name
  * (`remoteName`, also in `name`), `message`, `code` (when the remote error had one), `cause` (itself
- * a RemoteError or built-in error) and `stack`, whose frames are prefixed with the context's name.
- * Errors of the built-in classes (TypeError, RangeError, ...) arrive as those classes instead, with a
- * `context` property naming where they came from.
+ * a RemoteError or built-in error), `stack`, whose frames are prefixed with the context's name and name
+ * the parent's files and lines, and the remote error's own enumerable fields that serialize (`status`,
+ * `detail`; Node's `errno`, `syscall`, `path`), up to 64, as own properties. A plain `Error` (Node's
+ * `ENOENT` from `fs` included) arrives as a RemoteError too; the other built-in classes (TypeError,
+ * RangeError, ...) arrive as those classes instead, with their fields and a `context` property naming
+ * where they came from.
+ *
+ * @example
+ * import { RemoteError } from '@x/remote';
+ * try { await ctx.call(url, 'readConfig'); } catch (error) {
+ *   if (error instanceof RemoteError && error.code === 'ENOENT') console.error(`${error.context} has no ${String(error['path'])}`);
+ * }
  */
 export class RemoteError extends Error {
+  /** The remote error's own fields: data from the context, which never replace the properties below. */
+  readonly [field: string]: unknown;
   /** The class name of the error in the context, e.g. `'ValidationError'`. */
   readonly remoteName: string;
   /** The remote error's `code`, when it had a string or number one. */

@@ -7,6 +7,7 @@ import { ChannelError, InvalidArgumentError } from './errors.js';
 import type { Frame } from './wire/frame.js';
 import { ADD_ROUTE, FORWARD_MODULES, GET_MODULE, LOG_LEVELS, type LogLevel, ROOT_ID } from './routing/handles.js';
 import { errorForContext, type ModuleGraph, ModuleServer } from './modules/module-server.js';
+import { StackPaths } from './modules/stack-paths.js';
 import { checkModuleRoots } from './modules/module-roots.js';
 import { type PreparedCall, moduleHref } from './calls/call-client.js';
 import type { LogRecord } from './calls/log-forwarder.js';
@@ -127,6 +128,8 @@ export class Router extends RouterCore {
     }
     super({ id: ROOT_ID, parentIds: [], name: 'root', maxMessageSize, logLevel, callTimeoutMs });
     this.#server = new ModuleServer({ moduleRoots });
+    const paths = new StackPaths((key) => this.#server.shipped(key));
+    this.errorText = (text) => paths.rewrite(text);
     this.#closeTimeoutMs = closeTimeoutMs;
     if (logPrinter !== false) this.#listeners.add(logPrinter ?? printRecord);
     this.addHandler(GET_MODULE, { kind: 'get-module', persist: true, fn: (frame) => this.#onGetModule(frame) });

@@ -1,6 +1,6 @@
 import { ChannelError } from '../errors.js';
 import { type Frame, ENCODING_V8_SEGMENTS } from '../wire/frame.js';
-import { TAG, type Tagged, decodePayload } from '../wire/codec.js';
+import { type ErrorText, TAG, type Tagged, decodePayload } from '../wire/codec.js';
 import { type LogLevel, SHUTDOWN } from '../routing/handles.js';
 import { Routing } from '../routing/routing.js';
 import type { CallHost } from './call-host.js';
@@ -51,9 +51,15 @@ export class RouterCore extends Routing<Context> implements CallHost, ContextHos
 
   // ---- contexts ----
 
+  /**
+   * Rewrites the message and stack of each error from a context as it is decoded: the root's maps module
+   * keys back to the files they came from (modules/stack-paths.ts); a context leaves them to the root.
+   */
+  protected errorText: ErrorText | undefined = undefined;
+
   /** Decodes a frame's payload; Contexts and Senders inside come back bound to this router. */
   decode(frame: Frame): unknown {
-    return decodePayload(frame.payload, this.#revive, this.contextName(frame.src), frame.encoding === ENCODING_V8_SEGMENTS);
+    return decodePayload(frame.payload, this.#revive, this.contextName(frame.src), frame.encoding === ENCODING_V8_SEGMENTS, this.errorText);
   }
 
   readonly #revive = (tagged: Tagged): unknown => {

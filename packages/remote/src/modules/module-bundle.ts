@@ -11,6 +11,8 @@ export interface BundledModule {
   /** Every file the bundle was made from, so that a change to any of them makes it again. */
   inputs: FileInput[];
   source: string;
+  /** `source`'s map to the package's files, as JSON text: it stays with the parent (see stack-paths.ts). */
+  map: string;
   /** The static imports left in `source`. */
   imports: string[];
 }
@@ -47,6 +49,10 @@ export async function bundleModule(file: string, conditions: string[]): Promise<
     // Paths in the output's comments are relative to this: the package's own directory keeps a record's bytes
     // (so its key) the same whatever the parent's cwd.
     absWorkingDir: path.dirname(file),
+    // Nothing is written: the output's name only makes the map's sources relative to the package's directory.
+    outfile: path.join(path.dirname(file), 'x-remote-bundle.js'),
+    sourcemap: 'external',
+    sourcesContent: false,
     logLevel: 'silent',
     plugins: [{
       name: 'x-remote-native-addons',
@@ -99,11 +105,17 @@ export async function bundleModule(file: string, conditions: string[]): Promise<
   }
   const found = addons[0];
   if (found !== undefined) throw nativeAddon(found.importer.replace(/\.x-remote\.mjs$/, '') || file, found.addon);
-  let source = result.outputFiles[0]!.text;
+  const output = (extension: string): string => result.outputFiles.find((out) => out.path.endsWith(extension))!.text;
+  const bundled = output('.js');
+  let source = bundled;
+  const map = JSON.parse(output('.js.map')) as { mappings: string };
   // CommonJS code reaches for `require`, `__filename` and `__dirname`, which an ES module lacks; the bundle's
   // own top level may already declare them, and a second declaration would not parse.
   if (/\b__require\b/.test(source) && !declares(source, 'require')) source = REQUIRE_BANNER + source;
   if (/\b__(file|dir)name\b/.test(source) && !declares(source, '__filename') && !declares(source, '__dirname')) source = PATHS_BANNER + source;
+  // One ';' per line a banner put before the bundle: the map's lines start where the bundle's now do.
+  const banners = source.slice(0, source.length - bundled.length);
+  if (banners !== '') map.mappings = ';'.repeat(banners.split('\n').length - 1) + map.mappings;
   const imports = new Set<string>();
   for (const specifier of parseImports(source, file)[0]) if (specifier.t === 1 && specifier.n !== undefined) imports.add(specifier.n);
   const inputs = [];
@@ -113,7 +125,7 @@ export async function bundleModule(file: string, conditions: string[]): Promise<
     const stats = statSync(inputFile, { throwIfNoEntry: false });
     if (stats !== undefined) inputs.push({ file: inputFile, mtimeMs: stats.mtimeMs, size: stats.size });
   }
-  return { inputs, source, imports: [...imports] };
+  return { inputs, source, map: JSON.stringify(map), imports: [...imports] };
 }
 
 /** The names Node's own cjs-module-lexer pass finds in `file`, following `module.exports = require(...)`. */

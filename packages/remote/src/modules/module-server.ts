@@ -11,6 +11,7 @@ import { ModuleError } from './module-error.js';
 import { findFile, isCommonJs, isFile, jsonError, LITERAL_ADDON_REQUIRE, loaderOf, nativeAddon, sha256, statOf, syntaxError, unchanged, type FileInput } from './module-files.js';
 import { checkModuleRoots, ModuleRoots, nearestPackage, packageLink, projectOf } from './module-roots.js';
 import type { ModuleGraph, ModuleRecord } from './module-record.js';
+import type { ShippedModule } from './stack-paths.js';
 
 export { errorForContext, ModuleError, type ModuleErrorCode, type ModuleErrorDetails } from './module-error.js';
 export type { ModuleGraph, ModuleRecord } from './module-record.js';
@@ -37,6 +38,8 @@ interface Entry {
   source: string;
   /** sha256 of `source`, hex. */
   hash: string;
+  /** A bundle's source map (JSON text), which stays here; a transformed file carries its own inline. */
+  map?: string;
   /** Static import specifiers of `source`, in order, without repeats. */
   imports: string[];
   /** Resolution of `imports`, kept with the entry because it only changes when the file does. */
@@ -70,6 +73,7 @@ export class ModuleServer {
   readonly #loading = new Map<string, Promise<Entry>>();
   readonly #records = new Map<string, ModuleRecord>();
   readonly #files = new Map<string, string>();
+  readonly #maps = new Map<string, string>();
   readonly #bareResolutions = new Map<string, Target>();
   readonly #moduleRoots: string[];
   /** The working directory's project when the server was made: a context may import from it. */
@@ -148,6 +152,13 @@ export class ModuleServer {
   /** The parent's file URL (no query) of a key this server produced. */
   fileOf(key: string): string | undefined {
     return this.#files.get(key);
+  }
+
+  /** What this server shipped under `key`: the file it came from, its source and a bundle's map. */
+  shipped(key: string): ShippedModule | undefined {
+    const url = this.#files.get(key);
+    const record = this.#records.get(key);
+    return url === undefined || record === undefined ? undefined : { url, source: record.source, map: this.#maps.get(key) };
   }
 
   /** Stops esbuild's service once the last server closes (it is a child process, shared by every server). */
@@ -233,6 +244,7 @@ export class ModuleServer {
           record = { key, source: node.entry.source, deps };
           this.#records.set(key, record);
           this.#files.set(key, pathToFileURL(node.file).href);
+          if (node.entry.map !== undefined) this.#maps.set(key, node.entry.map);
         }
         ordered.push(record);
       }

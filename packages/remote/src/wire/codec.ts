@@ -27,15 +27,27 @@ export interface Tagged {
 /** Rebuilds a tagged value other than an error (a Context or Sender) from its tag. */
 export type Reviver = (tagged: Tagged) => unknown;
 
-const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-};
+/** The built-in classes an error arrives as (a plain `Error` arrives as a RemoteError, as other classes do). */
+const BUILTIN_ERRORS = new Map<string, ErrorConstructor>([
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['SyntaxError', SyntaxError],
+  ['ReferenceError', ReferenceError],
+  ['EvalError', EvalError],
+  ['URIError', URIError],
+]);
+
+/**
+ * An error's own fields (`status`, `path`, Node's `errno` and `syscall`...) travel up to this many; the
+ * receiver takes no more either, so a context cannot bloat an error it sends.
+ */
+export const MAX_ERROR_FIELDS = 64;
+
+/** Own properties an error carries in the tagged value itself, never as fields. */
+const CARRIED = new Set(['name', 'message', 'stack', 'code', 'cause', 'errors', '__proto__']);
+
+/** Rewrites an error's message and stack as they arrive (the root maps module keys back to files). */
+export type ErrorText = (text: string) => string;
 
 /**
  * Byte arrays at least this large skip the v8 serializer (which copies them through JavaScript at a
@@ -101,11 +113,12 @@ export function encodeFor(destination: number, value: unknown): Payload {
 
 /**
  * Decodes a payload; `contextName` names the sender in errors and in rebuilt errors' stacks;
- * `segmented` for encoding 3. Time and memory are proportional to the payload's size.
+ * `segmented` for encoding 3; `errorText` rewrites each rebuilt error's message and stack. Time and
+ * memory are proportional to the payload's size.
  * @throws PayloadError (`ERR_X_REMOTE_BAD_PAYLOAD`) for a payload that breaks the decoding limits or
  * that v8 cannot read.
  */
-export function decodePayload(payload: Buffer, revive: Reviver, contextName: string, segmented = false): unknown {
+export function decodePayload(payload: Buffer, revive: Reviver, contextName: string, segmented = false, errorText?: ErrorText): unknown {
   let serialized = payload;
   let raw: Buffer | undefined;
   if (segmented) {
@@ -124,7 +137,7 @@ export function decodePayload(payload: Buffer, revive: Reviver, contextName: str
     throw new PayloadError('format', `v8 could not read it (${(error as Error).message})`, contextName, { cause: error });
   }
   if ((shape & TAGGED) === 0 || typeof value !== 'object' || value === null) return value;
-  return reviveValue(value, { revive, contextName, raw, seen: (shape & SHARED) === 0 ? undefined : new Map() }, 0);
+  return reviveValue(value, { revive, contextName, raw, errorText, seen: (shape & SHARED) === 0 ? undefined : new Map() }, 0);
 }
 
 function encodeValue(value: unknown, state: EncodeState): unknown {
@@ -195,31 +208,62 @@ function encodeError(error: Error, state: EncodeState): Tagged {
   const tagged: Tagged = { [TAG]: 'e', name: errorName(error), message: String(error.message), stack: String(error.stack ?? '') };
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' || typeof code === 'number') tagged['code'] = code;
-  if ('cause' in error && error.cause !== undefined) {
-    const path = (state.path ??= new Set());
-    if (!path.has(error)) {
-      path.add(error);
-      tagged['cause'] = safeEncode(error.cause, state);
-      path.delete(error);
-    }
+  const path = (state.path ??= new Set());
+  // An error met again inside its own cause or fields travels as its name, message and stack alone.
+  if (path.has(error)) return tagged;
+  path.add(error);
+  try {
+    if ('cause' in error && error.cause !== undefined) tagged['cause'] = textIfUnserializable(error.cause, state);
+    if (error instanceof AggregateError) tagged['errors'] = error.errors.map((item: unknown) => textIfUnserializable(item, state));
+    const fields = encodeFields(error, state);
+    if (fields !== undefined) tagged['f'] = fields;
+  } finally {
+    path.delete(error);
   }
-  if (error instanceof AggregateError) tagged['errors'] = error.errors.map((item: unknown) => safeEncode(item, state));
   return tagged;
 }
 
+/** The error's own enumerable fields that serialize (a function or a socket in one is left behind). */
+function encodeFields(error: Error, state: EncodeState): Record<string, unknown> | undefined {
+  let fields: Record<string, unknown> | undefined;
+  let count = 0;
+  for (const key of Object.keys(error)) {
+    if (CARRIED.has(key)) continue;
+    if (count === MAX_ERROR_FIELDS) break;
+    let encoded: unknown;
+    try {
+      encoded = encodeAlone((error as unknown as Record<string, unknown>)[key], state);
+    } catch {
+      continue;
+    }
+    (fields ??= {})[key] = encoded;
+    count++;
+  }
+  return fields;
+}
+
 /** A cause that cannot be serialized must not lose the error it explains: it travels as its text. */
-function safeEncode(value: unknown, state: EncodeState): unknown {
+function textIfUnserializable(value: unknown, state: EncodeState): unknown {
   try {
-    // Byte arrays in an error's cause stay inline: the error must survive on its own.
-    const encoded = encodeValue(value, { path: state.path, raw: undefined, rawLength: 0, inline: true });
-    serialize(encoded);
-    return encoded;
+    return encodeAlone(value, state);
   } catch {
     return String(value);
   }
 }
 
+/**
+ * `value` encoded so that it serializes on its own, or throws: byte arrays inside an error stay inline
+ * (the error must survive without the payload's raw segments).
+ */
+function encodeAlone(value: unknown, state: EncodeState): unknown {
+  const encoded = encodeValue(value, { path: state.path, raw: undefined, rawLength: 0, inline: true });
+  serialize(encoded);
+  return encoded;
+}
+
+/** The error's own `name` when it set one (an error rebuilt from fields), else its class's. */
 function errorName(error: Error): string {
+  if (Object.hasOwn(error, 'name') && typeof error.name === 'string' && error.name !== '') return error.name;
   const name = error.constructor?.name;
   return typeof name === 'string' && name !== '' ? name : String(error.name);
 }
@@ -228,6 +272,7 @@ interface ReviveState {
   revive: Reviver;
   contextName: string;
   raw: Buffer | undefined;
+  errorText: ErrorText | undefined;
   /** Each object visited, with what it became: shared references are walked once (a value with a
    * million references to one object costs a million lookups, not a million walks). Undefined for a
    * payload without references: a tree meets each object once. */
@@ -288,7 +333,7 @@ function reviveValue(value: object, state: ReviveState, depth: number): unknown 
       if (typeof item === 'object' && item !== null) record[key] = reviveValue(item, state, depth + 1);
     }
     const kind = record[TAG];
-    if (kind === 'e') revived = reviveError(record as Tagged, state.contextName);
+    if (kind === 'e') revived = reviveError(record as Tagged, state.contextName, state.errorText);
     else if (kind === 'b') revived = reviveBytes(record as Tagged, state.raw, state.contextName);
     else if (typeof kind === 'string') revived = state.revive(record as Tagged);
   }
@@ -306,11 +351,12 @@ function reviveBytes(tagged: Tagged, raw: Buffer | undefined, contextName: strin
   return tagged['u'] === true ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) : bytes;
 }
 
-function reviveError(tagged: Tagged, contextName: string): Error {
+function reviveError(tagged: Tagged, contextName: string, errorText: ErrorText | undefined): Error {
   const name = typeof tagged['name'] === 'string' ? tagged['name'] : 'Error';
-  const message = typeof tagged['message'] === 'string' ? tagged['message'] : '';
+  const sent = typeof tagged['message'] === 'string' ? tagged['message'] : '';
+  const message = errorText === undefined ? sent : errorText(sent);
   const options = 'cause' in tagged ? { cause: tagged['cause'] } : undefined;
-  const Builtin = BUILTIN_ERRORS[name];
+  const Builtin = BUILTIN_ERRORS.get(name);
   let error: Error & { code?: unknown; context?: string };
   if (Builtin) {
     error = new Builtin(message, options);
@@ -324,10 +370,21 @@ function reviveError(tagged: Tagged, contextName: string): Error {
   if (typeof tagged['code'] === 'string' || typeof tagged['code'] === 'number') {
     Object.defineProperty(error, 'code', { value: tagged['code'], enumerable: true, configurable: true, writable: true });
   }
+  const fields = tagged['f'];
+  if (typeof fields === 'object' && fields !== null && Object.getPrototypeOf(fields) === Object.prototype) {
+    let count = 0;
+    for (const key of Object.keys(fields)) {
+      if (count++ === MAX_ERROR_FIELDS) break;
+      // A field is data: it never replaces what the error has (message, stack, context, toString, __proto__...).
+      if (key in error) continue;
+      Object.defineProperty(error, key, { value: (fields as Record<string, unknown>)[key], enumerable: true, configurable: true, writable: true });
+    }
+  }
   // The remote header line may say 'Error' for a subclass that never set its name: say the class.
   const stack = typeof tagged['stack'] === 'string' ? tagged['stack'] : '';
   const frames = stack.indexOf('\n    at ');
   const header = message === '' ? name : `${name}: ${message}`;
-  error.stack = header + (frames < 0 ? '' : stack.slice(frames).replace(/^( {4}at )/gm, `$1[${contextName}] `));
+  const rebuilt = header + (frames < 0 ? '' : stack.slice(frames).replace(/^( {4}at )/gm, `$1[${contextName}] `));
+  error.stack = errorText === undefined ? rebuilt : errorText(rebuilt);
   return error;
 }
