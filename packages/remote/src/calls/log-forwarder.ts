@@ -73,7 +73,6 @@ export class LogForwarder {
       return;
     }
     if (this.#droppedLogs > 0) this.#reportDroppedLogs();
-    stream?.batchWrites();
     this.#forwardLog({ contextId: record.contextId, stream: record.stream, level: record.level, text: record.text, time });
   }
 

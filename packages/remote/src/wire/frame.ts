@@ -38,17 +38,22 @@ export interface Frame {
 /** Writes the header of `frame` (whose payload has `length` bytes) into a new 28-byte buffer. */
 export function encodeHeader(frame: Omit<Frame, 'payload'>, length: number): Buffer {
   const header = Buffer.allocUnsafe(HEADER_SIZE);
-  header[0] = MAGIC;
-  header[1] = VERSION;
-  header[2] = frame.encoding;
-  header[3] = 0;
-  header.writeUInt32BE(frame.dst, 4);
-  header.writeUInt32BE(frame.src, 8);
-  header.writeUInt32BE(frame.auth, 12);
-  header.writeUInt32BE(frame.handle, 16);
-  header.writeUInt32BE(frame.replyTo, 20);
-  header.writeUInt32BE(length, 24);
+  writeHeader(header, 0, frame, length);
   return header;
+}
+
+/** Writes the header of `frame` (whose payload has `length` bytes) into `target` at `at`. */
+export function writeHeader(target: Buffer, at: number, frame: Omit<Frame, 'payload'>, length: number): void {
+  target[at] = MAGIC;
+  target[at + 1] = VERSION;
+  target[at + 2] = frame.encoding;
+  target[at + 3] = 0;
+  target.writeUInt32BE(frame.dst, at + 4);
+  target.writeUInt32BE(frame.src, at + 8);
+  target.writeUInt32BE(frame.auth, at + 12);
+  target.writeUInt32BE(frame.handle, at + 16);
+  target.writeUInt32BE(frame.replyTo, at + 20);
+  target.writeUInt32BE(length, at + 24);
 }
 
 /** Why a byte stream cannot be decoded: the stream must be disconnected. */
