@@ -84,7 +84,7 @@ describe('loadInventory()', () => {
     ['{"hosts": {"a": {"port": 0}}}', /hosts\.a\.port: a port is a number from 1 to 65535/],
     ['{"hosts": {"a": {"password": "x"}}}', /hosts\.a\.password: unknown host option/],
     ['{"groups": {"g": [1]}}', /groups\.g: a group is a list of targets/],
-    ['{"servers": {}}', /servers: unknown field/],
+    ['{"hosts": {}, "servers": {}}', /servers: unknown field/],
     ['{"hosts": ', /cannot parse the inventory/],
   ])('rejects %s with ERR_X_INVENTORY saying what is wrong', (text, message) => {
     const path = join(scratch, 'bad.json');

@@ -5,7 +5,7 @@ import type { HostOptions, Inventory } from './inventory.js';
 
 /** One step of a chain: how the next context is started from the previous one (or from here). */
 export type Hop =
-  | { method: 'local' }
+  | { method: 'local'; /** The inventory host (ansible_connection=local) this stands for. */ alias?: string }
   | {
       method: 'ssh';
       alias: string;
@@ -23,6 +23,8 @@ export type Hop =
 export interface Target {
   name: string;
   hops: Hop[];
+  /** The inventory groups it came from through `@group`, outermost first (absent when named directly). */
+  groups?: string[];
 }
 
 /** The most contexts `local*N` starts; more is surely a typo. */
@@ -55,7 +57,7 @@ function expandList(spec: string, inventory: () => Inventory | undefined, into: 
     const entry = raw.trim();
     if (entry === '') throw new TargetSyntaxError(`empty target in '${spec}' (a comma with nothing on one side); targets look like: ${examples}.`);
     if (entry.startsWith('@')) expandGroup(entry.slice(1), inventory, into, groups);
-    else into.push(...expandEntry(entry, inventory));
+    else into.push(...expandEntry(entry, inventory).map((target) => (groups.length > 0 ? { ...target, groups } : target)));
   }
 }
 
@@ -86,6 +88,10 @@ function expandEntry(entry: string, inventory: () => Inventory | undefined): Tar
     return Array.from({ length: count }, (_, k) => ({ name: `local-${k + 1}`, hops: [{ method: 'local' } as Hop] }));
   }
   const hops = splitChain(entry).map((text, k) => parseHop(text, k, entry, inventory));
+  // The inventory's become (Ansible's ansible_become) ends the host's chain as that user.
+  const last = hops.at(-1)!;
+  const become = (last.method === 'ssh' || last.method === 'local') && last.alias !== undefined ? hostOptions(last.alias, inventory).become : undefined;
+  if (become) hops.push({ method: become.method, username: become.user });
   // `local/sudo:root` is sudo on this machine: no context in between.
   if (hops.length > 1 && hops[0]!.method === 'local') hops.shift();
   return [{ name: entry, hops }];
@@ -137,6 +143,10 @@ function parseHop(text: string, index: number, entry: string, inventory: () => I
   const alias = host.startsWith('[') ? host.slice(1, -1) : host;
   // Only the first ssh of a chain runs here, so only it takes this machine's inventory options.
   const options: HostOptions = index === 0 ? hostOptions(alias, inventory) : {};
+  if (options.connection === 'local') {
+    if (username !== undefined || port !== undefined) throw new TargetSyntaxError(`'${entry}': ${alias} is this machine in the inventory (connection local), so it takes no user or port.`);
+    return { method: 'local', alias };
+  }
   const hop: Hop = { method: 'ssh', alias, hostname: options.hostname ?? alias };
   const user = username ?? options.user;
   if (user !== undefined) hop.username = user;
