@@ -1,32 +1,31 @@
 // @x/remote with local contexts, side by side in one run: the call round trip against the floor (a bare
 // echo of the same bytes between two Node processes over a socketpair), a worker_threads postMessage
 // round trip and a fresh `node -e` per call; connect + first call; a 64 MiB Buffer round trip; 1,000
-// concurrent calls on one context; RSS per idle context. mitogen 0.3.3 (Debian's python3-mitogen) runs
-// the same cases when /usr/bin/python3 can import it.
+// concurrent calls on one context; RSS per idle context. mitogen runs the same cases: Debian's 0.3.3 and
+// the newest (MITOGEN_SRC, see mitogen.ts), each case judged against the faster of the two.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type BatchSide, compareBatches, timed } from '@x/bench';
 import { type Context, Router } from '../src/index.js';
+import { type Mitogen, fasterMitogen, findMitogens, python } from './mitogen.js';
 
 const tasks = new URL('./local-tasks.ts', import.meta.url);
-const python = '/usr/bin/python3';
-const hasMitogen = spawnSync(python, ['-c', 'import mitogen'], { stdio: 'ignore' }).status === 0;
-if (!hasMitogen) console.log(`mitogen skipped in the local benchmarks: ${python} cannot import mitogen (apt-get install python3-mitogen)`);
+const mitogens = findMitogens('local benchmarks');
 console.log('The machine may be shared: compare the ratios within this run, not figures across runs.');
 
 // Contexts and helper processes must not load tsx, which `pnpm bench` runs this file under.
 process.execArgv.length = 0;
 
-/** One figure from bench/mitogen_local.py (see its header for the modes). */
-function mitogen(mode: string, n: number, ...extra: string[]): number {
+/** One figure from bench/mitogen_local.py (see its header for the modes) under the mitogen given. */
+const mitogen = (mode: string, n: number) => (withMitogen: Mitogen): number => {
   const script = fileURLToPath(new URL('./mitogen_local.py', import.meta.url));
-  const run = spawnSync(python, [script, mode, String(n), ...extra], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`mitogen_local.py ${mode} failed: ${run.stderr}`);
+  const run = spawnSync(python, [script, mode, String(n)], { encoding: 'utf8', env: withMitogen.env });
+  if (run.status !== 0) throw new Error(`mitogen_local.py ${mode} (mitogen ${withMitogen.version}) failed: ${run.stderr}`);
   return (JSON.parse(run.stdout.trim().split('\n').pop()!) as { figure: number }).figure;
-}
-const mitogenPeer = (name: string, run: () => number): BatchSide[] => (hasMitogen ? [{ name: `mitogen 0.3.3 (${name})`, run }] : []);
+};
+const mitogenPeer = (name: string, run: (withMitogen: Mitogen) => number): BatchSide[] => fasterMitogen(mitogens, name, run);
 
 /** Bytes a process has read and written through syscalls so far (/proc/<pid>/io rchar, wchar). */
 function io(pid: number): { read: number; written: number } {
@@ -145,12 +144,35 @@ try {
       { name: 'bare echo of the same bytes over a socketpair between two Node processes', run: perCall(trips, () => floor.trip()) },
       { name: 'worker_threads postMessage round trip', run: perCall(trips, () => worker.trip(message)) },
       { name: 'a fresh `node -e` per call', run: perCall(5, () => nodeE(message)) },
-      ...mitogenPeer('call(do_nothing) on local()', () => mitogen('roundtrip', 2000)),
+      ...mitogenPeer('call(do_nothing) on local()', mitogen('roundtrip', 2000)),
       ...baselinePeer('the same call', (side) => perCall(trips, () => side.ctx.call(tasks, 'echo', message))),
     ],
     rounds: 7,
   });
   floor.close();
+
+  // Cold: calls 200 to 2,200 on a fresh context, where the JIT warm-up of the context's call path shows
+  // (the floor starts a fresh process each round too).
+  const afterWarmUp = (trip: () => Promise<unknown>) => async (): Promise<number> => {
+    for (let k = 0; k < 200; k++) await trip();
+    return perCall(2000, trip)();
+  };
+  await compareBatches({
+    name: 'remote: call round trip to a fresh local context (calls 200 to 2,200)',
+    ours: { run: async () => {
+      const fresh = await router.local({ name: 'cold' });
+      const figure = await afterWarmUp(() => fresh.call(tasks, 'echo', message))();
+      await fresh.shutdown();
+      return figure;
+    } },
+    peers: [{ name: 'bare echo of the same bytes over a socketpair, a fresh process each round', run: async () => {
+      const echo = new SocketpairEcho(request, reply);
+      const figure = await afterWarmUp(() => echo.trip())();
+      echo.close();
+      return figure;
+    } }],
+    rounds: 5,
+  });
 
   const connectFirst = (on: Router) => async (): Promise<number> => {
     const start = performance.now();
@@ -166,7 +188,7 @@ try {
     peers: [
       ...baselinePeer('connect + first call', (side) => connectFirst(side.router)),
       { name: 'node -e of the same call (start, print, exit)', run: timed(() => nodeE(message)) },
-      ...mitogenPeer('local() + call', () => mitogen('connect', 0)),
+      ...mitogenPeer('local() + call', mitogen('connect', 0)),
     ],
     rounds: 7,
   });
@@ -189,12 +211,12 @@ try {
     describe: mib,
   });
   bigFloor.close();
-  if (hasMitogen) {
+  if (mitogens.length > 0) {
     // One round only: mitogen 0.3.3 takes tens of seconds per 64 MiB round trip on a loaded machine.
     await compareBatches({
       name: 'remote: 64 MiB argument round trip vs mitogen (one round)',
       ours: { run: timed(() => ctx.call(tasks, 'echo', big)) },
-      peers: mitogenPeer('call(echo, 64 MiB bytes)', () => mitogen('large', 1)),
+      peers: mitogenPeer('call(echo, 64 MiB bytes)', mitogen('large', 1)),
       rounds: 1,
       warmup: 0,
       describe: mib,
@@ -206,7 +228,7 @@ try {
     ours: { run: timed(() => Promise.all(Array.from({ length: 1000 }, () => ctx.call(tasks, 'doNothing')))) },
     peers: [
       { name: 'worker_threads: 1,000 postMessage round trips in flight', run: timed(() => Promise.all(Array.from({ length: 1000 }, () => worker.trip(1)))) },
-      ...mitogenPeer('1,000 call_async(do_nothing)', () => mitogen('concurrent', 1000)),
+      ...mitogenPeer('1,000 call_async(do_nothing)', mitogen('concurrent', 1000)),
       ...baselinePeer('the same 1,000 calls', (side) => timed(() => Promise.all(Array.from({ length: 1000 }, () => side.ctx.call(tasks, 'doNothing'))))),
     ],
     rounds: 5,
@@ -234,7 +256,7 @@ try {
     name: 'remote: RSS per idle local context (after one call)',
     unit: 'bytes',
     ours: { run: idleRss },
-    peers: [{ name: 'a bare idle node process', run: bareNodeRss }, ...mitogenPeer('idle local() context', () => mitogen('rss', 0))],
+    peers: [{ name: 'a bare idle node process', run: bareNodeRss }, ...mitogenPeer('idle local() context', mitogen('rss', 0))],
     rounds: 3,
     describe: (bytes) => ` (${(bytes / 2 ** 20).toFixed(1)} MiB)`,
   });

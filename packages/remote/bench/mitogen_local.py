@@ -1,4 +1,4 @@
-# mitogen 0.3.3 (Debian's python3-mitogen) on this machine, for local.bench.ts: one measurement per run.
+# mitogen (whichever /usr/bin/python3 imports: Debian's 0.3.3, or the newest with PYTHONPATH, see mitogen.ts) on this machine, for local.bench.ts: one measurement per run.
 # Usage: /usr/bin/python3 mitogen_local.py <mode> <n>; prints one JSON line {"figure": ...}:
 #   roundtrip  n calls of call(do_nothing) on a local() context (fork_roundtrip.py's case): ms per call
 #   connect    local() connect + first call: ms

@@ -1,4 +1,4 @@
-# mitogen 0.3.3 (Debian's python3-mitogen) over ssh to the benchmark's sshd, for ssh.bench.ts.
+# mitogen (whichever /usr/bin/python3 imports, see mitogen.ts) over ssh to the benchmark's sshd, for ssh.bench.ts.
 # Usage: /usr/bin/python3 mitogen_ssh.py <port> <user> <key> <calls> ; prints one JSON line of
 # milliseconds: connect + first call, then the median round trip and the time of `calls` calls.
 import json

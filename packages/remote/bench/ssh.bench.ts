@@ -1,11 +1,12 @@
 // @x/remote over ssh to a loopback sshd: connect + first call, call round trip, 100 and 1,000 calls,
 // against plain ssh (`ssh host true`, a bare `cat` channel, `ssh host node -e` per call) and against
-// mitogen 0.3.3 (Debian's python3-mitogen) when /usr/bin/python3 can import it.
+// mitogen: Debian's 0.3.3 and the newest (MITOGEN_SRC, see mitogen.ts), judged against the faster.
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type BatchSide, compareBatches, timed } from '@x/bench';
 import { createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
 import { type Context, Router } from '../src/index.js';
+import { type Mitogen, fasterMitogen, findMitogens, python } from './mitogen.js';
 
 const tasks = new URL('./tasks.ts', import.meta.url);
 const reason = sshdUnavailableReason();
@@ -13,9 +14,7 @@ if (reason !== undefined) {
   console.log(`remote ssh benchmarks skipped: ${reason}`);
   process.exit(0);
 }
-const python = '/usr/bin/python3';
-const hasMitogen = spawnSync(python, ['-c', 'import mitogen'], { stdio: 'ignore' }).status === 0;
-if (!hasMitogen) console.log(`mitogen skipped in the ssh benchmarks: ${python} cannot import mitogen (apt-get install python3-mitogen)`);
+const mitogens = findMitogens('ssh benchmarks');
 
 const sshd = await startSshd();
 const account = createUser('xrbench');
@@ -34,14 +33,14 @@ function ssh(command: string): Promise<void> {
 }
 
 /** mitogen's figures from one run of bench/mitogen_ssh.py: connect + first call, median round trip, `calls` calls. */
-function mitogen(calls: number): { connect: number; roundTrip: number; calls: number } {
+function mitogen(withMitogen: Mitogen, calls: number): { connect: number; roundTrip: number; calls: number } {
   const script = fileURLToPath(new URL('./mitogen_ssh.py', import.meta.url));
-  const run = spawnSync(python, [script, String(sshd.port), account.name, sshd.clientKey, String(calls)], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`mitogen_ssh.py failed: ${run.stderr}`);
+  const run = spawnSync(python, [script, String(sshd.port), account.name, sshd.clientKey, String(calls)], { encoding: 'utf8', env: withMitogen.env });
+  if (run.status !== 0) throw new Error(`mitogen_ssh.py (mitogen ${withMitogen.version}) failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop()!);
 }
 const mitogenPeer = (name: string, figure: (result: ReturnType<typeof mitogen>) => number, calls = 1): BatchSide[] =>
-  hasMitogen ? [{ name: `mitogen 0.3.3 (${name})`, run: () => figure(mitogen(calls)) }] : [];
+  fasterMitogen(mitogens, name, (withMitogen) => figure(mitogen(withMitogen, calls)));
 
 try {
   await compareBatches({
@@ -126,7 +125,7 @@ try {
     ours: { run: timed(async () => {
       for (let k = 0; k < 1000; k++) await ctx.call(tasks, 'echo', k);
     }) },
-    peers: hasMitogen ? mitogenPeer('1,000 calls', (result) => result.calls, 1000) : [{ name: 'none (mitogen missing)', run: () => Number.NaN }],
+    peers: mitogens.length > 0 ? mitogenPeer('1,000 calls', (result) => result.calls, 1000) : [{ name: 'none (mitogen missing)', run: () => Number.NaN }],
     rounds: 5,
   });
 } finally {

@@ -2,7 +2,7 @@
 // and writes bench/RESULTS.md and bench/results.json at the repository root.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDuration } from './index.js';
@@ -62,7 +62,8 @@ function render(results) {
     const { wording, miss } = target ? judge(r, target) : { wording: '', miss: '' };
     if (miss) misses.push(`- @x/${r.package}, ${r.case} vs ${r.peerName}: ratio ${r.ratio.toFixed(2)}, ${wording} asked, ${miss}. ${target.why}`);
     const met = !target ? '' : miss ? `**no**, ${miss}` : 'yes';
-    return `| @x/${r.package} | ${r.case} | ${formatFigure(r, r.ours)} | ${r.peerName} ${formatFigure(r, r.peer)} | ${r.ratio.toFixed(2)} | ${wording} | ${met} | ${r.machine} | ${r.date} |`;
+    const load = r.load === undefined ? '' : `, load ${r.load}`;
+    return `| @x/${r.package} | ${r.case} | ${formatFigure(r, r.ours)} | ${r.peerName} ${formatFigure(r, r.peer)} | ${r.ratio.toFixed(2)} | ${wording} | ${met} | ${r.machine}${load} | ${r.date} |`;
   });
   for (const t of targets.filter((t) => !t.used)) console.warn(`warning: no result for the target "${t.case}" vs ${t.peer} (packages/${t.pkg}/bench/targets.json)`);
   return [
@@ -70,7 +71,9 @@ function render(results) {
     '',
     'Written by `pnpm bench`. Each figure is the median time of one operation or batch (or memory per item,',
     'in B); ours and the peer ran alternately in the same process run. Ratio = peer / ours: above 1 means x',
-    "is faster (or smaller). Targets are the issues' (packages/*/bench/targets.json).",
+    "is faster (or smaller). Targets are the issues' (packages/*/bench/targets.json). The load is the",
+    "1-minute load average when the benchmark file started and when it ended: a figure taken above 1.5 is",
+    'not a result.',
     '',
     '| package | case | ours | peer | ratio | target | met | machine | date |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -107,8 +110,12 @@ const failures = [];
 const records = [];
 const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
+/** The 1-minute load average: benchmarks run alone, so a figure taken under load is not a result. */
+const load = () => loadavg()[0].toFixed(2);
+console.log(`load average at the start: ${loadavg().map((figure) => figure.toFixed(2)).join(', ')}`);
 for (const { pkg, file } of benchFiles(only)) {
-  console.log(`\n# ${relative(root, file)}`);
+  const loadAtStart = load();
+  console.log(`\n# ${relative(root, file)} (load ${loadAtStart})`);
   rmSync(out, { force: true });
   const run = spawnSync(process.execPath, ['--import', tsx, file], {
     cwd: dirname(file),
@@ -116,8 +123,10 @@ for (const { pkg, file } of benchFiles(only)) {
     env: { ...process.env, X_BENCH_OUT: out },
   });
   if (run.status !== 0) failures.push(`${relative(root, file)} (exit ${run.status ?? run.signal})`);
+  const loadAtEnd = load();
+  console.log(`# ${relative(root, file)} done (load ${loadAtEnd})`);
   if (existsSync(out)) {
-    for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) records.push({ package: pkg, ...JSON.parse(line), machine, date });
+    for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) records.push({ package: pkg, ...JSON.parse(line), machine, load: `${loadAtStart} to ${loadAtEnd}`, date });
   }
 }
 rmSync(out, { force: true });
@@ -126,7 +135,7 @@ const ran = new Set(records.map((r) => r.package));
 const results = [...previous.filter((r) => !ran.has(r.package)), ...records].sort((a, b) => a.package.localeCompare(b.package));
 writeFileSync(join(root, 'bench', 'RESULTS.md'), render(results));
 writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nwrote bench/RESULTS.md (${records.length} cases)`);
+console.log(`\nwrote bench/RESULTS.md (${records.length} cases); load average at the end: ${loadavg().map((figure) => figure.toFixed(2)).join(', ')}`);
 if (failures.length) {
   console.error(`benchmarks that failed to run: ${failures.join(', ')}`);
   process.exitCode = 1;
