@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type BatchSide, compareBatches } from '@x/bench';
-import { createXXHash128 } from 'hash-wasm';
 import { createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
 import { type Context, Router } from '../src/index.js';
 
@@ -53,14 +52,9 @@ function checkCopy(path: string, what: string): void {
   if (got !== size) throw new Error(`${what} left ${got} bytes in ${path}, not ${size}`);
 }
 
-/** The source's digests, by checksum. */
-type Digests = Record<'sha256' | 'xxh128', string>;
-
-/** Writes `size` random bytes to `path` (fsynced) and gives their digests. */
-async function writeSource(path: string): Promise<Digests> {
+/** Writes `size` random bytes to `path` (fsynced) and gives their sha256. */
+function writeSource(path: string): string {
   const hash = createHash('sha256');
-  const xxh = await createXXHash128();
-  xxh.init();
   const block = Buffer.allocUnsafe(16 * 2 ** 20);
   const fd = openSync(path, 'w', 0o644);
   try {
@@ -68,14 +62,13 @@ async function writeSource(path: string): Promise<Digests> {
       const piece = block.subarray(0, Math.min(block.length, left));
       randomFillSync(piece);
       hash.update(piece);
-      xxh.update(piece);
       writeSync(fd, piece);
     }
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  return { sha256: hash.digest('hex'), xxh128: xxh.digest('hex') };
+  return hash.digest('hex');
 }
 
 /** One figure from bench/mitogen_files.py: ms for one transfer (see its header). */
@@ -101,14 +94,14 @@ type Direction = 'push' | 'fetch';
 
 /**
  * ms for one of our transfers of the source into `copy` (pushed to the context, or fetched from it),
- * checked against the source's size and digest.
+ * checked against the source's size and sha256.
  */
-const ours = (ctx: Context, direction: Direction, copy: string, digests: Digests) => async (): Promise<number> => {
+const ours = (ctx: Context, direction: Direction, copy: string, sha256: string) => async (): Promise<number> => {
   rmSync(copy, { force: true });
   const start = performance.now();
   const result = await (direction === 'push' ? ctx.pushFile(source, copy) : ctx.fetchFile(source, copy));
   const took = performance.now() - start;
-  if (result.bytes !== size || result.digest !== digests[result.checksum]) throw new Error(`${direction} gave ${result.bytes} bytes, ${result.checksum} ${result.digest}; the source is ${size} bytes, ${digests[result.checksum]}`);
+  if (result.bytes !== size || result.sha256 !== sha256) throw new Error(`${direction} gave ${result.bytes} bytes, sha256 ${result.sha256}; the source is ${size} bytes, ${sha256}`);
   checkCopy(copy, direction);
   return took;
 };
@@ -129,12 +122,12 @@ const transferCase = (name: string, run: () => Promise<number>, peer: BatchSide,
   compareBatches({ name, ours: { run }, peers: [peer], rounds: once ? 1 : 3, warmup: once ? 0 : 1, describe: rate });
 
 /** Our push and fetch against mitogen's FileService, same context kind, same file. */
-async function mitogenCases(ctx: Context, where: (direction: Direction) => string, copies: Record<Direction, string>, digests: Digests, login?: string[]): Promise<void> {
+async function mitogenCases(ctx: Context, where: (direction: Direction) => string, copies: Record<Direction, string>, sha256: string, login?: string[]): Promise<void> {
   if (!hasMitogen) return;
   for (const direction of ['push', 'fetch'] as const) {
     const how = direction === 'push' ? 'the child fetches from the parent' : 'the parent fetches from the child';
     const peer = { name: `mitogen 0.3.3 (FileService${login ? ' over ssh' : ''}, ${how}${login ? '' : ', local()'})`, run: () => mitogen(direction, source, copies[direction], login) };
-    await transferCase(`remote: ${direction} ${sizeMiB} MiB ${where(direction)} vs mitogen (one round)`, ours(ctx, direction, copies[direction], digests), peer, true);
+    await transferCase(`remote: ${direction} ${sizeMiB} MiB ${where(direction)} vs mitogen (one round)`, ours(ctx, direction, copies[direction], sha256), peer, true);
   }
 }
 
@@ -159,10 +152,10 @@ async function tripsDuring(ctx: Context, label: string, transfer?: () => Promise
   return Number(at(0.99));
 }
 
-async function roundTripCase(ctx: Context, where: string, copy: string, digests: Digests): Promise<void> {
+async function roundTripCase(ctx: Context, where: string, copy: string, sha256: string): Promise<void> {
   await compareBatches({
     name: `remote: call round trip while a ${sizeMiB} MiB push runs, ${where} (99th percentile)`,
-    ours: { run: () => tripsDuring(ctx, 'during a push', ours(ctx, 'push', copy, digests)) },
+    ours: { run: () => tripsDuring(ctx, 'during a push', ours(ctx, 'push', copy, sha256)) },
     peers: [{ name: 'the same call with no transfer running', run: () => tripsDuring(ctx, 'idle') }],
     rounds: 3,
   });
@@ -170,15 +163,15 @@ async function roundTripCase(ctx: Context, where: string, copy: string, digests:
 
 try {
   const start = performance.now();
-  const digests = await writeSource(source);
+  const sha256 = writeSource(source);
   console.log(`wrote the ${sizeMiB} MiB random source in ${((performance.now() - start) / 1000).toFixed(1)} s`);
   const cp = { name: 'cp --reflink=never on the same disk, then fsync of the copy', run: command('cp', ['--reflink=never', source, localCopy], localCopy) };
 
   const local = await router.local({ name: 'files' });
-  await transferCase(`remote: push ${sizeMiB} MiB to a local context`, ours(local, 'push', localCopy, digests), cp);
-  await transferCase(`remote: fetch ${sizeMiB} MiB from a local context`, ours(local, 'fetch', localCopy, digests), cp);
-  await mitogenCases(local, (direction) => (direction === 'push' ? 'to a local context' : 'from a local context'), { push: localCopy, fetch: localCopy }, digests);
-  await roundTripCase(local, 'local context', localCopy, digests);
+  await transferCase(`remote: push ${sizeMiB} MiB to a local context`, ours(local, 'push', localCopy, sha256), cp);
+  await transferCase(`remote: fetch ${sizeMiB} MiB from a local context`, ours(local, 'fetch', localCopy, sha256), cp);
+  await mitogenCases(local, (direction) => (direction === 'push' ? 'to a local context' : 'from a local context'), { push: localCopy, fetch: localCopy }, sha256);
+  await roundTripCase(local, 'local context', localCopy, sha256);
   await local.shutdown();
   rmSync(localCopy, { force: true });
 
@@ -203,11 +196,11 @@ try {
     const host = sshArgs.pop()!;
     const scpArgs = ['-q', '-O', ...sshArgs.map((arg) => (arg === '-p' ? '-P' : arg))];
     const scp = (args: string[], copy: string): BatchSide => ({ name: 'scp -O (same user, key and port), then fsync of the copy', run: command('scp', [...scpArgs, ...args], copy) });
-    await transferCase(`remote: push ${sizeMiB} MiB over ssh to localhost`, ours(remote, 'push', remoteCopy, digests), scp([source, `${host}:${remoteCopy}`], remoteCopy));
-    await transferCase(`remote: fetch ${sizeMiB} MiB over ssh from localhost`, ours(remote, 'fetch', localCopy, digests), scp([`${host}:${source}`, localCopy], localCopy));
+    await transferCase(`remote: push ${sizeMiB} MiB over ssh to localhost`, ours(remote, 'push', remoteCopy, sha256), scp([source, `${host}:${remoteCopy}`], remoteCopy));
+    await transferCase(`remote: fetch ${sizeMiB} MiB over ssh from localhost`, ours(remote, 'fetch', localCopy, sha256), scp([`${host}:${source}`, localCopy], localCopy));
     const login = [String(sshd.port), account.name, sshd.clientKey];
-    await mitogenCases(remote, (direction) => (direction === 'push' ? 'over ssh to localhost' : 'over ssh from localhost'), { push: remoteCopy, fetch: localCopy }, digests, login);
-    await roundTripCase(remote, 'ssh context', remoteCopy, digests);
+    await mitogenCases(remote, (direction) => (direction === 'push' ? 'over ssh to localhost' : 'over ssh from localhost'), { push: remoteCopy, fetch: localCopy }, sha256, login);
+    await roundTripCase(remote, 'ssh context', remoteCopy, sha256);
     await remote.shutdown();
   }
 } finally {

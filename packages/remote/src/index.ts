@@ -67,8 +67,17 @@ export {
   SerializationError,
 } from './errors.js';
 export type { ChannelErrorReason } from './errors.js';
-export { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, PasswordError } from './connect/connect-errors.js';
-export type { DockerOptions, KubectlOptions, MethodOptions, SshOptions, SudoOptions, SuOptions } from './connect/methods.js';
+export {
+  AuthenticationError,
+  ConnectTimeoutError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  EofError,
+  HostKeyError,
+  NodeNotFoundError,
+  PasswordError,
+} from './connect/connect-errors.js';
+export type { DockerOptions, HostKeyPolicy, KubectlOptions, MethodOptions, SshOptions, SudoOptions, SuOptions } from './connect/methods.js';
 
 /**
  * A message from a context refused before decoding (`ERR_X_REMOTE_BAD_PAYLOAD`, with `reason` 'depth',

@@ -88,9 +88,9 @@ describe.skipIf(skip)('over ssh, and through sudo via ssh', () => {
     fs.chmodSync(source, 0o644);
     const uid = Number(execFileSync('id', ['-u', 'xrfiles'], { encoding: 'utf8' }));
 
-    expect((await ssh.pushFile(source, join(dir, 'by-ssh'), { checksum: 'sha256' })).digest).toBe(sha256(data));
+    expect((await ssh.pushFile(source, join(dir, 'by-ssh'))).sha256).toBe(sha256(data));
     expect(fs.statSync(join(dir, 'by-ssh')).uid).toBe(uid);
-    expect((await root.pushFile(source, join(dir, 'by-sudo'), { owner: { uid: 0, gid: 0 }, checksum: 'sha256' })).digest).toBe(sha256(data));
+    expect((await root.pushFile(source, join(dir, 'by-sudo'), { owner: { uid: 0, gid: 0 } })).sha256).toBe(sha256(data));
     expect(fs.statSync(join(dir, 'by-sudo')).uid).toBe(0);
     expect(fs.readFileSync(join(dir, 'by-sudo')).equals(data)).toBe(true);
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { FIRST_STAGE } from '../src/connect/first-stage.js';
 import { InvalidArgumentError } from '../src/index.js';
-import { SUDO_PROMPT, dockerPlan, firstStageArgv, kubectlPlan, shellJoin, sshPlan, suPlan, sudoPlan } from '../src/connect/methods.js';
+import { SUDO_PROMPT, dockerPlan, firstStageArgv, kubectlPlan, shellCommand, shellJoin, sshPlan, suPlan, sudoPlan } from '../src/connect/methods.js';
 
 // The argv builders: what each method runs. No container engine runs in these tests; the ssh, sudo
 // and su commands run for real in the privileged tests.
@@ -16,14 +16,33 @@ describe('shellJoin', () => {
   });
 });
 
+describe('shellCommand', () => {
+  const home = execFileSync('sh', ['-c', 'printf %s ~'], { encoding: 'utf8' });
+  const words = (nodePath: string): string[] => {
+    const command = shellCommand([nodePath, '-e', "it's $HOME", '~/x'], nodePath);
+    return execFileSync('sh', ['-c', `printf '%s\\0' ${command}`], { encoding: 'utf8' }).split('\0').slice(0, -1);
+  };
+
+  it("lets the shell expand the ~ of nodePath, and only it", () => {
+    expect(words('~/.nvm/versions/node/v20/bin/node')).toEqual([`${home}/.nvm/versions/node/v20/bin/node`, '-e', "it's $HOME", '~/x']);
+    expect(words('~root/bin/node')[0]).toBe(`${execFileSync('sh', ['-c', 'printf %s ~root'], { encoding: 'utf8' })}/bin/node`);
+    expect(words('~/odd dir/$(id)/node')[0]).toBe(`${home}/odd dir/$(id)/node`);
+  });
+
+  it('quotes a ~ anywhere else, and a home prefix that is not a user name', () => {
+    expect(words('/opt/~/node')[0]).toBe('/opt/~/node');
+    expect(words("~$(id)/node")[0]).toBe('~$(id)/node');
+    expect(words('node')[0]).toBe('node');
+  });
+});
+
 describe('ssh', () => {
-  it('runs in BatchMode with keepalives, host key checks and the first stage as one remote command', () => {
+  it('runs in BatchMode with keepalives and the first stage as one remote command, leaving host keys to ssh', () => {
     const plan = sshPlan({ hostname: 'web1', username: 'deploy', port: 2222, identityFile: '/k', sshArgs: ['-F', '/dev/null'] });
     expect(plan.terminal).toBe(false);
     expect(plan.argv(stage)).toEqual([
       'ssh', '-F', '/dev/null',
       '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=3', '-o', 'ConnectTimeout=30',
-      '-o', 'StrictHostKeyChecking=yes',
       '-i', '/k', '-o', 'IdentitiesOnly=yes', '-p', '2222', '-l', 'deploy', '-T', '--', 'web1',
       shellJoin(stage),
     ]);
@@ -33,6 +52,9 @@ describe('ssh', () => {
     expect(sshPlan({ hostname: 'h', password: 'pw' }).terminal).toBe(true);
     expect(sshPlan({ hostname: 'h', password: 'pw' }).argv(stage)).toContain('BatchMode=no');
     expect(sshPlan({ hostname: 'h', checkHostKeys: 'accept' }).argv(stage)).toContain('StrictHostKeyChecking=accept-new');
+    expect(sshPlan({ hostname: 'h', checkHostKeys: 'strict' }).argv(stage)).toContain('StrictHostKeyChecking=yes');
+    expect(sshPlan({ hostname: 'h', checkHostKeys: 'enforce' }).argv(stage)).toContain('StrictHostKeyChecking=yes');
+    expect(sshPlan({ hostname: 'h' }).argv(stage).join(' ')).not.toContain('StrictHostKeyChecking');
     const ignore = sshPlan({ hostname: 'h', checkHostKeys: 'ignore', compression: true, keepaliveIntervalMs: 5000, keepaliveCount: 2 }).argv(stage);
     expect(ignore).toEqual(expect.arrayContaining(['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'ServerAliveInterval=5', 'ServerAliveCountMax=2', '-C']));
   });
@@ -51,6 +73,15 @@ describe('ssh', () => {
 });
 
 describe('sudo and su', () => {
+  it('sudo, docker and kubectl run a nodePath under ~ through sh, which expands it', () => {
+    const tilde = firstStageArgv('~/n/node', 'ctx', 15_000);
+    const viaShell = ['/bin/sh', '-c', `exec ${shellCommand(tilde, '~/n/node')}`];
+    expect(sudoPlan({ nodePath: '~/n/node' }).argv(tilde).slice(-3)).toEqual(viaShell);
+    expect(dockerPlan({ container: 'c', nodePath: '~/n/node' }, 'docker').argv(tilde).slice(-3)).toEqual(viaShell);
+    expect(kubectlPlan({ pod: 'p', nodePath: '~/n/node' }).argv(tilde).slice(-3)).toEqual(viaShell);
+    expect(suPlan({ nodePath: '~/n/node' }).argv(tilde).at(-1)).toMatch(/^~\/n\/node( --[\w-]+)* -e /);
+  });
+
   it('sudo reads the password on stdin behind a fixed prompt', () => {
     const plan = sudoPlan({ username: 'app', preserveEnv: true, login: true, sudoArgs: ['-g', 'wheel'] });
     expect(plan.argv(stage)).toEqual(['sudo', '-S', '-p', SUDO_PROMPT, '-u', 'app', '-E', '-i', '-g', 'wheel', '--', ...stage]);

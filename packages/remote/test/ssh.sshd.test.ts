@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,20 @@ import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { createUser, skipPrivileged, startSshd } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChannelError, type Context, HostKeyError, type LogRecord, NodeNotFoundError, PasswordError, type Router, type SshOptions } from '../src/index.js';
+import {
+  AuthenticationError,
+  ChannelError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  type Context,
+  EofError,
+  HostKeyError,
+  type LogRecord,
+  NodeNotFoundError,
+  PasswordError,
+  type Router,
+  type SshOptions,
+} from '../src/index.js';
 import { alive, eventually, processesWith, quietRouter } from './helpers.js';
 import { CLOSE_POINTS, closeDuring, startRoot } from './starts.js';
 
@@ -101,12 +115,35 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
     expect((error as PasswordError).message).toMatch(/asked for the password again|refused/);
   });
 
-  it('fails with PasswordError when ssh wants a password and none was given', async () => {
+  it('fails with AuthenticationError starting with ssh\'s "Permission denied" when no key offered is authorized', async () => {
     await using router = quietRouter();
-    // No key offered (an empty identity) and BatchMode: ssh cannot log in at all.
-    const error = await router.ssh(to('xrpw', { identityFile: '/dev/null' })).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(PasswordError);
-    expect((error as PasswordError).stderrTail).toMatch(/Permission denied/);
+    const stranger = join(dir, 'stranger_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger], { stdio: 'ignore' });
+    const error = await router.ssh(to('xrpw', { identityFile: stranger, name: 'web' })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ code: 'ERR_X_REMOTE_AUTH', transient: false });
+    expect((error as Error).message).toMatch(/^xrpw@127\.0\.0\.1: Permission denied \(publickey[^)]*\) \(context web, ssh xrpw@127\.0\.0\.1:\d+\): /);
+  });
+
+  it('fails with ConnectionRefusedError starting with ssh\'s line when nothing listens on the port', async () => {
+    await using router = quietRouter();
+    const port = await closedPort();
+    const error = await router.ssh(to('xrkey', { port })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConnectionRefusedError);
+    expect(error).toMatchObject({ code: 'ERR_X_REMOTE_CONNECTION_REFUSED', transient: false });
+    expect((error as Error).message).toMatch(new RegExp(`^ssh: connect to host 127\\.0\\.0\\.1 port ${port}: Connection refused \\(context `));
+    // Through a via context the same class arrives, transient flag included.
+    const via = await router.ssh(to('xrkey'));
+    const second = await router.ssh(to('xrkey', { port, via })).catch((caught: unknown) => caught);
+    expect(second).toBeInstanceOf(ConnectionRefusedError);
+    expect(second).toMatchObject({ code: 'ERR_X_REMOTE_CONNECTION_REFUSED', transient: false });
+  });
+
+  it('fails with EofError led by ssh\'s own last line when ssh gives up for another reason', async () => {
+    await using router = quietRouter();
+    const error = await router.ssh(to('xrkey', { hostname: 'nonexistent.invalid' })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EofError);
+    expect((error as Error).message).toMatch(/^ssh: Could not resolve hostname nonexistent\.invalid: .* \(ssh for context .* exited with status 255 before the first stage started\)/);
   });
 
   it('fails with NodeNotFoundError naming the path when the host has no node there', async () => {
@@ -116,13 +153,15 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
     expect((error as NodeNotFoundError).message).toContain('/nonexistent/bin/node');
   });
 
-  it("refuses an unknown host key under 'enforce', adds it under 'accept', skips it under 'ignore'", async () => {
+  it("refuses an unknown host key by ssh's own default and under 'strict', adds it under 'accept', skips it under 'ignore'", async () => {
     await using router = quietRouter();
     const empty = knownHosts('empty', '');
-    const enforce = await router.ssh(to('xrkey', { sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${empty}`] })).catch((caught: unknown) => caught);
-    expect(enforce).toBeInstanceOf(HostKeyError);
-    expect((enforce as HostKeyError).code).toBe('ERR_X_REMOTE_HOST_KEY');
-    expect((enforce as HostKeyError).stderrTail).toMatch(/host key/i);
+    for (const checkHostKeys of [undefined, 'strict', 'enforce'] as const) {
+      const refused = await router.ssh(to('xrkey', { ...(checkHostKeys && { checkHostKeys }), sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${empty}`] })).catch((caught: unknown) => caught);
+      expect(refused).toBeInstanceOf(HostKeyError);
+      expect((refused as HostKeyError).code).toBe('ERR_X_REMOTE_HOST_KEY');
+      expect((refused as HostKeyError).message).toMatch(/^Host key verification failed \(context .*\): the host's key is not in known_hosts/);
+    }
 
     const fresh = knownHosts('fresh', '');
     const accepted = await router.ssh(to('xrkey', { checkHostKeys: 'accept', sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${fresh}`] }));
@@ -133,15 +172,35 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
     expect((await ignored.call<{ user: string }>(hops, 'whoami')).user).toBe('xrkey');
   });
 
-  it("refuses a changed host key under 'enforce' and 'accept'", async () => {
+  it("leaves the host key to ssh's configuration when checkHostKeys is unset", async () => {
+    await using router = quietRouter();
+    const config = join(dir, 'ssh_config_nocheck');
+    writeFileSync(config, `Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile ${knownHosts('nocheck', '')}\n`);
+    const ctx = await router.ssh(to('xrkey', { sshArgs: ['-F', config] }));
+    expect((await ctx.call<{ user: string }>(hops, 'whoami')).user).toBe('xrkey');
+  });
+
+  it("refuses a changed host key under 'strict' and 'accept', saying it changed", async () => {
     await using router = quietRouter();
     const other = join(dir, 'other_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other], { stdio: 'ignore' });
     const changed = knownHosts('changed', `[127.0.0.1]:${sshd.port} ${readFileSync(`${other}.pub`, 'utf8')}`);
-    for (const checkHostKeys of ['enforce', 'accept'] as const) {
+    for (const checkHostKeys of ['strict', 'accept'] as const) {
       const error = await router.ssh(to('xrkey', { checkHostKeys, sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${changed}`] })).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(HostKeyError);
+      expect((error as Error).message).toMatch(/^Host key verification failed \(context .*\): the host key differs from the one in known_hosts/);
     }
+  });
+
+  it('expands a nodePath under ~ in the shell of the target account', async () => {
+    await using router = quietRouter();
+    const home = execFileSync('sh', ['-c', 'printf %s ~xrkey'], { encoding: 'utf8' });
+    execFileSync('mkdir', ['-p', join(home, 'odd dir')]);
+    execFileSync('ln', ['-sf', process.execPath, join(home, 'odd dir', 'node')]);
+    const ctx = await router.ssh(to('xrkey', { nodePath: '~/odd dir/node' }));
+    expect((await ctx.call<{ user: string }>(hops, 'whoami')).user).toBe('xrkey');
+    const root = await router.sudo({ via: ctx, nodePath: '~xrkey/odd dir/node' });
+    expect((await root.call<{ uid: number }>(hops, 'whoami')).uid).toBe(0);
   });
 
   it('runs sudo through ssh, without and with a password, and refuses a wrong one', async () => {
@@ -270,6 +329,90 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
   });
 });
 
+/** A loopback port nothing listens on (it was free a moment ago). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 function sessionPids(user: string): number[] {
   return execFileSync('pgrep', ['-f', `sshd: ${user}`], { encoding: 'utf8' }).trim().split('\n').map(Number);
+}
+
+describe.skipIf(skip)('router.ssh to an sshd past its MaxStartups', () => {
+  let sshd: Sshd;
+  let user: { remove: () => void };
+
+  beforeAll(async () => {
+    // From one unauthenticated connection on, every new one is dropped (start 1, rate 100%, full 1).
+    sshd = await startSshd({ config: ['MaxStartups 1:100:1'] });
+    user = createUser('xrfull');
+  });
+
+  afterAll(async () => {
+    user?.remove();
+    await sshd?.stop();
+  });
+
+  it('fails with a transient ConnectionResetError starting with ssh\'s kex_exchange_identification line', async () => {
+    const held = await holdUnauthenticated(sshd.port);
+    try {
+      await using router = quietRouter();
+      const options: SshOptions = {
+        hostname: '127.0.0.1',
+        port: sshd.port,
+        username: 'xrfull',
+        identityFile: sshd.clientKey,
+        sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${sshd.knownHosts}`],
+        nodePath: process.execPath,
+      };
+      const error = await router.ssh(options).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConnectionResetError);
+      expect(error).toMatchObject({ code: 'ERR_X_REMOTE_CONNECTION_RESET', transient: true });
+      expect((error as Error).message).toMatch(/^kex_exchange_identification: (read: )?Connection (reset by peer|closed by remote host) \(context /);
+      held.destroy();
+      // With the slot free again, the same start succeeds: what a retry relies on.
+      await eventually(() => held.destroyed);
+      const ctx = await startWhenFree(router, options);
+      expect((await ctx.call<{ user: string }>(hops, 'whoami')).user).toBe('xrfull');
+    } finally {
+      held.destroy();
+    }
+  });
+});
+
+/**
+ * A connection sshd accepted (its banner arrived) and that never logs in: it holds one MaxStartups slot
+ * for LoginGraceTime. A connection sshd dropped (an earlier probe still counted) is tried again.
+ */
+async function holdUnauthenticated(port: number): Promise<import('node:net').Socket> {
+  for (;;) {
+    const socket = connect({ host: '127.0.0.1', port });
+    const banner = await new Promise<boolean>((resolve) => {
+      socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1').startsWith('SSH-')));
+      socket.once('close', () => resolve(false));
+      socket.once('error', () => resolve(false));
+    });
+    if (banner) return socket;
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** sshd frees the held slot once it sees the close: until then a start is reset, as the test above shows. */
+async function startWhenFree(router: Router, options: SshOptions): Promise<Context> {
+  for (;;) {
+    try {
+      return await router.ssh(options);
+    } catch (error) {
+      if (!(error instanceof ConnectionResetError)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }

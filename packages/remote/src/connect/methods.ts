@@ -9,13 +9,20 @@ import type { PromptRules } from './stdio-connect.js';
 export interface MethodOptions {
   /** The context's name, in log records and its process title `node (x:<name>)`. */
   name?: string;
-  /** The node binary on the target: a name looked up in the target's PATH, or a path (default `'node'`). */
+  /**
+   * The node binary on the target: a name looked up in the target's PATH, or a path (default `'node'`).
+   * A leading `~/` or `~user/` is expanded by the target's shell (`~/.nvm/versions/node/v20.19.0/bin/node`);
+   * the rest is passed as it is.
+   */
   nodePath?: string;
   /** How long connecting (login, prompts, bootstrap) may take, in milliseconds (default 30000). */
   connectTimeoutMs?: number;
   /** Run the command in this context instead of this process: the chain is routed through it. */
   via?: Context;
 }
+
+/** How ssh treats the host's key (see {@link SshOptions.checkHostKeys}); `'enforce'` is another name for `'strict'`. */
+export type HostKeyPolicy = 'strict' | 'enforce' | 'accept' | 'ignore';
 
 export interface SshOptions extends MethodOptions {
   hostname: string;
@@ -25,10 +32,13 @@ export interface SshOptions extends MethodOptions {
   /** A private key file (`-i`); only it is offered (`IdentitiesOnly yes`). */
   identityFile?: string;
   /**
-   * `'enforce'` (default): an unknown or changed host key fails with HostKeyError. `'accept'`: an unknown
-   * key is added to known_hosts (a changed one still fails). `'ignore'`: no host key is checked or stored.
+   * x's host-key policy, when one is wanted. Unset (the default): no `StrictHostKeyChecking` is passed, so
+   * ssh's own configuration decides (~/.ssh/config; ssh's default refuses an unknown key in BatchMode).
+   * `'strict'` (`'enforce'` is the same): an unknown or changed host key fails with HostKeyError.
+   * `'accept'`: an unknown key is added to known_hosts (a changed one still fails). `'ignore'`: no host key
+   * is checked or stored.
    */
-  checkHostKeys?: 'enforce' | 'accept' | 'ignore';
+  checkHostKeys?: HostKeyPolicy;
   /** Typed once at ssh's password prompt, on a pty; without it ssh runs in BatchMode (keys or agent only). */
   password?: string;
   /** Extra ssh arguments, placed first: ssh keeps the first value of an option, so these override ours. */
@@ -123,17 +133,46 @@ export function firstStageArgv(nodePath: string, name: string, coreLength: numbe
 
 /** Quotes `words` for a POSIX shell (what ssh and `su -c` hand the command to). */
 export function shellJoin(words: readonly string[]): string {
-  return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)).join(' ');
+  return words.map(shellQuote).join(' ');
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `~/` or `~user/` at the start of a path. The slash belongs to it: a quoted one would stop the expansion. */
+const HOME_PREFIX = /^~[A-Za-z0-9._-]*(?:\/|$)/;
+
+/**
+ * The first-stage command as one shell command line: every word quoted, except the leading `~/` or
+ * `~user/` of `nodePath`, which the target's shell expands to that home directory (where nvm puts Node).
+ */
+export function shellCommand(words: readonly string[], nodePath: string): string {
+  const home = HOME_PREFIX.exec(nodePath)?.[0];
+  return words
+    .map((word) => {
+      if (home === undefined || word !== nodePath) return shellQuote(word);
+      const rest = word.slice(home.length);
+      return rest === '' ? home : `${home}${shellQuote(rest)}`;
+    })
+    .join(' ');
+}
+
+/** The first stage for a method that execs it without a shell: through `sh -c` when `nodePath` needs `~` expanded. */
+function execCommand(words: string[], nodePath: string): string[] {
+  return HOME_PREFIX.test(nodePath) ? ['/bin/sh', '-c', `exec ${shellCommand(words, nodePath)}`] : words;
 }
 
 export function sshPlan(options: SshOptions): MethodPlan {
   const common = checkCommon(options);
-  const { hostname, username, port, identityFile, checkHostKeys = 'enforce', password, sshArgs = [], sshPath = 'ssh', keepaliveIntervalMs = 15_000, keepaliveCount = 3, compression = false } = options;
+  const { hostname, username, port, identityFile, checkHostKeys, password, sshArgs = [], sshPath = 'ssh', keepaliveIntervalMs = 15_000, keepaliveCount = 3, compression = false } = options;
   if (typeof hostname !== 'string' || !/^[^\s-][^\s]*$/.test(hostname)) throw new InvalidArgumentError('hostname', 'a host name or address (no spaces, not starting with -)', hostname);
   if (username !== undefined && (typeof username !== 'string' || !/^[^\s-@][^\s@]*$/.test(username))) throw new InvalidArgumentError('username', 'a login name (no spaces or @, not starting with -)', username);
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new InvalidArgumentError('port', 'an integer from 1 to 65535', port);
   if (identityFile !== undefined && (typeof identityFile !== 'string' || identityFile === '')) throw new InvalidArgumentError('identityFile', 'the path of a private key file', identityFile);
-  if (!['enforce', 'accept', 'ignore'].includes(checkHostKeys)) throw new InvalidArgumentError('checkHostKeys', "'enforce', 'accept' or 'ignore'", checkHostKeys);
+  if (checkHostKeys !== undefined && !['strict', 'enforce', 'accept', 'ignore'].includes(checkHostKeys)) {
+    throw new InvalidArgumentError('checkHostKeys', "'strict' (or 'enforce'), 'accept', 'ignore' or undefined (ssh's configuration decides)", checkHostKeys);
+  }
   checkPassword(password);
   checkStrings('sshArgs', sshArgs);
   checkPath('sshPath', sshPath);
@@ -144,7 +183,8 @@ export function sshPlan(options: SshOptions): MethodPlan {
     // A password needs a terminal for ssh, and a context has no way to open one without native code.
     throw new InvalidArgumentError('password', 'absent when ssh runs through via (use a key: a context cannot open the terminal ssh reads passwords from)', '<a password>');
   }
-  const hostKeyOptions = {
+  const hostKeyOptions = checkHostKeys === undefined ? [] : {
+    strict: ['-o', 'StrictHostKeyChecking=yes'],
     enforce: ['-o', 'StrictHostKeyChecking=yes'],
     accept: ['-o', 'StrictHostKeyChecking=accept-new'],
     ignore: ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null'],
@@ -156,7 +196,9 @@ export function sshPlan(options: SshOptions): MethodPlan {
     where: `ssh ${where}`,
     defaultName: `ssh:${where}`,
     terminal: password !== undefined,
-    rules: { method: 'ssh', password, prompt: SSH_PROMPT, incorrect: [/permission denied/i] },
+    // "user@host: Permission denied (publickey)." or, after a password, "Permission denied, please try
+    // again."; a remote shell's "node: Permission denied" is neither.
+    rules: { method: 'ssh', password, prompt: SSH_PROMPT, incorrect: [/Permission denied \(/, /Permission denied, please try again/] },
     argv: (firstStage) => [
       sshPath,
       ...sshArgs,
@@ -173,7 +215,7 @@ export function sshPlan(options: SshOptions): MethodPlan {
       '-T',
       '--',
       hostname,
-      shellJoin(firstStage),
+      shellCommand(firstStage, common.nodePath),
     ],
   };
 }
@@ -194,7 +236,7 @@ export function sudoPlan(options: SudoOptions): MethodPlan {
     terminal: false,
     rules: { method: 'sudo', password, prompt: SUDO_PROMPT_PATTERN, incorrect: [/sorry, try again/i, /incorrect password attempt/i] },
     // -S: the password comes on stdin, so no terminal is needed even several hops away.
-    argv: (firstStage) => [sudoPath, '-S', '-p', SUDO_PROMPT, '-u', username, ...(preserveEnv ? ['-E'] : []), ...(setHome ? ['-H'] : []), ...(login ? ['-i'] : []), ...sudoArgs, '--', ...firstStage],
+    argv: (firstStage) => [sudoPath, '-S', '-p', SUDO_PROMPT, '-u', username, ...(preserveEnv ? ['-E'] : []), ...(setHome ? ['-H'] : []), ...(login ? ['-i'] : []), ...sudoArgs, '--', ...execCommand(firstStage, common.nodePath)],
   };
 }
 
@@ -215,7 +257,7 @@ export function suPlan(options: SuOptions): MethodPlan {
     defaultName: `su:${username}`,
     terminal: false,
     rules: { method: 'su', password, prompt: passwordPrompt, incorrect: incorrectPrompts },
-    argv: (firstStage) => [suPath, username, '-c', shellJoin(firstStage)],
+    argv: (firstStage) => [suPath, username, '-c', shellCommand(firstStage, common.nodePath)],
   };
 }
 
@@ -233,7 +275,7 @@ export function dockerPlan(options: DockerOptions, engine: 'docker' | 'podman'):
     defaultName: `${engine}:${container}`,
     terminal: false,
     rules: { method: engine, password: undefined, prompt: undefined, incorrect: [] },
-    argv: (firstStage) => [dockerPath, 'exec', '-i', ...(username === undefined ? [] : ['-u', username]), container, ...firstStage],
+    argv: (firstStage) => [dockerPath, 'exec', '-i', ...(username === undefined ? [] : ['-u', username]), container, ...execCommand(firstStage, common.nodePath)],
   };
 }
 
@@ -261,7 +303,7 @@ export function kubectlPlan(options: KubectlOptions): MethodPlan {
       ...(container === undefined ? [] : ['-c', container]),
       pod,
       '--',
-      ...firstStage,
+      ...execCommand(firstStage, common.nodePath),
     ],
   };
 }

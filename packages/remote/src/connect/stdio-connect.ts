@@ -39,7 +39,7 @@ export interface PromptRules {
   incorrect: RegExp[];
 }
 
-export type ConnectFailure = 'password' | 'host-key' | 'timeout' | 'eof' | 'node-not-found';
+export type ConnectFailure = 'password' | 'auth' | 'host-key' | 'refused' | 'reset' | 'timeout' | 'eof' | 'node-not-found';
 export type MakeConnectError = (kind: ConnectFailure, message: string, stderrTail: string) => Error;
 
 export interface StdioConnectOptions {
@@ -55,9 +55,18 @@ export interface StdioConnectOptions {
   signal?: AbortSignal | undefined;
 }
 
-const HOST_KEY_PATTERNS = [/host key verification failed/i, /REMOTE HOST IDENTIFICATION HAS CHANGED/, /no \S+ host key is known for/i, /host key for \S+ has changed/i];
+/** ssh's last word on a refused host key; the lines before it say why (CHANGED_KEY) or not (an unknown key in BatchMode). */
+const HOST_KEY_FAILED = /host key verification failed/i;
+const CHANGED_KEY = /REMOTE HOST IDENTIFICATION HAS CHANGED|host key for \S+ has changed/i;
+/** ssh asks this on the terminal for an unknown key when nothing decides (only with a password: BatchMode never asks). */
+const HOST_KEY_QUESTION = /continue connecting \(yes\/no/i;
+/** "ssh: connect to host h port 22: Connection refused", or a jump host's "connect failed: Connection refused". */
+const REFUSED = /Connection refused/;
+/** The server closed before its banner: what sshd does to a connection past MaxStartups (older ssh says ssh_exchange_identification). */
+const RESET = /(?:kex|ssh)_exchange_identification: (?:read: )?Connection (?:reset by peer|closed by remote host)/;
 /** What sh, bash, dash and env print when the node binary is missing or not executable. */
 const NO_NODE_PATTERN = /(not found|No such file or directory|Permission denied|cannot execute)/i;
+const HOST_KEY_ADVICE = "the host's key is not in known_hosts and ssh may not add it: check it and add it (ssh-keyscan), or let new keys be learnt (checkHostKeys 'accept', x's --check-host-keys accept).";
 const TAIL_LINES = 20;
 const MAX_PENDING = 64 * 1024;
 
@@ -90,6 +99,8 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
     let stream: Stream | undefined;
     let readyHandle: number | undefined;
     let pending = '';
+    /** The command's last non-empty line on stderr (or its terminal). */
+    let lastLine: string | undefined;
 
     const stop = (error: Error): void => {
       if (settled) return;
@@ -112,7 +123,12 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
     signal?.addEventListener('abort', onAbort, { once: true });
 
     const prompted = (partial: string): boolean => {
-      if (phase !== 'auth' || rules.prompt === undefined || !rules.prompt.test(partial)) return false;
+      if (phase !== 'auth') return false;
+      if (HOST_KEY_QUESTION.test(partial)) {
+        fail('host-key', `Host key verification failed (context ${name}, ${where}): ssh asked whether to trust an unknown host key (${JSON.stringify(partial.trim().slice(-80))}), and x never answers that. ${HOST_KEY_ADVICE}`);
+        return true;
+      }
+      if (rules.prompt === undefined || !rules.prompt.test(partial)) return false;
       const shown = JSON.stringify(partial.trim().slice(-80));
       if (rules.password === undefined) {
         fail('password', `${rules.method} asked for a password (${shown}) for context ${name}, but none was given: pass password, or set up key/NOPASSWD access.`);
@@ -136,12 +152,24 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
         return;
       }
       remember(line);
-      if (HOST_KEY_PATTERNS.some((pattern) => pattern.test(line))) {
-        fail('host-key', `${rules.method}: the host key of ${where} is unknown or changed and checkHostKeys does not accept it (${line.trim()}); check the key, or use checkHostKeys: 'accept' for a new host.`);
-      } else if (phase === 'auth' && rules.incorrect.some((pattern) => pattern.test(line))) {
-        const given = rules.password === undefined ? 'no password was given and no key was accepted' : 'the password was refused';
-        fail('password', `${rules.method} refused the login for context ${name} (${given}): ${line.trim()}`);
-      } else if (phase === 'auth' && line.includes(nodePath) && NO_NODE_PATTERN.test(line)) {
+      if (line.trim() !== '') lastLine = redact(line.trim());
+      // Each message starts with the command's own line that says what happened, as the user would see it.
+      const said = `${line.trim().replace(/\.$/, '')} (context ${name}, ${where})`;
+      if (HOST_KEY_FAILED.test(line)) {
+        const why = tail.some((earlier) => CHANGED_KEY.test(earlier))
+          ? 'the host key differs from the one in known_hosts (a reinstalled host, or someone in between): check it, then remove the old one with ssh-keygen -R.'
+          : HOST_KEY_ADVICE;
+        fail('host-key', `${said}: ${why}`);
+      } else if (phase !== 'auth') {
+        return;
+      } else if (rules.incorrect.some((pattern) => pattern.test(line))) {
+        if (typed) fail('password', `${said}: the password typed was refused; check it.`);
+        else fail('auth', `${said}: the login was refused without a password prompt; check the login name and that a key offered (identityFile, ssh-agent, ~/.ssh/config) is authorized there, or give a password.`);
+      } else if (REFUSED.test(line)) {
+        fail('refused', `${said}: nothing listens there; check that sshd runs on the host and the port is right.`);
+      } else if (RESET.test(line)) {
+        fail('reset', `${said}: the server dropped the connection before the login, as sshd does past its MaxStartups (too many connections at once); trying again a moment later usually works.`);
+      } else if (line.includes(nodePath) && NO_NODE_PATTERN.test(line)) {
         fail('node-not-found', `No node binary at ${JSON.stringify(nodePath)} on ${where}: ${line.trim()}. Install Node >= ${MIN_NODE_VERSION} there or pass nodePath.`);
       }
     };
@@ -252,7 +280,9 @@ export function connectStdio(router: RouterCore, core: Buffer, child: StdioProce
         if (phase === 'auth' && code === 0) fail('node-not-found', notNodeMessage(nodePath, where, 'it exited with status 0 without running the first stage'));
         const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
         const step = phase === 'auth' ? 'before the first stage started' : phase === 'core' ? 'while the core started' : 'before it was ready';
-        fail('eof', `${rules.method} for context ${name} (${where}) ${how} ${step}.`);
+        const ended = `${rules.method} for context ${name} (${where}) ${how} ${step}`;
+        // ssh exits with 255 on its own errors, and its last line says which ("Could not resolve hostname ...").
+        fail('eof', code === 255 && lastLine !== undefined ? `${lastLine.replace(/\.$/, '')} (${ended})` : `${ended}.`);
         stream?.close(`${rules.method} ${how}`);
       }, 20);
     });

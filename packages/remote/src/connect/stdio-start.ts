@@ -2,7 +2,16 @@
 // password) or ask the `via` context to run it, and turn failures into the typed errors.
 import { PassThrough } from 'node:stream';
 import { hybridTtyCreateChild } from '@x/process';
-import { ConnectTimeoutError, EofError, HostKeyError, NodeNotFoundError, PasswordError } from './connect-errors.js';
+import {
+  AuthenticationError,
+  ConnectTimeoutError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  EofError,
+  HostKeyError,
+  NodeNotFoundError,
+  PasswordError,
+} from './connect-errors.js';
 import { RemoteError } from '../errors.js';
 import { KILL_CHILD } from '../routing/handles.js';
 import { type MethodPlan, firstStageArgv } from './methods.js';
@@ -18,7 +27,10 @@ const VIA_CHILD = new URL(import.meta.url.endsWith('.ts') ? './via-child.ts' : '
 
 const CLASSES: Record<ConnectFailure, new (message: string, stderrTail: string) => Error> = {
   password: PasswordError,
+  auth: AuthenticationError,
   'host-key': HostKeyError,
+  refused: ConnectionRefusedError,
+  reset: ConnectionResetError,
   timeout: ConnectTimeoutError,
   eof: EofError,
   'node-not-found': NodeNotFoundError,

@@ -21,7 +21,10 @@ export interface ConnectChildRequest {
 /** The typed errors' names and codes, rebuilt as classes by the root (RemoteError carries both). */
 export const FAILURES: Record<ConnectFailure, [name: string, code: string]> = {
   password: ['PasswordError', 'ERR_X_REMOTE_PASSWORD'],
+  auth: ['AuthenticationError', 'ERR_X_REMOTE_AUTH'],
   'host-key': ['HostKeyError', 'ERR_X_REMOTE_HOST_KEY'],
+  refused: ['ConnectionRefusedError', 'ERR_X_REMOTE_CONNECTION_REFUSED'],
+  reset: ['ConnectionResetError', 'ERR_X_REMOTE_CONNECTION_RESET'],
   timeout: ['ConnectTimeoutError', 'ERR_X_REMOTE_CONNECT_TIMEOUT'],
   eof: ['EofError', 'ERR_X_REMOTE_EOF'],
   'node-not-found': ['NodeNotFoundError', 'ERR_X_REMOTE_NODE_NOT_FOUND'],
