@@ -1,9 +1,9 @@
 import { ConnectError } from '../errors.js';
 
 /**
- * A password was needed but not given, was refused, or was asked for a second time (it is typed at
- * most once, so a wrong one never locks an account through retries). `stderrTail` holds what the
- * command printed.
+ * A password was asked for and none was given, or the one given was refused or asked for a second time
+ * (it is typed at most once, so a wrong one never locks an account through retries). `stderrTail` holds
+ * what the command printed. A login refused without any prompt (no key accepted) is an AuthenticationError.
  */
 export class PasswordError extends ConnectError {
   constructor(message: string, stderrTail: string) {
@@ -12,7 +12,7 @@ export class PasswordError extends ConnectError {
 }
 Object.defineProperty(PasswordError.prototype, 'name', { value: 'PasswordError' });
 
-/** ssh refused the host's key: unknown under `checkHostKeys: 'enforce'`, or changed (under enforce or accept). */
+/** ssh refused the host's key ("Host key verification failed"): unknown and not accepted, or changed. */
 export class HostKeyError extends ConnectError {
   constructor(message: string, stderrTail: string) {
     super('ERR_X_REMOTE_HOST_KEY', message, stderrTail);
@@ -43,3 +43,31 @@ export class NodeNotFoundError extends ConnectError {
   }
 }
 Object.defineProperty(NodeNotFoundError.prototype, 'name', { value: 'NodeNotFoundError' });
+
+/** Nothing listens where ssh connected ("Connection refused"): the host is up, its sshd is not, or the port is wrong. */
+export class ConnectionRefusedError extends ConnectError {
+  constructor(message: string, stderrTail: string) {
+    super('ERR_X_REMOTE_CONNECTION_REFUSED', message, stderrTail);
+  }
+}
+Object.defineProperty(ConnectionRefusedError.prototype, 'name', { value: 'ConnectionRefusedError' });
+
+/**
+ * The server dropped the connection before the login ("kex_exchange_identification: Connection reset by
+ * peer" or "... closed by remote host"), as sshd does to connections past its MaxStartups. `transient`
+ * is true: the same start usually succeeds when tried again a moment later.
+ */
+export class ConnectionResetError extends ConnectError {
+  constructor(message: string, stderrTail: string) {
+    super('ERR_X_REMOTE_CONNECTION_RESET', message, stderrTail);
+  }
+}
+Object.defineProperty(ConnectionResetError.prototype, 'name', { value: 'ConnectionResetError' });
+
+/** The server refused the login without asking for a password ("Permission denied (publickey)"): no key offered was accepted. */
+export class AuthenticationError extends ConnectError {
+  constructor(message: string, stderrTail: string) {
+    super('ERR_X_REMOTE_AUTH', message, stderrTail);
+  }
+}
+Object.defineProperty(AuthenticationError.prototype, 'name', { value: 'AuthenticationError' });
