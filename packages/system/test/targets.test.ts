@@ -41,7 +41,7 @@ describe('parseTargets()', () => {
     expect(parseTargets('local, web1 ,local', none).map((t) => t.name)).toEqual(['local', 'web1', 'local#2']);
   });
 
-  it('expands groups from the inventory, nested, and gives the first ssh hop its host options', () => {
+  it('expands groups from the inventory, nested, and gives an ssh hop its host options', () => {
     const path = join(scratch, 'x.inventory.json');
     writeFileSync(
       path,
@@ -64,6 +64,36 @@ describe('parseTargets()', () => {
       nodePath: '/opt/node/bin/node',
     });
     expect(targets[1]!.hops[0]).toMatchObject({ hostname: 'web2', username: 'root' });
+  });
+
+  it('gives every ssh hop of a chain its own host options, the first and the later ones', () => {
+    const path = join(scratch, 'chain.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        defaults: { user: 'deploy' },
+        hosts: {
+          bastion: { hostname: '192.0.2.1', port: 2200 },
+          db1: { hostname: '10.0.0.5', user: 'dba', port: 2222, identityFile: '/keys/db', nodePath: '~/.nvm/versions/node/v20.19.0/bin/node', checkHostKeys: 'strict', sshArgs: ['-o', 'ConnectTimeout=5'] },
+        },
+      }),
+    );
+    const [target] = parseTargets('bastion/db1/sudo', () => loadInventory(path));
+    expect(target!.hops).toEqual([
+      { method: 'ssh', alias: 'bastion', hostname: '192.0.2.1', username: 'deploy', port: 2200 },
+      {
+        method: 'ssh',
+        alias: 'db1',
+        hostname: '10.0.0.5',
+        username: 'dba',
+        port: 2222,
+        identityFile: '/keys/db',
+        nodePath: '~/.nvm/versions/node/v20.19.0/bin/node',
+        checkHostKeys: 'strict',
+        sshArgs: ['-o', 'ConnectTimeout=5'],
+      },
+      { method: 'sudo', username: 'root' },
+    ]);
   });
 
   it('rejects a group that includes itself', () => {

@@ -4,12 +4,14 @@
 import { createRequire } from 'node:module';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { onExit } from '@x/signals';
+import type { Router } from '@x/remote';
 import type { MainContext } from '../main.js';
 import type { Command, CommonOptions } from './command.js';
 import { copy } from './commands/copy.js';
 import { exec } from './commands/exec.js';
 import { ping } from './commands/ping.js';
 import { run } from './commands/run.js';
+import { askPasswords, connectionHelp, connectionOptions, parseConnectionFlags } from './connection-flags.js';
 import { Display, formatDuration } from './display.js';
 import { UsageError } from './errors.js';
 import { inventoryLoader } from './inventory.js';
@@ -32,6 +34,7 @@ const options = {
   inventory: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...runControlOptions,
+  ...connectionOptions,
 } satisfies ParseArgsConfig['options'];
 
 /** The default of --parallel. */
@@ -47,13 +50,15 @@ const optionsHelp = `Options:
   --fail-fast        after the first failure, cancel the targets not yet done
   --inventory FILE   the inventory (default: x.inventory.json or x.inventory.yaml here)
 ${runControlHelp}
+${connectionHelp}
   -h, --help         this help`;
 
 const targetsHelp = `Targets:
   local              a Node context on this machine (no ssh needed)
   local*8            eight of them (quote it in zsh: 'local*8')
   user@host:port     a host over ssh; ssh://user@host:port is the same, [::1] for IPv6
-  host               a host over ssh; options from the inventory, then ~/.ssh/config (ssh -G)
+  host               a host over ssh, as ssh would reach it: the name goes to ssh, so its
+                     ~/.ssh/config Host blocks apply; the inventory's options for it first
   A/B                a chain: B reached through A, as in ssh://web1/sudo:root or bastion/db1
   sudo[:user]        a context as another user (root by default) through sudo; su[:user] alike
   @group             the group's targets, from the inventory
@@ -133,6 +138,7 @@ async function runCommand(command: Command, argv: string[], context: MainContext
     return 0;
   }
   const { batchSize, ...control } = parseRunControl(values);
+  const connection = parseConnectionFlags(values, process.cwd());
   const common: CommonOptions = {
     parallel: values.parallel === undefined ? defaultParallel : positiveInteger('--parallel', values.parallel, command),
     json: values.json ?? false,
@@ -150,7 +156,8 @@ async function runCommand(command: Command, argv: string[], context: MainContext
   const own = Object.fromEntries(Object.keys(command.options ?? {}).map((name) => [name, (values as Record<string, string | boolean | undefined>)[name]]));
   const job = await command.prepare(positionals, common, display, own);
 
-  const router = context.router;
+  await askPasswords(connection);
+  const router = connection.maxMessageSize === undefined ? context.router : await ownRouter(connection.maxMessageSize);
   // What the targets' code prints (console.*, fd 1 and 2) comes as log records: written through the
   // display, prefixed like output lines, so that it never tears the progress line. x.ts turns the
   // router's own printer off.
@@ -176,6 +183,7 @@ async function runCommand(command: Command, argv: string[], context: MainContext
     ...(common.batchSize === undefined ? {} : { batchSize: common.batchSize }),
     ...(common.maxFailPercent === undefined ? {} : { maxFailPercent: common.maxFailPercent }),
     ...(common.retries === undefined ? {} : { retries: common.retries }),
+    hopDefaults: connection.defaults,
     signal: context.signal,
     onStart() {
       counts.running++;
@@ -202,6 +210,14 @@ async function runCommand(command: Command, argv: string[], context: MainContext
   if (context.signal.aborted) return 1;
   if (!common.json && !common.quiet) writeSummary(display, outcomes, job.describe);
   return outcomes.every((outcome) => outcome.status === 'ok') ? 0 : 1;
+}
+
+/** A router like main()'s default one but with --max-message-size, closed the same way when x ends. */
+async function ownRouter(maxMessageSize: number): Promise<Router> {
+  const { Router } = await import('@x/remote');
+  const router = new Router({ logPrinter: false, maxMessageSize });
+  onExit(() => router.close(), { deadlineMs: 5_000 });
+  return router;
 }
 
 function parseCommandLine(command: Command, argv: string[]) {

@@ -17,8 +17,11 @@ export interface HostOptions {
   user?: string;
   identityFile?: string;
   nodePath?: string;
-  /** How ssh treats the host's key: 'enforce' (default), 'accept' (learn an unknown one), 'ignore'. */
-  checkHostKeys?: 'enforce' | 'accept' | 'ignore';
+  /**
+   * x's host-key policy for the host: 'strict' ('enforce' is the same), 'accept' (learn an unknown one),
+   * 'ignore'. Unset: ssh's configuration decides.
+   */
+  checkHostKeys?: 'strict' | 'enforce' | 'accept' | 'ignore';
   /** More ssh arguments (`-o Name=value`…), before x's own, so they win. */
   sshArgs?: string[];
   /** Ends the host's chain with sudo or su to `user` (Ansible's become). */
@@ -232,8 +235,8 @@ function hostOptions(value: unknown, field: string, where: (field: string) => st
       // An identity file is on this machine: ~ and relative paths are resolved here, as ssh would.
       options[key] = key === 'identityFile' ? resolve(base, option.replace(/^~(?=$|\/)/, homedir())) : option;
     } else if (key === 'checkHostKeys') {
-      if (option !== 'enforce' && option !== 'accept' && option !== 'ignore') {
-        throw new InventoryError(`${at}: expected 'enforce', 'accept' or 'ignore', got ${JSON.stringify(option)}.`);
+      if (option !== 'strict' && option !== 'enforce' && option !== 'accept' && option !== 'ignore') {
+        throw new InventoryError(`${at}: expected 'strict', 'accept' or 'ignore' (or leave it out: ssh's configuration decides), got ${JSON.stringify(option)}.`);
       }
       options.checkHostKeys = option;
     } else if (key === 'sshArgs') {

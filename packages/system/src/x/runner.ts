@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Router } from '@x/remote';
-import { connect, type Context } from './connect.js';
+import { connect, type Context, type HopDefaults } from './connect.js';
 import type { Display } from './display.js';
 import { CancelledError, TargetTimeoutError } from './errors.js';
 import type { Target } from './targets.js';
@@ -48,6 +48,8 @@ export interface RunOptions {
    * only transient refusals (an error with `transient: true`) are, {@link defaultTransientRetries} times.
    */
   retries?: number;
+  /** What the command line sets for every hop (-i, -o, --node-path, passwords...). */
+  hopDefaults?: HopDefaults;
   /** Aborted when the whole command is interrupted. */
   signal: AbortSignal;
   onStart?: (target: Target) => void;
@@ -71,7 +73,7 @@ const backoffMaxMs = 8_000;
  * Connection failures another try cannot cure and may punish: a refused password counts towards
  * the account's lockout, a refused host key stays refused.
  */
-const finalCodes = new Set(['ERR_X_REMOTE_PASSWORD', 'ERR_X_REMOTE_HOST_KEY', 'ERR_X_METHOD_UNAVAILABLE']);
+const finalCodes = new Set(['ERR_X_REMOTE_PASSWORD', 'ERR_X_REMOTE_AUTH', 'ERR_X_REMOTE_HOST_KEY', 'ERR_X_METHOD_UNAVAILABLE']);
 
 /**
  * Runs `work` on every target, at most `parallel` at a time, batch after batch, in the targets' order.
@@ -131,7 +133,11 @@ async function runOne(target: Target, work: Work, options: RunOptions, stop: Abo
   const contexts: Context[] = [];
   let attempts = 0;
   const task = (async () => {
-    const connectOptions = options.timeoutMs === undefined ? { signal } : { signal, connectTimeoutMs: options.timeoutMs };
+    const connectOptions = {
+      signal,
+      ...(options.timeoutMs === undefined ? {} : { connectTimeoutMs: options.timeoutMs }),
+      ...(options.hopDefaults === undefined ? {} : { defaults: options.hopDefaults }),
+    };
     for (;;) {
       attempts++;
       const connecting = performance.now();
@@ -172,12 +178,13 @@ async function runOne(target: Target, work: Work, options: RunOptions, stop: Abo
 /**
  * Whether a connection that failed on its `attempt`th try is tried again. An error that says it is
  * `transient` is, up to --retries times or {@link defaultTransientRetries} without it; with --retries,
- * any other connection failure too, except one that says it is not (`transient: false`) and {@link finalCodes}.
+ * any other connection failure too (a ConnectError's `transient: false` only says a retry is not
+ * likely to help at once: a refused port may open), except {@link finalCodes}.
  */
 function retryable(error: unknown, attempt: number, retries: number | undefined): boolean {
   const { transient, code } = (error ?? {}) as { transient?: unknown; code?: unknown };
   if (retries === undefined) return transient === true && attempt <= defaultTransientRetries;
-  return attempt <= retries && (transient === true || (transient !== false && !finalCodes.has(code as string)));
+  return attempt <= retries && (transient === true || !finalCodes.has(code as string));
 }
 
 /** Exponential backoff with jitter: between half and all of base × 2^(attempt - 1), capped. */

@@ -14,7 +14,7 @@ export type Hop =
       port?: number;
       identityFile?: string;
       nodePath?: string;
-      checkHostKeys?: 'enforce' | 'accept' | 'ignore';
+      checkHostKeys?: HostOptions['checkHostKeys'];
       sshArgs?: string[];
     }
   | { method: 'sudo' | 'su'; username: string };
@@ -141,8 +141,9 @@ function parseHop(text: string, index: number, entry: string, inventory: () => I
     }
   }
   const alias = host.startsWith('[') ? host.slice(1, -1) : host;
-  // Only the first ssh of a chain runs here, so only it takes this machine's inventory options.
-  const options: HostOptions = index === 0 ? hostOptions(alias, inventory) : {};
+  // Every hop takes its own host's entry (in bastion/db1, db1's user, port, nodePath... for db1). A later
+  // hop's ssh runs on the host before it: its identityFile names a file there.
+  const options: HostOptions = hostOptions(alias, inventory);
   if (options.connection === 'local') {
     if (username !== undefined || port !== undefined) throw new TargetSyntaxError(`'${entry}': ${alias} is this machine in the inventory (connection local), so it takes no user or port.`);
     return { method: 'local', alias };

@@ -1,0 +1,83 @@
+// connect(): what each hop of a chain is started with, from the target, its inventory entry and the
+// command line's defaults. The router here records the options instead of connecting; the sshd tests
+// run the same chains for real.
+import type { Router } from '@x/remote';
+import { describe, expect, it } from 'vitest';
+import { type HopDefaults, connect } from '../src/x/connect.js';
+import type { Target } from '../src/x/targets.js';
+
+function recorder(): { router: Router; calls: [string, Record<string, unknown>][] } {
+  const calls: [string, Record<string, unknown>][] = [];
+  const method = (name: string) => (options: Record<string, unknown>) => {
+    calls.push([name, { ...options, via: options['via'] === undefined ? undefined : '<context>' }]);
+    return Promise.resolve({ name: options['name'] });
+  };
+  const router = { local: method('local'), ssh: method('ssh'), sudo: method('sudo'), su: method('su') } as unknown as Router;
+  return { router, calls };
+}
+
+const chain: Target = {
+  name: 'bastion/db1/sudo',
+  hops: [
+    { method: 'ssh', alias: 'bastion', hostname: 'bastion' },
+    { method: 'ssh', alias: 'db1', hostname: '10.0.0.5', username: 'dba', port: 2222, identityFile: '/keys/db', sshArgs: ['-o', 'ConnectTimeout=5'] },
+    { method: 'sudo', username: 'root' },
+  ],
+};
+
+async function hopsOf(target: Target, defaults?: HopDefaults): Promise<[string, Record<string, unknown>][]> {
+  const { router, calls } = recorder();
+  await connect(router, target, { signal: new AbortController().signal, ...(defaults && { defaults }) }, []);
+  return calls;
+}
+
+describe('connect()', () => {
+  it('gives ssh the alias, with the inventory hostname as HostName, and leaves the rest to ssh', async () => {
+    expect(await hopsOf(chain)).toEqual([
+      ['ssh', { name: 'bastion/db1/sudo[0]', hostname: 'bastion', via: undefined }],
+      [
+        'ssh',
+        {
+          name: 'bastion/db1/sudo[1]',
+          hostname: 'db1',
+          sshArgs: ['-o', 'ConnectTimeout=5', '-o', 'HostName=10.0.0.5'],
+          username: 'dba',
+          port: 2222,
+          identityFile: '/keys/db',
+          via: '<context>',
+        },
+      ],
+      ['sudo', { name: 'bastion/db1/sudo', username: 'root', via: '<context>' }],
+    ]);
+  });
+
+  it("applies the command line's defaults where the hop names nothing, and passwords where they can be typed", async () => {
+    const defaults: HopDefaults = {
+      identityFile: '/keys/cli',
+      sshOptions: ['ProxyJump=jump', 'ConnectTimeout=9'],
+      nodePath: '/opt/node/bin/node',
+      checkHostKeys: 'accept',
+      sshPassword: 'ssh-secret',
+      becomePassword: 'become-secret',
+    };
+    const [bastion, db1, sudo] = await hopsOf(chain, defaults);
+    expect(bastion![1]).toMatchObject({
+      identityFile: '/keys/cli',
+      sshArgs: ['-o', 'ProxyJump=jump', '-o', 'ConnectTimeout=9'],
+      nodePath: '/opt/node/bin/node',
+      checkHostKeys: 'accept',
+      password: 'ssh-secret',
+    });
+    // The inventory's own sshArgs come first (ssh keeps the first value), its identity wins; ssh on a
+    // later hop runs in a context, which has no terminal for a password.
+    expect(db1![1]).toMatchObject({ identityFile: '/keys/db', sshArgs: ['-o', 'ConnectTimeout=5', '-o', 'HostName=10.0.0.5', '-o', 'ProxyJump=jump', '-o', 'ConnectTimeout=9'] });
+    expect(db1![1]).not.toHaveProperty('password');
+    expect(sudo![1]).toMatchObject({ username: 'root', password: 'become-secret', nodePath: '/opt/node/bin/node' });
+  });
+
+  it("keeps a hop's own nodePath and host-key policy over the defaults", async () => {
+    const target: Target = { name: 'web1', hops: [{ method: 'ssh', alias: 'web1', hostname: 'web1', nodePath: '~/.nvm/node', checkHostKeys: 'strict' }] };
+    const [[, options]] = (await hopsOf(target, { nodePath: '/usr/bin/node', checkHostKeys: 'ignore' })) as [[string, Record<string, unknown>]];
+    expect(options).toMatchObject({ nodePath: '~/.nvm/node', checkHostKeys: 'strict' });
+  });
+});
