@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jsonLines, tasks, x } from './helpers.js';
+import { fixtures, jsonLines, tasks, x } from './helpers.js';
 
 useLeakCheck();
 
@@ -59,6 +59,26 @@ describe('x run', () => {
     expect(plain.stderr).toMatch(/^local \| failed: Error E_BROKEN: failing on purpose with E_BROKEN$/m);
     expect(plain.stderr).toMatch(/^local +failed +\S+ m?s +Error E_BROKEN: failing on purpose with E_BROKEN$/m);
     expect(plain.stderr).toMatch(/0 of 1 target succeeded in .*; not ok: local\n$/);
+  });
+
+  it("shows a function's TypeError as `TypeError: message`, and with -v its stack from the target, naming the user's file and line", async () => {
+    const plain = await x(['run', '--on', 'local', `${fixtures}control.ts#badType`]);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/^local \| failed: TypeError: bad type here: number$/m);
+    expect(plain.stderr).toMatch(/^local +failed +\S+ m?s +TypeError: bad type here: number$/m);
+    expect(plain.stderr).not.toMatch(/ {4}at /);
+    const verbose = await x(['run', '--on', 'local', '-v', `${fixtures}control.ts#badType`]);
+    expect(verbose.stderr).toMatch(/^local \| failed: TypeError: bad type here: number\nlocal \| {5}at .*badType \(.*test\/fixtures\/control\.ts:\d+:\d+\)$/m);
+  });
+
+  it('--json carries the cause of an error as an error of its own, and with --verbose each stack', async () => {
+    const result = await x(['run', '--on', 'local', '--json', `${fixtures}control.ts#withFields`]);
+    const [line] = jsonLines(result.stdout);
+    expect(line).toMatchObject({ ok: false, error: { name: 'Error', code: 'E_OUTER', message: 'the outer failure', cause: { name: 'RangeError', code: 'E_INNER', message: 'the inner reason' } } });
+    expect(line!['error']).not.toHaveProperty('stack');
+    const verbose = jsonLines((await x(['run', '--on', 'local', '--json', '--verbose', `${fixtures}control.ts#withFields`])).stdout)[0]!;
+    expect(verbose['error'].stack).toMatch(/^Error: the outer failure\n {4}at .*withFields \(.*control\.ts:\d+:\d+\)/);
+    expect(verbose['error'].cause.stack).toMatch(/^RangeError: the inner reason\n {4}at /);
   });
 
   it('--fail-fast cancels the targets not yet started after the first failure', async () => {
