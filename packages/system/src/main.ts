@@ -68,6 +68,14 @@ export function main(fn: MainFunction, options: MainOptions = {}): Promise<never
     const abort = new AbortController();
     let router: Router | undefined;
     let coro: typeof import('@x/coro') | undefined;
+    // Registered first, so it runs last: the process ends with process.exit(), which drops what a pipe
+    // has not taken yet (x's --json lines into a jq that reads slower than x writes).
+    onExit(
+      async () => {
+        await Promise.all([drained(process.stdout), drained(process.stderr)]);
+      },
+      { deadlineMs: DRAIN_DEADLINE_MS },
+    );
     // Registered before fn runs, so it runs after the program's own onExit handlers (last in, first out):
     // their cleanup may still use the contexts.
     onExit(
@@ -102,6 +110,16 @@ export function main(fn: MainFunction, options: MainOptions = {}): Promise<never
 const require = createRequire(import.meta.url);
 function loadRemote(): typeof import('@x/remote') {
   return require('@x/remote') as typeof import('@x/remote');
+}
+
+/** How long the end of the process waits for a reader of stdout or stderr that stopped reading, in milliseconds. */
+const DRAIN_DEADLINE_MS = 30_000;
+
+/** Resolves once everything written to `stream` so far has left the process (or the stream failed). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  // An empty write's callback runs once the writes queued before it are done (or with their error).
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
 function isGenerator(value: unknown): value is Generator {

@@ -23,12 +23,14 @@ export interface XResult {
 export interface XOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** The node binary that runs x (default: the one running the tests). */
+  node?: string;
 }
 
 /** Starts `x args...`; `marker` names the run for {@link processesOf}. */
 export function startX(args: string[], options: XOptions = {}): { child: ChildProcess; marker: string; result: Promise<XResult>; stderr: () => string } {
   const marker = randomUUID();
-  const child = spawn(process.execPath, [xBin, ...args], {
+  const child = spawn(options.node ?? process.execPath, [xBin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env, X_TEST_MARKER: marker },
     stdio: ['ignore', 'pipe', 'pipe'],
