@@ -1,13 +1,17 @@
 // The x command over ssh to a real sshd on loopback (privileged: root, sshd and sudo installed), with
 // the options from an inventory: every command, a chain through sudo, x copy where only root may
 // write, x copy --fetch through a chain, and Ctrl+C during x exec.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { type Sshd, type TestUser, createUser, skipPrivileged, startSshd } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoneLeft, jsonLines, startX, tasks, until, x } from './helpers.js';
+import { hybridTtyCreateChild } from '@x/process';
+import { expectNoneLeft, jsonLines, startX, tasks, until, x, xBin } from './helpers.js';
 
 useLeakCheck();
 
@@ -28,20 +32,57 @@ function processesWith(token: string): string[] {
   return found;
 }
 
+const PASSWORD = 'x-sys-pw-5d2e';
+
 describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
   let sshd: Sshd;
   let user: TestUser;
+  let pwUser: TestUser;
   let cwd: string;
+  /** An inventory with no identity or known_hosts of its own: ssh's config file (-F) decides, as ~/.ssh/config would. */
+  let bare: string;
+  let sshConfig: string;
 
   beforeAll(async () => {
     sshd = await startSshd();
     user = createUser('xsysssh', { sudo: 'nopasswd' });
+    pwUser = createUser('xsyspw', { password: PASSWORD, sudo: 'password' });
     cwd = mkdtempSync(join(tmpdir(), 'x-sshd-'));
+    // Node where nvm would put it: under the account's home, reached with ~.
+    mkdirSync(join(user.home, '.xnode'), { recursive: true });
+    symlinkSync(process.execPath, join(user.home, '.xnode', 'node'));
+    sshConfig = join(cwd, 'ssh_config');
+    writeFileSync(
+      sshConfig,
+      [
+        'Host cfgweb',
+        '  HostName 127.0.0.1',
+        'Host cfgweb aliased',
+        `  Port ${sshd.port}`,
+        `  User ${user.name}`,
+        `  IdentityFile ${sshd.clientKey}`,
+        '  IdentitiesOnly yes',
+        '  StrictHostKeyChecking no',
+        '  UserKnownHostsFile /dev/null',
+        '',
+      ].join('\n'),
+    );
+    bare = join(cwd, 'bare.json');
+    writeFileSync(
+      bare,
+      JSON.stringify({
+        defaults: { nodePath: process.execPath, sshArgs: ['-F', sshConfig] },
+        hosts: { aliased: { hostname: '127.0.0.1' } },
+      }),
+    );
     writeFileSync(
       join(cwd, 'x.inventory.json'),
       JSON.stringify({
         defaults: { identityFile: sshd.clientKey, nodePath: process.execPath, sshArgs: ['-o', `UserKnownHostsFile=${sshd.knownHosts}`] },
-        hosts: { loop: { hostname: sshd.host, port: sshd.port, user: 'root' } },
+        hosts: {
+          loop: { hostname: sshd.host, port: sshd.port, user: 'root' },
+          inner: { hostname: sshd.host, port: sshd.port, user: user.name, nodePath: '~/.xnode/node' },
+        },
         groups: { pair: ['loop', 'loop'], mixed: ['loop', `${user.name}@loop`, 'local'] },
       }),
     );
@@ -49,6 +90,7 @@ describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
 
   afterAll(async () => {
     user?.remove();
+    pwUser?.remove();
     await sshd?.stop();
     if (cwd) rmSync(cwd, { recursive: true, force: true });
   });
@@ -129,4 +171,105 @@ describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
       throw new Error(`left running: ${processesWith(`sleep ${token}`).join('; ')}`);
     });
   });
+  it("the alias goes to ssh: its Host block's HostName, Port, User, IdentityFile and StrictHostKeyChecking apply", async () => {
+    const result = await x(['run', '--on', 'cfgweb', '--inventory', bare, '--json', `${tasks}#whoami`], { cwd });
+    expect(result.stderr).toBe('');
+    expect(jsonLines(result.stdout)[0]).toMatchObject({ target: 'cfgweb', ok: true, result: { uid: Number(execFileSync('id', ['-u', user.name], { encoding: 'utf8' })) } });
+  });
+
+  it("an inventory hostname goes as HostName, and the alias's Host block still gives the port, user and key", async () => {
+    const result = await x(['run', '--on', 'aliased', '--inventory', bare, '--json', `${tasks}#whoami`], { cwd });
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout)[0]!['result'].uid).not.toBe(0);
+  });
+
+  it("each hop of a chain takes its own inventory entry: inner's user, port and ~ nodePath for inner", async () => {
+    const result = await x(['run', '--on', 'loop/inner', '--json', `${tasks}#whoami`], { cwd });
+    expect(result.stderr).toBe('');
+    const [line] = jsonLines(result.stdout);
+    expect(line).toMatchObject({ target: 'loop/inner', ok: true, result: { node: process.version } });
+    expect(line!['result'].uid).toBe(Number(execFileSync('id', ['-u', user.name], { encoding: 'utf8' })));
+  });
+
+  it('the summary and --json name what ssh said: Connection refused, Permission denied, Host key verification failed', async () => {
+    const closed = await closedPort();
+    const stranger = join(cwd, `stranger-${randomUUID()}`);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger], { stdio: 'ignore' });
+    const empty = join(cwd, `known-${randomUUID()}`);
+    writeFileSync(empty, '');
+    const refused = `ssh://${user.name}@127.0.0.1:${closed}`;
+    const denied = `ssh://${user.name}@127.0.0.1:${sshd.port}`;
+    const cases: [string[], string, RegExp][] = [
+      [['--on', refused], 'ERR_X_REMOTE_CONNECTION_REFUSED', new RegExp(`ssh: connect to host 127\\.0\\.0\\.1 port ${closed}: Connection refused`)],
+      [['--on', denied, '-i', stranger, '--check-host-keys', 'ignore'], 'ERR_X_REMOTE_AUTH', /Permission denied \(publickey/],
+      [['--on', denied, '-o', `UserKnownHostsFile=${empty}`], 'ERR_X_REMOTE_HOST_KEY', /^Host key verification failed/],
+    ];
+    for (const [args, code, said] of cases) {
+      const json = await x(['ping', '--inventory', bare, '--json', ...args], { cwd });
+      expect(json.code).toBe(1);
+      const [line] = jsonLines(json.stdout);
+      expect(line!['error']).toMatchObject({ code, transient: false });
+      expect(line!['error'].message).toMatch(said);
+      const table = await x(['ping', '--inventory', bare, ...args], { cwd });
+      const row = table.stderr.split('\n').find((text) => text.startsWith(args[1]!) && text.includes(code));
+      expect(row, table.stderr).toMatch(said.source.startsWith('^') ? new RegExp(said.source.slice(1)) : said);
+    }
+  }, 60_000);
+
+  it('--ask-pass and -K: asked once each on the terminal, without echo, typed at the ssh and sudo prompts, and shown nowhere', async () => {
+    const empty = join(cwd, `known-${randomUUID()}`);
+    writeFileSync(empty, '');
+    const target = `ssh://${pwUser.name}@127.0.0.1:${sshd.port}/sudo`;
+    const run = await onTerminal(['run', '--on', target, '--inventory', bare, '--json', '--ask-pass', '-K', '--check-host-keys', 'accept', '-o', `UserKnownHostsFile=${empty}`, `${tasks}#whoami`], [
+      ['SSH password: ', PASSWORD],
+      ['BECOME password (sudo, su): ', PASSWORD],
+    ]);
+    expect(run.exited).toMatchObject({ code: 0 });
+    expect(jsonLines(run.stdout)[0]).toMatchObject({ ok: true, result: { uid: 0 } });
+    expect(run.screen).not.toContain(PASSWORD);
+    expect(run.stdout).not.toContain(PASSWORD);
+    await expectNoneLeft(run.marker);
+  }, 40_000);
 });
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Runs x with stderr and its controlling terminal on a pty and stdout on a socket, answering each
+ * prompt once as it appears on the terminal.
+ */
+async function onTerminal(args: string[], answers: [prompt: string, answer: string][]): Promise<{ screen: string; stdout: string; exited: unknown; marker: string }> {
+  const marker = randomUUID();
+  const child = hybridTtyCreateChild(process.execPath, [xBin, ...args], { env: { ...process.env, X_TEST_MARKER: marker } });
+  let stdout = '';
+  const output = child.readable(1).setEncoding('utf8');
+  output.on('data', (chunk: string) => (stdout += chunk));
+  const ended = new Promise((resolve) => output.once('close', resolve));
+  let screen = '';
+  let from = 0;
+  const pending = [...answers];
+  for await (const chunk of child.terminal!.input) {
+    screen += chunk;
+    const next = pending[0];
+    const at = next ? screen.indexOf(next[0], from) : -1;
+    if (next && at >= 0) {
+      from = at + next[0].length;
+      pending.shift();
+      await child.terminal!.output.send(`${next[1]}\r`);
+    }
+  }
+  const exited = await child.exited;
+  await ended;
+  child.stdio.close();
+  return { screen, stdout, exited, marker };
+}

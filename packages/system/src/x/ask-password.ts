@@ -19,10 +19,11 @@ export async function askPassword(prompt: string, flag: string): Promise<string>
   } catch (error) {
     throw new UsageError(`${flag} asks for the password on a terminal, and x has none (${(error as NodeJS.ErrnoException).code}); run it from one.`);
   }
-  writeSync(fd, prompt);
   const input = new ReadStream(fd);
+  // Echo off before the prompt shows: an answer typed (or pasted) at once is never echoed.
   input.setRawMode(true);
   input.setEncoding('utf8');
+  writeSync(fd, prompt);
   try {
     return await new Promise<string>((resolve, reject) => {
       let typed = '';
