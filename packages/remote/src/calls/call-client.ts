@@ -3,7 +3,8 @@
 import { CallTimeoutError, ChannelError, InvalidArgumentError } from '../errors.js';
 import { CALL_FUNCTION, CALL_SERVICE } from '../routing/handles.js';
 import { deadError } from '../routing/dead-error.js';
-import { ENCODING_DEAD, type Frame } from '../wire/frame.js';
+import { encodeCompact } from '../wire/compact.js';
+import { ENCODING_DEAD, ENCODING_V8, type Frame } from '../wire/frame.js';
 import type { CallHost } from './call-host.js';
 import type { CallOptions, Context } from './context.js';
 
@@ -92,14 +93,13 @@ export class CallClient {
     const handleAt = prepared.kind === 's' ? CALL_SERVICE : CALL_FUNCTION;
     if (noReply) {
       try {
-        host.send(context.id, handleAt, 0, message);
+        this.#send(context.id, handleAt, 0, message);
       } catch (error) {
         return Promise.reject(error);
       }
       prepared.sent?.();
       return Promise.resolve(undefined);
     }
-    const what = `${context.name}: ${exportName}() of ${prepared.target}`;
     const timeoutMs = options.timeoutMs ?? host.callTimeoutMs;
     const signal = options.signal;
     return new Promise((resolve, reject) => {
@@ -121,7 +121,7 @@ export class CallClient {
         },
       });
       try {
-        host.send(context.id, handleAt, handle, message);
+        this.#send(context.id, handleAt, handle, message);
       } catch (error) {
         host.removeHandler(handle);
         reject(error);
@@ -132,7 +132,7 @@ export class CallClient {
         timer = setTimeout(() => {
           host.removeHandler(handle);
           if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-          reject(new CallTimeoutError(what, timeoutMs));
+          reject(new CallTimeoutError(`${context.name}: ${exportName}() of ${prepared.target}`, timeoutMs));
         }, timeoutMs);
       }
       if (signal !== undefined) {
@@ -144,6 +144,13 @@ export class CallClient {
         signal.addEventListener('abort', onAbort, { once: true });
       }
     });
+  }
+
+  /** Sends a call message: compact when it holds only primitives (its `args` is a rest parameter, so plain). */
+  #send(dst: number, handle: number, replyTo: number, message: CallMessage): void {
+    const compact = encodeCompact(message);
+    if (compact === undefined) this.#host.send(dst, handle, replyTo, message);
+    else this.#host.sendPayload(dst, handle, replyTo, ENCODING_V8, compact);
   }
 
   #settle(frame: Frame, resolve: (value: unknown) => void, reject: (error: unknown) => void): void {

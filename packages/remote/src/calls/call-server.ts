@@ -4,6 +4,7 @@ import { formatWithOptions } from 'node:util';
 import { NoSuchExportError } from '../errors.js';
 import { CALL_FUNCTION, CALL_SERVICE } from '../routing/handles.js';
 import { type Payload, encodeFor, payloadLength } from '../wire/codec.js';
+import { encodeCompact } from '../wire/compact.js';
 import { ENCODING_V8, ENCODING_V8_SEGMENTS, type Frame } from '../wire/frame.js';
 import type { CallHost } from './call-host.js';
 import type { CallMessage } from './call-client.js';
@@ -12,6 +13,9 @@ import { type ExposeOptions, type ServiceHandlers, Services } from './services.j
 
 /** Loads the module a CALL names (kind 'm': records from an ancestor). Only contexts load shipped modules. */
 export type LoadShippedModule = (target: string, modules: unknown[] | null) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/** A function that returned undefined answers `[1]`: the compact form has no undefined, and `[1][1]` is undefined. */
+const VOID_ANSWER = [1] as const;
 
 /** Runs the calls that reach this router and answers them. */
 export class CallServer {
@@ -50,7 +54,7 @@ export class CallServer {
     }
     let payload: Payload;
     try {
-      payload = encodeFor(frame.src, ok ? [1, value] : [0, value]);
+      payload = (ok ? encodeCompact(value === undefined ? VOID_ANSWER : [1, value]) : undefined) ?? encodeFor(frame.src, ok ? [1, value] : [0, value]);
     } catch (error) {
       payload = encodeFor(frame.src, [0, error]);
     }

@@ -1,10 +1,12 @@
 import { deserialize, serialize } from 'node:v8';
 import { RemoteError, SerializationError } from '../errors.js';
+import { decodeCompact, isCompact } from './compact.js';
 import { SHARED, TAGGED, checkPayload } from './payload-check.js';
 import { MAX_DEPTH, PayloadError, PayloadRefusal } from './payload-error.js';
 
 /**
- * Payloads are Node's v8 serializer format: it carries Map, Set, Date, BigInt, RegExp, typed arrays
+ * Payloads are Node's v8 serializer format (calls and answers of only primitives travel as JSON text
+ * instead: compact.ts, told apart by their first byte): it carries Map, Set, Date, BigInt, RegExp, typed arrays
  * and Buffers, handles cycles, and never runs code while decoding. Three kinds of value need more than
  * their own properties to travel, so they are replaced by tagged plain objects on the way out and
  * rebuilt on the way in: Contexts and Senders (objects with an `[encodeTag]()` method) and errors.
@@ -119,6 +121,7 @@ export function encodeFor(destination: number, value: unknown): Payload {
  * that v8 cannot read.
  */
 export function decodePayload(payload: Buffer, revive: Reviver, contextName: string, segmented = false, errorText?: ErrorText): unknown {
+  if (!segmented && isCompact(payload)) return decodeCompact(payload, contextName);
   let serialized = payload;
   let raw: Buffer | undefined;
   if (segmented) {
@@ -376,7 +379,7 @@ function reviveError(tagged: Tagged, contextName: string, errorText: ErrorText |
     for (const key of Object.keys(fields)) {
       if (count++ === MAX_ERROR_FIELDS) break;
       // A field is data: it never replaces what the error has (message, stack, context, toString, __proto__...).
-      if (key in error) continue;
+      if (key in error || CARRIED.has(key)) continue;
       Object.defineProperty(error, key, { value: (fields as Record<string, unknown>)[key], enumerable: true, configurable: true, writable: true });
     }
   }
