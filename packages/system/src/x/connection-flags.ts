@@ -29,7 +29,7 @@ export const connectionHelp = `  -i, --identity FILE
                      learns an unknown one, ignore checks nothing. Without it, your ssh
                      configuration decides, as for ssh itself
   --max-message-size SIZE
-                     the largest message between x and a context (default 64M; K, M, G: KiB...)
+                     the largest message between x and a context (default 128M; K, M, G: KiB...)
   -K, --ask-become-pass
                      ask once for the sudo/su password (no echo), typed at every sudo and su hop
   --ask-pass         ask once for the ssh login password (no echo), for the first ssh hop of
