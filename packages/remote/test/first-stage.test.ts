@@ -30,7 +30,7 @@ describe('the first stage', () => {
     // What ssh sends: the first stage shell-quoted, a name and a length.
     expect(Buffer.byteLength(shellJoin(firstStageArgv('node', 'ssh:user@host', 15_000)))).toBeLessThan(1024);
     // ... or the first stage under /bin/sh, with the shell's redirections (ssh, sudo, su).
-    expect(Buffer.byteLength(shellJoin(redirectedArgv('node', 'ssh:user@host', 15_000, true)))).toBeLessThan(1024);
+    expect(Buffer.byteLength(shellJoin(redirectedArgv('node', 'ssh:user@host', 15_000)))).toBeLessThan(1024);
   });
 
   it('prints the send-core marker with its Node version, then runs exactly `length` bytes from stdin', async () => {

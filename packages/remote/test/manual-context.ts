@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { serialize } from 'node:v8';
 import { expect } from 'vitest';
-import { FIRST_STAGE } from '../src/connect/first-stage.js';
+import { firstStageArgv } from '../src/connect/first-stage.js';
 import { type Frame, FrameDecoder, encodeHeader } from '../src/wire/frame.js';
 
 // A context started by hand, the test playing its parent: the first stage, the core on stdin, a
@@ -22,7 +22,7 @@ export class ManualContext {
   #disconnected = false;
 
   constructor(core: Buffer) {
-    this.child = spawn(process.execPath, ['-e', FIRST_STAGE, 'fuzz', String(core.length)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+    this.child = spawn(process.execPath, firstStageArgv(process.execPath, 'fuzz', core.length).slice(1), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
     this.child.stdin!.on('error', () => {});
     this.child.stdin!.write(core);
     this.child.stdout!.resume();

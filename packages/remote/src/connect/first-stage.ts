@@ -21,14 +21,19 @@ export const FIRST_STAGE = [
 ].join('');
 
 /**
+ * The first-stage command: `node --experimental-vm-modules -e <first stage> <name> <length>`. The flag gives the
+ * core `vm.SourceTextModule`, with which it loads shipped modules in its own thread (modules/module-registry.ts).
+ */
+export function firstStageArgv(nodePath: string, name: string, coreLength: number): string[] {
+  return [nodePath, '--experimental-vm-modules', '-e', FIRST_STAGE, name, String(coreLength)];
+}
+
+/**
  * The first-stage command for a method whose command gets only stdin, stdout and stderr (ssh, sudo, su):
  * `/bin/sh` moves stdin and stdout to fds 3 and 4 for the channel, gives fd 0 /dev/null and points fd 1 at
  * stderr, then execs Node there, so one Node process serves the context and nothing it or its children write
- * on fds 1 and 2 reaches the channel. `newSession`: run Node through `setsid` where it exists, so that the
- * context leads a process group it can kill with everything it started (sudo runs its command in its own group).
+ * on fds 1 and 2 reaches the channel.
  */
-export function redirectedArgv(nodePath: string, name: string, coreLength: number, newSession: boolean): string[] {
-  const exec = (prefix: string): string => `exec ${prefix}"$@" 3<&0 4>&1 0</dev/null 1>&2`;
-  const script = newSession ? `command -v setsid >/dev/null&&${exec('setsid -w ')};${exec('')}` : exec('');
-  return ['/bin/sh', '-c', script, 'sh', nodePath, '-e', FIRST_STAGE, name, String(coreLength), REDIRECTED_ARG];
+export function redirectedArgv(nodePath: string, name: string, coreLength: number): string[] {
+  return ['/bin/sh', '-c', 'exec "$@" 3<&0 4>&1 0</dev/null 1>&2', 'sh', ...firstStageArgv(nodePath, name, coreLength), REDIRECTED_ARG];
 }

@@ -1,6 +1,7 @@
 // The connection methods other than `local`: each builds the command that starts the first stage
 // (the argv and how to answer its prompts); the router runs it here or in a `via` context.
-import { FIRST_STAGE } from './first-stage.js';
+// The first-stage command is first-stage.ts's; callers that build a method's command find it here too.
+export { firstStageArgv } from './first-stage.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Context } from '../calls/context.js';
 import type { PromptRules } from './stdio-connect.js';
@@ -125,11 +126,6 @@ const SUDO_PROMPT_PATTERN = /x-remote-sudo-password:/;
 const SSH_PROMPT = /(password|passphrase)[^\n]*:\s*$/i;
 const SU_PROMPT = /(password|passwort|mot de passe|contraseña|senha|wachtwoord|пароль|密码|パスワード)[^\n]*[:：]\s*$/i;
 const SU_INCORRECT = [/authentication failure/i, /incorrect password/i, /su: sorry/i, /su: permission denied/i];
-
-/** The first-stage command: `node -e '<first stage>' <name> <length>`. */
-export function firstStageArgv(nodePath: string, name: string, coreLength: number): string[] {
-  return [nodePath, '-e', FIRST_STAGE, name, String(coreLength)];
-}
 
 /** Quotes `words` for a POSIX shell (what ssh and `su -c` hand the command to). */
 export function shellJoin(words: readonly string[]): string {

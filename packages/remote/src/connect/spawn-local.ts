@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { ConnectTimeoutError, EofError, NodeNotFoundError } from './connect-errors.js';
-import { FIRST_STAGE } from './first-stage.js';
+import { firstStageArgv } from './first-stage.js';
 import { readLines } from '../wire/lines.js';
 import { SEND_CORE_MARKER } from '../wire/markers.js';
 import type { RouterCore } from '../calls/router-core.js';
@@ -29,17 +29,17 @@ const TAIL_LINES = 20;
 const MAX_LINE = 64 * 1024;
 
 /**
- * Starts a context as a local child: `node -e <first stage> <name> <length>` in a new session (its
- * own process group, so everything it starts can be killed with it), the compressed core on its
- * stdin, the channel on fd 3 (a socketpair) and pipes on fds 1 and 2 whose lines become log records.
- * Resolves once the core reported ready. A start that fails (or is aborted) rejects only once the
+ * Starts a context as a local child: `node --experimental-vm-modules -e <first stage> <name> <length>`
+ * in a new session (its own process group, so everything it starts can be killed with it), the
+ * compressed core on its stdin, the channel on fd 3 (a socketpair) and pipes on fds 1 and 2 whose
+ * lines become log records. Resolves once the core reported ready. A start that fails (or is aborted) rejects only once the
  * process it started has exited, so nothing it started outlives it. The same code runs inside a
  * context for `via`.
  */
 export function spawnLocal(router: RouterCore, core: Buffer, options: SpawnLocalOptions): Promise<SpawnedContext> {
   const { id, name, signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
-  const child = spawn(options.nodePath, ['-e', FIRST_STAGE, name, String(core.length)], {
+  const child = spawn(options.nodePath, firstStageArgv(options.nodePath, name, core.length).slice(1), {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     detached: true,
     env: options.env,

@@ -48,7 +48,7 @@ const REDIRECTED = new Set(['ssh', 'sudo', 'su']);
  * context ends when the router's close fails the call that asked for it.
  */
 export async function startOverStdio(router: RouterCore, core: Buffer, id: number, name: string, plan: MethodPlan, signal?: AbortSignal): Promise<StartedContext> {
-  const argv = plan.argv(REDIRECTED.has(plan.method) ? redirectedArgv(plan.nodePath, name, core.length, plan.method === 'sudo') : firstStageArgv(plan.nodePath, name, core.length));
+  const argv = plan.argv(REDIRECTED.has(plan.method) ? redirectedArgv(plan.nodePath, name, core.length) : firstStageArgv(plan.nodePath, name, core.length));
   const { nodePath, where, connectTimeoutMs, rules, via } = plan;
   if (via === undefined) {
     const child = plan.terminal ? spawnWithTerminal(argv) : spawnStdio(argv, undefined);

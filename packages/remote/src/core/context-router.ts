@@ -34,12 +34,12 @@ export class ContextRouter extends RouterCore {
     this.addHandler(KILL_CHILD, { kind: 'kill-child', persist: true, fn: (frame) => this.#children.get(this.decode(frame) as number)?.() });
     this.addHandler(FORWARD_MODULES, { kind: 'forward-modules', persist: true, fn: (frame) => this.#modules().add(this.decode(frame) as ModuleRecord[]) });
     this.addHandler(GET_RECORDS, { kind: 'get-records', persist: true, fn: (frame) => this.#serveRecords(frame) });
-    // The loader hooks start a thread: start it while the parent still prepares the first call.
-    setImmediate(() => this.#modules());
   }
 
   #modules(): ModuleRegistry {
-    this.#registry ??= new ModuleRegistry((fromKey, specifier) => this.request(ROOT_ID, GET_MODULE, [fromKey, specifier]) as Promise<ModuleGraph>);
+    this.#registry ??= new ModuleRegistry((fromKey, specifier) => this.request(ROOT_ID, GET_MODULE, [fromKey, specifier]) as Promise<ModuleGraph>, {
+      importModule: this.#boot.load as (url: string) => Promise<Record<string, unknown>>,
+    });
     return this.#registry;
   }
 
@@ -118,9 +118,13 @@ export class ContextRouter extends RouterCore {
   }
 }
 
+/**
+ * Kills this process's group: the one its parent started for it (a local child, the core under a supervisor, the
+ * session sshd or su makes), or, under sudo, the group of the sudo its parent started, which holds nothing else.
+ */
 function killGroup(): void {
   try {
-    process.kill(-process.pid, 'SIGKILL');
+    process.kill(0, 'SIGKILL');
   } catch {
     process.exit(0);
   }
