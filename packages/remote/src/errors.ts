@@ -69,14 +69,13 @@ export class RemoteError extends Error {
   readonly [field: string]: unknown;
   /** The class name of the error in the context, e.g. `'ValidationError'`. */
   readonly remoteName: string;
-  /** The remote error's `code`, when it had a string or number one. */
-  readonly code: string | number | undefined;
+  /** The remote error's `code`, when it had a string or number one (an own property only then). */
+  declare readonly code: string | number | undefined;
   /** The name of the context that threw it. */
   readonly context: string;
   constructor(remoteName: string, message: string, context: string, options?: { cause?: unknown }) {
     super(message, options);
     this.remoteName = remoteName;
-    this.code = undefined;
     this.context = context;
     Object.defineProperty(this, 'name', { value: remoteName, enumerable: false, configurable: true, writable: true });
   }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import { RemoteError } from '../src/index.js';
+import { ModuleServer } from '../src/modules/module-server.js';
 import { StackPaths } from '../src/modules/stack-paths.js';
 import { MAX_ERROR_FIELDS, TAG, decodePayload, encodePayload } from '../src/wire/codec.js';
 import { quietRouter } from './helpers.js';
@@ -108,12 +109,13 @@ describe('a forged error from a hostile context', () => {
 
   it('cannot pollute prototypes or shadow what the error has through its fields', () => {
     // JSON.parse makes `__proto__` an own key, as v8's deserializer does.
-    const fields = JSON.parse('{"__proto__": {"polluted": true}, "constructor": "c", "toString": "t", "message": "m", "stack": "s", "context": "root", "then": 1, "ok": "yes"}') as unknown;
+    const fields = JSON.parse('{"__proto__": {"polluted": true}, "constructor": "c", "toString": "t", "message": "m", "stack": "s", "context": "root", "code": {"not": "a code"}, "then": 1, "ok": "yes"}') as unknown;
     const error = decoded({ name: 'Forged', message: 'real', stack: '', f: fields });
     expect(error).toBeInstanceOf(RemoteError);
     expect(Object.getPrototypeOf(error)).toBe(RemoteError.prototype);
     expect(error).toMatchObject({ message: 'real', context: 'hostile', ok: 'yes' });
     expect(Object.keys(error)).not.toContain('constructor');
+    expect(error).not.toHaveProperty('code');
     expect(String(error)).toBe('Forged: real');
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect((error as unknown as Record<string, unknown>)['polluted']).toBeUndefined();
@@ -129,8 +131,8 @@ describe('a forged error from a hostile context', () => {
 
   it(`takes at most ${MAX_ERROR_FIELDS} fields and ignores fields that are not an object`, () => {
     const many = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [`f${index}`, index]));
-    expect(Object.keys(decoded({ name: 'Big', message: 'm', stack: '', f: many }))).toHaveLength(MAX_ERROR_FIELDS + 3);
-    expect(Object.keys(decoded({ name: 'Odd', message: 'm', stack: '', f: [1, 2, 3] }))).toEqual(['remoteName', 'code', 'context']);
+    expect(Object.keys(decoded({ name: 'Big', message: 'm', stack: '', f: many }))).toHaveLength(MAX_ERROR_FIELDS + 2);
+    expect(Object.keys(decoded({ name: 'Odd', message: 'm', stack: '', f: [1, 2, 3] }))).toEqual(['remoteName', 'context']);
   });
 });
 
@@ -149,6 +151,21 @@ describe('StackPaths.rewrite()', () => {
     const map = JSON.stringify({ version: 3, sources: ['lib/index.js'], names: [], mappings: ';IASE' });
     const paths = new StackPaths((asked) => (asked === key ? { url: 'file:///srv/app/tasks.ts', source: '', map } : undefined));
     expect(paths.rewrite(`    at f (${key}:2:5)`)).toBe('    at f (/srv/app/lib/index.js:10:3)');
+  });
+
+  it("maps a transformed file's lines through the map it ships with, for a context that did not apply it", async () => {
+    const server = new ModuleServer();
+    try {
+      const graph = await server.graph(errs.href);
+      const record = graph.modules.find((candidate) => candidate.key.startsWith(`${errs.href}?x=`))!;
+      const lines = record.source.split('\n');
+      const line = lines.findIndex((candidate) => candidate.includes('bad type here'));
+      const paths = new StackPaths((key) => server.shipped(key));
+      const frame = paths.rewrite(`    at badType (${record.key}:${line + 1}:${lines[line]!.indexOf('throw') + 1})`);
+      expect(frame).toBe(`    at badType (${place(fileURLToPath(errs), "throw new TypeError('bad type here')")}3)`);
+    } finally {
+      await server.close();
+    }
   });
 
   it("drops the core's frames from a stack that has others, and keeps them in one that has nothing else", () => {
