@@ -1,5 +1,5 @@
 // Functions for the x command to run on its targets, as in the README's first command:
-//   pnpm x run --on local*4 examples/tasks.ts#hostInfo
+//   pnpm -s x run --on 'local*4' examples/tasks.ts#hostInfo
 // This module travels to each target with its imports (types stripped on the way); nothing is
 // installed there but node.
 import { cpus, freemem, hostname, loadavg, platform, release, totalmem, uptime } from 'node:os';
