@@ -9,18 +9,20 @@ import type { MainContext } from '../main.js';
 import type { Command, CommonOptions } from './command.js';
 import { copy } from './commands/copy.js';
 import { exec } from './commands/exec.js';
+import { inventory, inventoryHelp } from './commands/inventory.js';
 import { ping } from './commands/ping.js';
 import { run } from './commands/run.js';
 import { askPasswords, connectionHelp, connectionOptions, parseConnectionFlags } from './connection-flags.js';
 import { Display, formatDuration } from './display.js';
 import { UsageError } from './errors.js';
+import { limitTargets } from './host-pattern.js';
 import { inventoryLoader } from './inventory.js';
 import { describeError, errorSummary, jsonLine, writeSummary } from './report.js';
 import { parseRunControl, runControlHelp, runControlOptions } from './run-control.js';
 import { defaultTransientRetries, type Outcome, runTargets } from './runner.js';
 import { parseTargets } from './targets.js';
 
-export const commands: Command[] = [run, exec, ping, copy];
+export const commands: Command[] = [run, exec, ping, copy, inventory];
 
 const usage = 'x <run|exec|ping|copy> --on TARGETS [OPTIONS] ...';
 
@@ -32,6 +34,7 @@ const options = {
   quiet: { type: 'boolean', short: 'q' },
   'fail-fast': { type: 'boolean' },
   inventory: { type: 'string' },
+  limit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...runControlOptions,
   ...connectionOptions,
@@ -48,7 +51,10 @@ const optionsHelp = `Options:
                      error (with code), duration (ms); no progress, no table, no colors
   -q, --quiet        no progress line and no summary table
   --fail-fast        after the first failure, cancel the targets not yet done
-  --inventory FILE   the inventory (default: x.inventory.json or x.inventory.yaml here)
+  --inventory FILE   the inventory (default: x.inventory.json or x.inventory.yaml here); x's
+                     own format or an Ansible one (INI or YAML), see Inventory below
+  --limit PATTERN    only the targets of --on that the Ansible host pattern selects: names,
+                     groups, globs (web*), a,b or a:b, !exclude, &intersect, ~regex
 ${runControlHelp}
 ${connectionHelp}
   -h, --help         this help`;
@@ -79,6 +85,8 @@ ${optionsHelp}
 
 ${targetsHelp}
 
+${inventoryHelp}
+
 Exit status: 0 when every target succeeded, 1 when any failed (the summary says which), 2 for a
 usage error. Ctrl+C cancels every target, shuts every context down and ends x by SIGINT; a second
 Ctrl+C ends it at once.
@@ -92,7 +100,7 @@ Examples:
 }
 
 function commandHelp(command: Command): string {
-  return `Usage: ${command.usage}\n\n${command.help}\n\n${optionsHelp}\n\n${targetsHelp}\n`;
+  return `Usage: ${command.usage}\n\n${command.help}\n\n${optionsHelp}\n\n${targetsHelp}\n\n${inventoryHelp}\n`;
 }
 
 /** `x 1.2.3 (node v20.20.0)`: @x/system's version, found by the package's own name wherever it is installed (dist/, src/, node_modules). */
@@ -137,6 +145,10 @@ async function runCommand(command: Command, argv: string[], context: MainContext
     process.stdout.write(commandHelp(command));
     return 0;
   }
+  const own = Object.fromEntries(Object.keys(command.options ?? {}).map((name) => [name, (values as Record<string, string | boolean | undefined>)[name]]));
+  if ('runHere' in command) {
+    return command.runHere(positionals, { inventory: inventoryLoader(values.inventory, process.cwd()), json: values.json ?? false }, own);
+  }
   const { batchSize, ...control } = parseRunControl(values);
   const connection = parseConnectionFlags(values, process.cwd());
   const common: CommonOptions = {
@@ -150,10 +162,10 @@ async function runCommand(command: Command, argv: string[], context: MainContext
   if (values.timeout !== undefined) common.timeoutMs = positiveInteger('--timeout', values.timeout, command);
   if (values.on === undefined) throw new UsageError(`${command.name} needs --on TARGETS, as in --on local*4 or --on @web.`, command.usage);
   const inventory = inventoryLoader(values.inventory, common.cwd);
-  const targets = parseTargets(values.on, inventory);
+  const named = parseTargets(values.on, inventory);
+  const targets = values.limit === undefined ? named : limitTargets(named, values.limit, inventory);
   if (batchSize) common.batchSize = batchSize(targets.length);
   const display = new Display({ json: common.json, quiet: common.quiet, verbose: common.verbose });
-  const own = Object.fromEntries(Object.keys(command.options ?? {}).map((name) => [name, (values as Record<string, string | boolean | undefined>)[name]]));
   const job = await command.prepare(positionals, common, display, own);
 
   await askPasswords(connection);

@@ -1,6 +1,7 @@
 // The shape every x command has, so that cli.ts can parse, check, run and report them all one way.
 import type { ParseArgsConfig } from 'node:util';
 import type { Display } from './display.js';
+import type { Inventory } from './inventory.js';
 import type { Outcome, Work } from './runner.js';
 
 /** The options every command that runs on targets takes. */
@@ -30,7 +31,10 @@ export interface Job {
   jsonExtra?(outcome: Outcome): Record<string, unknown>;
 }
 
-export interface Command {
+/** An x command: one that runs on targets, or one that works here alone (x inventory). */
+export type Command = TargetCommand | LocalCommand;
+
+interface CommandText {
   name: string;
   /** One line for `x --help`. */
   summary: string;
@@ -41,10 +45,23 @@ export interface Command {
   restAfterFirst: boolean;
   /** Options of this command alone, beside the common ones; its help text describes them. */
   options?: ParseArgsConfig['options'];
+}
+
+/** A command that runs on the targets of --on. */
+export interface TargetCommand extends CommandText {
   /**
    * Checks the positional arguments and prepares the job, before any target is contacted. `own`
    * holds the values of the command's own options.
    * @throws UsageError for bad input (exit status 2).
    */
   prepare(positionals: string[], options: CommonOptions, display: Display, own: Record<string, string | boolean | undefined>): Promise<Job>;
+}
+
+/** A command that contacts no target, so needs no --on: it reads what it needs here and writes to stdout. */
+export interface LocalCommand extends CommandText {
+  /**
+   * Does the command's work and gives the exit status.
+   * @throws UsageError for bad input (exit status 2).
+   */
+  runHere(positionals: string[], here: { inventory: () => Inventory | undefined; json: boolean }, own: Record<string, string | boolean | undefined>): number;
 }
