@@ -172,6 +172,14 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
     expect((await ignored.call<{ user: string }>(hops, 'whoami')).user).toBe('xrkey');
   });
 
+  it("fails an unknown host key with HostKeyError when ssh, given a password, asks whether to trust it", async () => {
+    await using router = quietRouter();
+    const empty = knownHosts('asked', '');
+    const error = await router.ssh(to('xrpw', { password: PASSWORD, sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${empty}`] }, false)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HostKeyError);
+    expect((error as Error).message).toMatch(/^Host key verification failed \(context .*\): ssh asked whether to trust an unknown host key/);
+  });
+
   it("leaves the host key to ssh's configuration when checkHostKeys is unset", async () => {
     await using router = quietRouter();
     const config = join(dir, 'ssh_config_nocheck');
