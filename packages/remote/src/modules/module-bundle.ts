@@ -3,7 +3,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { parse as parseCommonJs } from 'cjs-module-lexer';
 import { parse as parseImports } from 'es-module-lexer';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
 import { ModuleError } from './module-error.js';
 import { isCommonJs, nativeAddon, syntaxError, type FileInput } from './module-files.js';
 
@@ -26,6 +26,22 @@ const PATHS_BANNER = 'import { fileURLToPath as __xRemoteFileURLToPath } from "n
   'const __dirname = __xRemoteFileURLToPath(new URL(".", import.meta.url));\n';
 /** Packages whose only job is to find and load a native addon at run time. */
 const ADDON_LOADERS = /^(bindings|node-gyp-build|node-gyp-build-optional-packages|node-pre-gyp|@mapbox\/node-pre-gyp|prebuild-install)$/;
+
+let loading: Promise<typeof esbuild> | undefined;
+
+/**
+ * esbuild, imported on first use: importing it costs about 50 ms of CPU, which a program that ships only plain
+ * JavaScript (module-syntax.ts) never pays, and neither does it start esbuild's service process.
+ */
+export function loadEsbuild(): Promise<typeof esbuild> {
+  loading ??= import('esbuild');
+  return loading;
+}
+
+/** Stops esbuild's service (a child process) if esbuild was ever loaded. */
+export async function stopEsbuild(): Promise<void> {
+  if (loading !== undefined) await (await loading).stop();
+}
 
 /** Marks a resolution the bundler plugin asks for itself, so that it does not intercept its own question. */
 const RESOLVING = Symbol('x-remote-resolving');
@@ -94,7 +110,7 @@ export async function bundleModule(file: string, conditions: string[]): Promise<
   }
   let result: esbuild.BuildResult<typeof options>;
   try {
-    result = await esbuild.build(options);
+    result = await (await loadEsbuild()).build(options);
   } catch (error) {
     const failure = (error as esbuild.BuildFailure).errors?.[0];
     if (failure !== undefined && /^Could not resolve/.test(failure.text)) {

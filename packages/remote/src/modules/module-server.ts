@@ -4,9 +4,10 @@ import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { init as lexerReady, parse as parseImports } from 'es-module-lexer';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
 import { InvalidArgumentError } from '../errors.js';
-import { bundleModule } from './module-bundle.js';
+import { bundleModule, loadEsbuild, stopEsbuild } from './module-bundle.js';
+import { checkModuleSyntax } from './module-syntax.js';
 import { ModuleError } from './module-error.js';
 import { findFile, isCommonJs, isFile, jsonError, LITERAL_ADDON_REQUIRE, loaderOf, nativeAddon, sha256, statOf, syntaxError, unchanged, type FileInput } from './module-files.js';
 import { checkModuleRoots, ModuleRoots, nearestPackage, packageLink, projectOf } from './module-roots.js';
@@ -55,8 +56,9 @@ interface Node {
 
 
 /**
- * How the caller's own files are transformed. The inline map carries no source text: the context (which enables
- * source maps) then reports lines of the parent's file in stack traces for the cost of the mappings alone.
+ * How the caller's TypeScript and JSX files are transformed (plain JavaScript travels as written, module-syntax.ts).
+ * The inline map carries no source text: the root maps stack lines back to the parent's file (stack-paths.ts) for
+ * the cost of the mappings alone.
  */
 const TRANSFORM = { format: 'esm', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent' } as const;
 
@@ -64,7 +66,7 @@ let liveServers = 0;
 
 /**
  * The parent side of module loading: turns a module URL into the graph of records a context needs, transforming
- * TypeScript with esbuild, pre-bundling each package to one ESM record and refusing native addons. Files are
+ * TypeScript with esbuild (loaded only then: plain JavaScript needs only a syntax check), pre-bundling each package to one ESM record and refusing native addons. Files are
  * cached by path, mtime and size; records are content-addressed, so a context can cache them by key.
  */
 export class ModuleServer {
@@ -99,7 +101,7 @@ export class ModuleServer {
    */
   warm(): Promise<void> {
     // A TypeScript transform with a source map, as graph() makes: esbuild's first one costs several times more.
-    const transform = esbuild.transform('export const warm: number = 1;', { ...TRANSFORM, loader: 'ts', sourcefile: 'warm.ts' });
+    const transform = loadEsbuild().then((loaded) => loaded.transform('export const warm: number = 1;', { ...TRANSFORM, loader: 'ts', sourcefile: 'warm.ts' }));
     return Promise.all([lexerReady, transform]).then(() => undefined);
   }
 
@@ -169,7 +171,7 @@ export class ModuleServer {
     const resolver = this.#resolver;
     this.#resolver = undefined;
     if (resolver !== undefined) await resolver.then(({ context }) => context.dispose(), () => undefined);
-    if (liveServers === 0) await esbuild.stop();
+    if (liveServers === 0) await stopEsbuild();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -300,11 +302,16 @@ export class ModuleServer {
       }
       return { inputs: [input], source: text, hash: sha256(text), imports: [], resolved: new Map() };
     }
-    let source: string;
-    try {
-      source = (await esbuild.transform(text, { ...TRANSFORM, loader: loaderOf(file), sourcefile: file })).code;
-    } catch (error) {
-      throw syntaxError(error, file);
+    let source = text;
+    const loader = loaderOf(file);
+    if (loader === 'js') checkModuleSyntax(text, file);
+    else {
+      const { transform } = await loadEsbuild();
+      try {
+        source = (await transform(text, { ...TRANSFORM, loader, sourcefile: file })).code;
+      } catch (error) {
+        throw syntaxError(error, file);
+      }
     }
     // Scanned before the transform, which renames a module-level `require` (require2).
     const addon = LITERAL_ADDON_REQUIRE.exec(text);
@@ -387,7 +394,7 @@ export class ModuleServer {
   #bareResolver(): Promise<{ resolve: esbuild.PluginBuild['resolve']; context: esbuild.BuildContext }> {
     this.#resolver ??= (async () => {
       let resolve: esbuild.PluginBuild['resolve'] | undefined;
-      const context = await esbuild.context({
+      const context = await (await loadEsbuild()).context({
         bundle: true,
         write: false,
         platform: 'node',
