@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtures, jsonLines, x } from './helpers.js';
+import { expectNoneLeft, fixtures, jsonLines, startX, until, x } from './helpers.js';
 
 useLeakCheck();
 
@@ -57,6 +57,24 @@ describe('x --retries', () => {
     const [line] = jsonLines(result.stdout);
     expect(line).toMatchObject({ ok: false, error: { code: 'ERR_X_TARGET_TIMEOUT' } });
     expect(line!['attempts']).toBeLessThan(101);
+  });
+
+  it('--fail-fast cuts the retries short: another target failed, so the one being retried is cancelled', async () => {
+    const result = await x(['run', '--on', `${refused},local`, '--retries', '50', '--fail-fast', '--json', `${control}#failOn`, join(scratch, 'fail-fast'), '1']);
+    const lines = Object.fromEntries(jsonLines(result.stdout).map((line) => [line['target'], line]));
+    expect(lines['local']).toMatchObject({ ok: false, error: { code: 'E_ON_PURPOSE' } });
+    expect(lines[refused]).toMatchObject({ ok: false, error: { code: 'ERR_X_CANCELLED', reason: 'fail-fast' } });
+    expect(lines[refused]!['attempts']).toBeLessThan(51);
+  });
+
+  it('Ctrl+C cuts the retries short: x ends by SIGINT while it waits to retry', async () => {
+    const run = startX(['ping', '--on', refused, '--retries', '50']);
+    await until(() => run.stderr().includes('retry 1 of 50'));
+    run.child.kill('SIGINT');
+    const result = await run.result;
+    await expectNoneLeft(result.marker);
+    expect(result.signal).toBe('SIGINT');
+    expect(result.stderr).not.toContain('retry 3 of 50');
   });
 });
 
@@ -131,6 +149,7 @@ describe('x --max-fail-percent', () => {
     expect(lines.map((line) => (line['ok'] ? 'ok' : line['error'].code))).toEqual(['E_ON_PURPOSE', 'E_ON_PURPOSE', 'E_ON_PURPOSE', 'ERR_X_CANCELLED', 'ERR_X_CANCELLED']);
     expect(lines[3]!['error'].message).toBe('cancelled: not started: 3 of 5 targets failed, more than --max-fail-percent 40');
     const plain = await x(['run', '--on', 'local*2', '--parallel', '1', '--max-fail-percent', '0', `${control}#failOn`, join(scratch, 'fail-zero'), '1']);
+    expect(plain.stderr).toContain('\nx: 1 of 2 targets failed, more than --max-fail-percent 0: starting no more targets\n');
     expect(plain.stderr).toMatch(/^local-2 +cancelled +\S+ m?s +CancelledError ERR_X_CANCELLED: cancelled: not started: 1 of 2 targets failed, more than --max-fail-percent 0$/m);
     expect(plain.stderr).toMatch(/0 of 2 targets succeeded in .*; not ok: local-1, local-2 \(cancelled\)\n$/);
   });

@@ -206,6 +206,9 @@ async function runCommand(command: Command, argv: string[], context: MainContext
       const retry = `retry ${attempt} of ${common.retries ?? defaultTransientRetries} in ${formatDuration(delayMs)}`;
       display.lines(display.stderr, target.name, `connection failed, ${retry}: ${errorSummary(error)}`);
     },
+    onHalt(why) {
+      if (!common.json) display.write(display.stderr, `x: ${why}: starting no more targets\n`);
+    },
     onDone(outcome, started) {
       if (started) counts.running--;
       counts.done++;

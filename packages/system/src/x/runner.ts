@@ -55,6 +55,8 @@ export interface RunOptions {
   onStart?: (target: Target) => void;
   /** A connection attempt failed and is tried again after `delayMs`; `attempt` is the one that failed (1 first). */
   onRetry?: (target: Target, error: unknown, attempt: number, delayMs: number) => void;
+  /** --max-fail-percent was exceeded (`why` says how): no more targets start. Called once. */
+  onHalt?: (why: string) => void;
   /** `started`: whether the target had been started (onStart) before it ended. */
   onDone?: (outcome: Outcome, started: boolean) => void;
 }
@@ -71,7 +73,7 @@ const backoffMaxMs = 8_000;
 
 /**
  * Connection failures another try cannot cure and may punish: a refused password counts towards
- * the account's lockout, a refused host key stays refused.
+ * the account's lockout, a refused key towards fail2ban's ban, a refused host key stays refused.
  */
 const finalCodes = new Set(['ERR_X_REMOTE_PASSWORD', 'ERR_X_REMOTE_AUTH', 'ERR_X_REMOTE_HOST_KEY', 'ERR_X_METHOD_UNAVAILABLE']);
 
@@ -106,14 +108,18 @@ export async function runTargets(targets: Target[], work: Work, options: RunOpti
         const outcome = await runOne(target, work, options, stop);
         outcomes[index] = outcome;
         if (outcome.status === 'failed' || outcome.status === 'timeout') failed++;
+        let tipped: string | undefined;
         if (options.maxFailPercent !== undefined && !halted && failed * 100 > options.maxFailPercent * (end - first)) {
-          const share = `${failed} of ${end - first} targets${batches > 1 ? ` of batch ${first / batchSize + 1} of ${batches}` : ''} failed`;
-          halted = new CancelledError(`not started: ${share}, more than --max-fail-percent ${options.maxFailPercent}`, 'max-fail-percent');
+          const why = `${failed} of ${end - first} targets${batches > 1 ? ` of batch ${first / batchSize + 1} of ${batches}` : ''} failed, more than --max-fail-percent ${options.maxFailPercent}`;
+          halted = new CancelledError(`not started: ${why}`, 'max-fail-percent');
+          tipped = why;
         }
         if (outcome.status !== 'ok' && options.failFast && !failFast.signal.aborted) {
           failFast.abort(new CancelledError(`${target.name} failed and --fail-fast is on`, 'fail-fast'));
         }
         options.onDone?.(outcome, true);
+        // Said after the failure that tipped it.
+        if (tipped !== undefined) options.onHalt?.(tipped);
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.parallel, end - first) }, worker));
