@@ -25,6 +25,8 @@ export interface XOptions {
   env?: NodeJS.ProcessEnv;
   /** The node binary that runs x (default: the one running the tests). */
   node?: string;
+  /** x's whole stdin (default: none, /dev/null). */
+  input?: string | Buffer;
 }
 
 /** Starts `x args...`; `marker` names the run for {@link processesOf}. */
@@ -33,8 +35,9 @@ export function startX(args: string[], options: XOptions = {}): { child: ChildPr
   const child = spawn(options.node ?? process.execPath, [xBin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env, X_TEST_MARKER: marker },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.input !== undefined) child.stdin!.end(options.input);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

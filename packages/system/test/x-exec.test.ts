@@ -1,5 +1,6 @@
 // `x exec` against local contexts through the real binary: streamed, prefixed lines with stdout and
 // stderr kept apart, exit statuses, --json, and Ctrl+C leaving no process behind.
+import { createHash } from 'node:crypto';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import { expectNoneLeft, jsonLines, processesOf, startX, until, x } from './helpers.js';
@@ -47,6 +48,46 @@ describe('x exec', () => {
     const result = await x(['exec', '--on', 'local*2', '--timeout', '3000', '--json', '--', 'sh', '-c', 'sleep 600']);
     expect(result.code).toBe(1);
     for (const object of jsonLines(result.stdout)) expect(object).toMatchObject({ ok: false, error: { code: 'ERR_X_TARGET_TIMEOUT' } });
+  });
+
+  it('--stdin gives x’s whole stdin to the command on every target', async () => {
+    const input = `${'line of input\n'.repeat(50_000)}last, without newline`;
+    const result = await x(['exec', '--on', 'local*2', '--stdin', '--json', '--', 'sha256sum'], { input });
+    expect(result.code).toBe(0);
+    const lines = jsonLines(result.stdout);
+    expect(lines).toHaveLength(2);
+    for (const object of lines) {
+      expect(object).toMatchObject({ ok: true, result: { exitCode: 0, stdout: `${createHash('sha256').update(input).digest('hex')}  -\n` } });
+    }
+    // Without --stdin, the command reads /dev/null, whatever x's stdin holds.
+    const closed = await x(['exec', '--on', 'local', '--quiet', '--', 'wc', '-c'], { input: 'not for the command' });
+    expect(closed.stdout).toBe('local | 0\n');
+  });
+
+  it('--env sets variables (repeatable) and --cwd the working directory, on every target', async () => {
+    const result = await x(['exec', '--on', 'local*2', '--quiet', '--env', 'A=1', '--env', 'B=two words=3', '--cwd', '/tmp', '--', 'sh', '-c', 'echo "$A|$B|$(pwd)"']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').filter(Boolean).sort()).toEqual(['local-1 | 1|two words=3|/tmp', 'local-2 | 1|two words=3|/tmp']);
+    const missing = await x(['exec', '--on', 'local', '--cwd', '/nonexistent-x-dir', '--', 'true']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("the working directory '/nonexistent-x-dir' is not a directory on this target");
+  });
+
+  it('--tty runs the command on a terminal of x’s size (80x24 when x has none), with its exit status', async () => {
+    const result = await x(['exec', '--on', 'local', '--tty', '--json', '--', 'sh', '-c', 'test -t 0 && test -t 1 && stty size; echo "$TERM"; exit 4'], { env: { TERM: 'xterm-x' } });
+    expect(result.code).toBe(1);
+    const [object] = jsonLines(result.stdout);
+    expect(object).toMatchObject({ ok: false, error: { code: 'ERR_X_COMMAND_FAILED', stdout: '24 80\r\nxterm-x\r\n' } });
+  });
+
+  it.each([
+    [['--env', 'NOEQUALS'], /--env takes NAME=VALUE/],
+    [['--env', '=x'], /--env takes NAME=VALUE/],
+    [['--cwd', 'relative'], /--cwd takes an absolute path on the targets/],
+  ])('x exec %j is a usage error (exit 2)', async (args, message) => {
+    const result = await x(['exec', '--on', 'local', ...args, '--', 'true']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
   });
 
   it('a command that does not exist fails its target with ENOENT', async () => {

@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { ExecStatus, OutputChunk } from '../../exec-task.js';
+import type { ExecOptions, ExecStatus, OutputChunk } from '../../exec-task.js';
 import type { Command } from '../command.js';
 import type { Display } from '../display.js';
 import { CommandFailedError, UsageError } from '../errors.js';
@@ -15,23 +15,36 @@ export const exec: Command = {
   summary: 'run a command on every target, streaming its output prefixed with the target name',
   usage,
   restAfterFirst: true,
+  options: { stdin: { type: 'boolean' }, env: { type: 'string', multiple: true }, cwd: { type: 'string' }, tty: { type: 'boolean' } },
   help: `Runs COMMAND with its arguments on every target (no shell: use sh -c '…' for pipes and
-globs), with stdin on /dev/null. Its output streams as it comes, each line prefixed with the
+globs), with stdin on /dev/null unless --stdin. Its output streams as it comes, each line prefixed with the
 target's name (colored on a terminal, plain in a pipe); its stdout goes to stdout and its stderr
 to stderr. A target whose command exits with a status other than 0 (or is killed by a signal)
 fails; the summary shows each exit status. Options go before COMMAND; everything after it is the
 command's own. With --json, the output is not streamed: each target's line carries it as stdout
 and stderr, beside exitCode and signal.
 
+Its own options (before COMMAND):
+  --stdin            read x's stdin to its end, then give it to the command on every target
+                     (at most --max-message-size, 128 MiB by default)
+  --env NAME=VALUE   set a variable in the command's environment (repeatable)
+  --cwd DIR          run the command in DIR on each target (an absolute path there)
+  --tty              run it on a terminal (a pty made by util-linux script on the target, sized as
+                     x's own or 80x24): stdout and stderr come as one stream, with CRLF line ends
+
 Examples:
   x exec --on local*4 -- uname -a
   x exec --on @web -- systemctl is-active nginx
   x exec --on 'web1,web2' --parallel 1 --fail-fast -- sh -c 'df -h / | tail -1'
-  x exec --on @all --json -- cat /etc/os-release > releases.jsonl`,
+  x exec --on @all --json -- cat /etc/os-release > releases.jsonl
+  x exec --on @web --env LANG=C --cwd /srv/app -- git log -1 --oneline
+  x exec --on @db --stdin -- psql -q < migrate.sql
+  x exec --on web1 --tty -- top -b -n 1`,
 
-  async prepare(positionals, options) {
+  async prepare(positionals, options, _display, own) {
     const [file, ...args] = positionals;
     if (file === undefined || file === '') throw new UsageError('exec needs a COMMAND to run, as in x exec --on local -- uname -a.', usage);
+    const execOptions = await optionsOf(own);
     const collected = new Map<string, { stdout: string; stderr: string }>();
     return {
       async work(context, target, session) {
@@ -51,7 +64,7 @@ Examples:
         reading.catch(() => {});
         let status: ExecStatus;
         try {
-          status = (await context.withOptions({ signal: session.signal }).call(execTask, 'exec', file, args, rx.sender, {})) as ExecStatus;
+          status = (await context.withOptions({ signal: session.signal }).call(execTask, 'exec', file, args, rx.sender, execOptions)) as ExecStatus;
           await reading;
         } finally {
           rx.close();
@@ -73,6 +86,39 @@ Examples:
     };
   },
 };
+
+/** exec's own options, checked (and x's stdin read) before any target is contacted. */
+async function optionsOf(own: Record<string, unknown>): Promise<ExecOptions> {
+  const options: ExecOptions = {};
+  const cwd = own['cwd'] as string | undefined;
+  if (cwd !== undefined) {
+    if (!cwd.startsWith('/')) throw new UsageError(`--cwd takes an absolute path on the targets, got '${cwd}'.`, usage);
+    options.cwd = cwd;
+  }
+  const env = own['env'] as string[] | undefined;
+  if (env !== undefined) {
+    options.env = {};
+    for (const pair of env) {
+      const cut = pair.indexOf('=');
+      const name = pair.slice(0, Math.max(cut, 0));
+      if (cut < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--env takes NAME=VALUE (NAME of letters, digits and _), got '${pair}'.`, usage);
+      options.env[name] = pair.slice(cut + 1);
+    }
+  }
+  if (own['tty'] === true) {
+    options.tty = { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 };
+    // The terminal type the command draws for: x's own, as ssh -t passes it.
+    if (options.env?.['TERM'] === undefined) options.env = { ...options.env, TERM: process.env['TERM'] ?? 'dumb' };
+  }
+  if (own['stdin'] === true) options.input = await readAll(process.stdin);
+  return options;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
 
 /** Splits one target's output into whole lines per stream and writes them prefixed, as they complete. */
 class Lines {
