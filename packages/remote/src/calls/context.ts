@@ -169,8 +169,8 @@ export class Context extends ContextCalls {
 
   /**
    * Copies a local file to `remotePath` in the context: written to a temporary beside it, fsynced and
-   * renamed into place only once its size and sha256 match, so a failed transfer leaves the old file.
-   * Resolves with `{ bytes, sha256 }`. @throws FileError (Node's code, errno, syscall, path) for the
+   * renamed into place only once its size and checksum (xxh3-128, or `checksum: 'sha256'`) match, so a
+   * failed transfer leaves the old file. Resolves with `{ bytes, checksum, digest, changed }`. @throws FileError (Node's code, errno, syscall, path) for the
    * context's side, Node's own error for the local file, ChannelError when the context goes away.
    */
   pushFile(localPath: string, remotePath: string, options?: FileOptions): Promise<TransferResult> {
@@ -199,7 +199,7 @@ export class Context extends ContextCalls {
 
   /**
    * A Writable whose bytes become the context's `remotePath` atomically once it ends ('finish' follows the
-   * rename there); destroyed before end(), nothing is written. `result` settles with `{ bytes, sha256 }`.
+   * rename there); destroyed before end(), nothing is written. `result` settles with the TransferResult.
    */
   openWrite(remotePath: string, options?: FileOptions): Writable & { result: Promise<TransferResult> } {
     return this.#router.files().openWrite(this, remotePath, options);
