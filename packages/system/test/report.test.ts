@@ -88,9 +88,17 @@ describe('describeError', () => {
     const error = Object.assign(new Error('outer\nsecond line', { cause: new RangeError('inner') }), { code: 'E_OUTER', status: 503 });
     expect(describeError(error)).toBe('Error E_OUTER: outer\nsecond line');
     const verbose = describeError(error, true);
-    expect(verbose).toMatch(/^Error: outer\nsecond line\n {4}at .*report\.test\.ts:\d+:\d+/);
+    expect(verbose).toMatch(/^Error E_OUTER: outer\nsecond line\n {4}at .*report\.test\.ts:\d+:\d+/);
     expect(verbose).toContain("code: 'E_OUTER'");
     expect(verbose).toContain('status: 503');
     expect(verbose).toMatch(/\[cause\]: RangeError: inner\n {6}at /);
+  });
+
+  it('heads a verbose error with the name it carries, not the class it arrived as', () => {
+    class Arrived extends Error {}
+    const error = new Arrived('from a target');
+    Object.defineProperty(error, 'name', { value: 'ValidationError' });
+    error.stack = 'ValidationError: from a target\n    at [web1] check (/srv/app/check.ts:3:9)';
+    expect(describeError(error, true)).toBe('ValidationError: from a target\n    at [web1] check (/srv/app/check.ts:3:9)');
   });
 });

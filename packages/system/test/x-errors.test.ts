@@ -96,8 +96,8 @@ describe("x run, a function's failure", () => {
   it("shows with -v a stack through a package naming the package's file and the user's, never a module key", async () => {
     const result = await x(['run', '--on', 'local', '-v', 'failing.ts#inPackage'], { cwd: project });
     expect(result.code).toBe(1);
-    // Node's inspect names the class it arrives as: RemoteError.
-    expect(result.stderr).toMatch(/^local \| failed: RemoteError: exploded in present$/m);
+    // Headed as the summary heads it: the class the error had there.
+    expect(result.stderr).toMatch(/^local \| failed: Error: exploded in present$/m);
     expect(result.stderr).toMatch(/^local +failed +\S+ m?s +Error: exploded in present$/m);
     expect(result.stderr).toContain(`${join(project, 'node_modules/present/index.js')}:3:9)`);
     expect(result.stderr).toContain(`${join(project, 'failing.ts')}:7:3)`);

@@ -89,8 +89,12 @@ export function errorSummary(error: unknown): string {
  */
 export function describeError(error: unknown, verbose = false): string {
   if (!(error instanceof Error)) return inspect(error, { breakLength: Infinity });
-  if (verbose) return inspect(error, { depth: maxCauseDepth, breakLength: 120 });
-  return headline(error, error.message);
+  if (!verbose) return headline(error, error.message);
+  const full = inspect(error, { depth: maxCauseDepth, breakLength: 120 });
+  // Node heads the stack with the class the error arrived as (a RemoteError's), not the name it
+  // carries: head it as the summary does, so that the two agree.
+  const frames = full.search(/\n {4}at /);
+  return frames === -1 ? full : `${headline(error, error.message)}${full.slice(frames)}`;
 }
 
 /**
