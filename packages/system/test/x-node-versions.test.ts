@@ -1,5 +1,5 @@
-// x itself on Node 22 and 24 (tooling/test-env's node-binary, fetched by .ci/run), as a fleet's
-// workstations run it: the built bin, against local targets (contexts on the same Node as x), with
+// x itself on the Node running the tests (20 in CI), 22 and 24 (tooling/test-env's node-binary, fetched
+// by .ci/run), as a fleet's workstations run it: the built bin, against local targets (contexts on the same Node as x), with
 // results of every kind and errors with their fields coming back through --json.
 import { describe, expect, it } from 'vitest';
 import { useLeakCheck } from '@x/test-env';
@@ -11,11 +11,19 @@ useLeakCheck();
 
 const values = `${fixtures}values.ts`;
 
-for (const major of [22, 24] as const) {
-  const version = NODE_BINARY_VERSIONS[major];
-  const remedy = `fetch it with \`node tooling/test-env/src/node-binary.js ${major}\` as .ci/run does`;
-  describe.skipIf(skipPrivileged(`the tests of x on Node ${major}`, nodeBinaryUnavailableReason(major), remedy))(`x on Node ${version}`, () => {
-    const node = nodeBinary(major)!;
+/** Each Node that runs x here: this one, then the fetched ones (undefined `node` where missing). */
+const runs = [
+  { version: process.versions.node, node: process.execPath as string | undefined, skip: false },
+  ...([22, 24] as const).map((major) => ({
+    version: NODE_BINARY_VERSIONS[major],
+    node: nodeBinary(major),
+    skip: skipPrivileged(`the tests of x on Node ${major}`, nodeBinaryUnavailableReason(major), `fetch it with \`node tooling/test-env/src/node-binary.js ${major}\` as .ci/run does`),
+  })),
+];
+
+for (const { version, node: nodePath, skip } of runs) {
+  describe.skipIf(skip)(`x on Node ${version}`, () => {
+    const node = nodePath!;
 
     it('pings a local target, which runs on the same Node', async () => {
       const result = await x(['ping', '--on', 'local', '--json'], { node });
