@@ -23,10 +23,12 @@ afterEach(async () => {
   router = undefined;
 });
 
-/** Each way a test starts a context on `nodePath`: as a local child (fd 3) and over a command's stdio. */
+/** Each way a test starts a context on `nodePath`: as a local child (fd 3), over a command's stdio, and that from a context. */
 const starts: [string, (router: Router, nodePath: string) => Promise<Context>][] = [
   ['local', (router, nodePath) => router.local({ nodePath })],
   ['over stdio', (router, nodePath) => router.docker({ container: 'c', dockerPath: hereDocker, nodePath })],
+  // The command runs in a context on this Node, which checks the new one and then routes its frames.
+  ['over stdio through a context', async (router, nodePath) => router.docker({ container: 'c', dockerPath: hereDocker, nodePath, via: await router.local() })],
 ];
 
 for (const major of [22, 24] as const) {
