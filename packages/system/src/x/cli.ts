@@ -48,7 +48,8 @@ const optionsHelp = `Options:
   --parallel N       at most N targets at a time; the rest wait their turn (default ${defaultParallel})
   --timeout MS       give up on a target after MS milliseconds, connecting included
   --json             one JSON object per target per line on stdout: target, ok, result or
-                     error (with code), duration (ms); no progress, no table, no colors
+                     error (name, code, message, its own fields, cause), attempts (connections
+                     tried), duration (ms); no progress, no table, no colors
   -q, --quiet        no progress line and no summary table
   --fail-fast        after the first failure, cancel the targets not yet done
   --inventory FILE   the inventory (default: x.inventory.json or x.inventory.yaml here); x's

@@ -18,9 +18,10 @@ export const runControlHelp = `  --batch N|P%       rolling batches of N targets
                      once more than P% of a batch's targets failed (or timed out), start no
                      more: the rest are cancelled, saying why (0: after the first failure)
   --retries N        connect a target whose connection failed up to N more times, waiting
-                     0.25-0.5 s, then twice that each time; a command or function that failed is
-                     never retried, nor a refused password or host key. Without it, a transient
-                     refusal (sshd's MaxStartups: Connection reset by peer) is retried ${defaultTransientRetries} times
+                     0.25-0.5 s, then twice that each time; a command or function that
+                     failed is never retried, nor a refused password, key or host key.
+                     Without it, a transient refusal (sshd's MaxStartups: Connection reset
+                     by peer) is retried ${defaultTransientRetries} times
   -v, --verbose      failures in full: the stack (a function's, from the target), own fields
                      and causes; with --json, each error carries its stack`;
 
