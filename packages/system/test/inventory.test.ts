@@ -6,6 +6,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandHostPattern } from '../src/x/ansible-model.js';
+import { graphInventory, listInventory } from '../src/x/commands/inventory.js';
 import { groupsOf, inventoryLoader, loadInventory } from '../src/x/inventory.js';
 import { pythonLiteral } from '../src/x/python-literal.js';
 import { shellJoin, shellWords } from '../src/x/shell-words.js';
@@ -229,5 +230,37 @@ describe('inventory hosts as targets', () => {
     const inventory = loadInventory(path, quiet);
     expect(parseTargets('@dc', () => inventory)).toEqual([{ name: 'web1', hops: [{ method: 'ssh', alias: 'web1', hostname: 'web1' }], groups: ['dc'] }]);
     expect(groupsOf(inventory, 'web1')).toEqual(['all', 'web', 'dc']);
+  });
+});
+
+describe("x's own format in x inventory", () => {
+  it('lists groups as Ansible would build them and each host\'s options under Ansible\'s names', () => {
+    const inventory = loadInventory(
+      write({
+        'x.inventory.yaml':
+          'defaults: { user: deploy }\nhosts:\n  web1: { port: 2222, sshArgs: [-o, "ServerAliveInterval 5"] }\n  db1: { become: sudo:postgres }\n  lone: {}\ngroups:\n  web: [web1, "root@web2"]\n  dc: ["@web", db1]\n',
+      }),
+    );
+    expect(listInventory(inventory)).toEqual({
+      _meta: {
+        hostvars: {
+          db1: { ansible_become: true, ansible_become_method: 'sudo', ansible_become_user: 'postgres', ansible_user: 'deploy' },
+          lone: { ansible_user: 'deploy' },
+          'root@web2': { ansible_user: 'deploy' },
+          web1: { ansible_port: 2222, ansible_ssh_common_args: "-o 'ServerAliveInterval 5'", ansible_user: 'deploy' },
+        },
+      },
+      all: { children: ['ungrouped', 'dc'] },
+      dc: { hosts: ['db1'], children: ['web'] },
+      ungrouped: { hosts: ['lone'] },
+      web: { hosts: ['web1', 'root@web2'] },
+    });
+    expect(graphInventory(inventory, 'dc')).toEqual(['@dc:', '  |--@web:', '  |  |--web1', '  |  |--root@web2', '  |--db1']);
+  });
+
+  it('refuses to draw a group that includes itself or names a missing one', () => {
+    const inventory = loadInventory(write({ 'x.inventory.json': '{"groups": {"a": ["@b"], "b": ["@a"], "c": ["@gone"]}}' }));
+    expect(() => graphInventory(inventory, 'a')).toThrow(expect.objectContaining({ code: 'ERR_X_INVENTORY', message: expect.stringContaining('a -> b -> a') }));
+    expect(() => listInventory(inventory)).toThrow(expect.objectContaining({ code: 'ERR_X_INVENTORY', message: expect.stringContaining("no group 'gone'") }));
   });
 });

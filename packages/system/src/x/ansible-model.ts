@@ -22,6 +22,8 @@ export class AnsibleModel {
   readonly groups = new Map<string, AnsibleGroup>();
   /** Host name -> the variables set on the host in the file (a `:port` suffix sets ansible_port). */
   readonly hosts = new Map<string, Vars>();
+  /** Host name -> the groups that list it themselves (a range may list thousands: no scans). */
+  readonly #direct = new Map<string, Set<string>>();
 
   constructor(readonly path: string) {
     this.group('all');
@@ -51,7 +53,7 @@ export class AnsibleModel {
       }
       if (port !== undefined) own['ansible_port'] = port;
       Object.assign(own, vars);
-      if (!into.hosts.includes(name)) into.hosts.push(name);
+      this.#list(name, into);
     }
     return names;
   }
@@ -65,6 +67,17 @@ export class AnsibleModel {
     } else {
       target.vars[name] = value;
     }
+  }
+
+  #list(host: string, group: AnsibleGroup): void {
+    let groups = this.#direct.get(host);
+    if (!groups) {
+      groups = new Set();
+      this.#direct.set(host, groups);
+    }
+    if (groups.has(group.name)) return;
+    groups.add(group.name);
+    group.hosts.push(host);
   }
 
   addChild(parent: string, child: string): void {
@@ -98,20 +111,16 @@ export class AnsibleModel {
     for (const group of this.groups.values()) {
       if (group.name !== 'all' && group.parents.length === 0) this.addChild('all', group.name);
     }
-    const member = new Map<string, Set<string>>();
-    for (const group of this.groups.values()) {
-      for (const host of group.hosts) {
-        if (!member.has(host)) member.set(host, new Set());
-        member.get(host)!.add(group.name);
-      }
-    }
     const ungrouped = this.groups.get('ungrouped')!;
+    const leave = new Set<string>();
     for (const host of this.hosts.keys()) {
-      const groups = member.get(host) ?? new Set<string>();
+      const groups = this.#direct.get(host) ?? new Set<string>();
       const others = [...groups].filter((name) => name !== 'all' && name !== 'ungrouped');
-      if (others.length > 0) ungrouped.hosts = ungrouped.hosts.filter((name) => name !== host);
-      else if (!groups.has('ungrouped')) ungrouped.hosts.push(host);
+      if (others.length > 0) leave.add(host);
+      else this.#list(host, ungrouped);
     }
+    ungrouped.hosts = ungrouped.hosts.filter((host) => !leave.has(host));
+    for (const host of leave) this.#direct.get(host)!.delete('ungrouped');
   }
 
   /** How far below `all` the group is, by its longest path: deeper groups' variables win. */
@@ -141,7 +150,7 @@ export class AnsibleModel {
 
   /** The groups a host is in, directly or through a child group, but `all`, in Ansible's order of precedence (weakest first). */
   groupsOf(host: string): string[] {
-    const direct = [...this.groups.values()].filter((group) => group.hosts.includes(host)).map((group) => group.name);
+    const direct = [...(this.#direct.get(host) ?? [])];
     const all = new Set(direct);
     for (const name of direct) for (const ancestor of this.ancestors(name)) all.add(ancestor);
     all.delete('all');

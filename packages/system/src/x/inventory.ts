@@ -197,21 +197,40 @@ export function optionsOf(inventory: Inventory, name: string): HostOptions {
  * `@other` groups, in the inventory's order.
  */
 export function groupsOf(inventory: Inventory, name: string): string[] {
+  let index = groupIndexes.get(inventory);
+  if (!index) {
+    index = groupIndex(inventory);
+    groupIndexes.set(inventory, index);
+  }
+  return index.get(name) ?? [];
+}
+
+// Member -> its groups, made once per inventory: --limit asks for every target.
+const groupIndexes = new WeakMap<Inventory, Map<string, string[]>>();
+
+function groupIndex(inventory: Inventory): Map<string, string[]> {
   const members = new Map<string, Set<string>>();
   const expand = (group: string, path: string[]): Set<string> => {
     const known = members.get(group);
     if (known) return known;
     const found = new Set<string>();
-    if (!path.includes(group)) {
-      for (const member of (inventory.groups.get(group) ?? []).flatMap((entry) => entry.split(',')).map((entry) => entry.trim())) {
-        if (member.startsWith('@')) for (const inner of expand(member.slice(1), [...path, group])) found.add(inner);
-        else found.add(member);
-      }
+    // A group that includes itself: parseTargets refuses it; here it adds nothing more.
+    if (path.includes(group)) return found;
+    for (const member of (inventory.groups.get(group) ?? []).flatMap((entry) => entry.split(',')).map((entry) => entry.trim())) {
+      if (member.startsWith('@')) for (const inner of expand(member.slice(1), [...path, group])) found.add(inner);
+      else found.add(member);
     }
     members.set(group, found);
     return found;
   };
-  return [...inventory.groups.keys()].filter((group) => expand(group, []).has(name));
+  const index = new Map<string, string[]>();
+  for (const group of inventory.groups.keys()) {
+    for (const member of expand(group, [])) {
+      if (!index.has(member)) index.set(member, []);
+      index.get(member)!.push(group);
+    }
+  }
+  return index;
 }
 
 function record(value: unknown, field: string, where: (field: string) => string): Record<string, unknown> {

@@ -61,9 +61,7 @@ Examples:
       process.stdout.write(`${JSON.stringify(listInventory(loaded), null, 4)}\n`);
       return 0;
     }
-    const group = positionals[0] ?? 'all';
-    if (!loaded.tree.has(group)) throw new InventoryError(`no group '${group}' in ${loaded.path} (its groups: ${[...loaded.tree.keys()].join(', ')}).`);
-    process.stdout.write(`${graphInventory(loaded, group).join('\n')}\n`);
+    process.stdout.write(`${graphInventory(loaded, positionals[0] ?? 'all').join('\n')}\n`);
     return 0;
   },
 };
@@ -71,12 +69,15 @@ Examples:
 /**
  * The inventory as `ansible-inventory --list` prints it: each group reachable from all with its own
  * hosts and child groups (empty ones left out, all without hosts), and `_meta.hostvars`.
+ *
+ * @throws InventoryError (`ERR_X_INVENTORY`) for an `@group` of x's format that is no group.
  */
 export function listInventory(loaded: Inventory): Record<string, unknown> {
   const groups: Record<string, { hosts?: string[]; children?: string[] }> = {};
   const visit = (name: string) => {
     if (Object.hasOwn(groups, name)) return;
-    const node = loaded.tree.get(name)!;
+    const node = loaded.tree.get(name);
+    if (!node) throw new InventoryError(`no group '${name}' in ${loaded.path}, yet a group names @${name}.`);
     const entry: { hosts?: string[]; children?: string[] } = {};
     if (name !== 'all' && node.hosts.length > 0) entry.hosts = node.hosts;
     if (node.children.length > 0) entry.children = node.children;
@@ -94,12 +95,19 @@ export function listInventory(loaded: Inventory): Record<string, unknown> {
   return out;
 }
 
-/** The tree of `group` as `ansible-inventory --graph` prints it: child groups first, then hosts. */
-export function graphInventory(loaded: Inventory, group: string, depth = 0): string[] {
+/**
+ * The tree of `group` as `ansible-inventory --graph` prints it: child groups first, then hosts.
+ *
+ * @throws InventoryError (`ERR_X_INVENTORY`) for a group of x's format that includes itself.
+ */
+export function graphInventory(loaded: Inventory, group: string, above: string[] = []): string[] {
+  const depth = above.length;
   const line = (text: string, level: number) => (level === 0 ? text : `${'  |'.repeat(level)}--${text}`);
-  const node = loaded.tree.get(group)!;
+  if (above.includes(group)) throw new InventoryError(`group '${group}' in ${loaded.path} includes itself (${[...above, group].join(' -> ')}).`);
+  const node = loaded.tree.get(group);
+  if (!node) throw new InventoryError(`no group '${group}' in ${loaded.path} (its groups: ${[...loaded.tree.keys()].join(', ')}).`);
   const lines = [line(`@${group}:`, depth)];
-  for (const child of node.children) lines.push(...graphInventory(loaded, child, depth + 1));
+  for (const child of node.children) lines.push(...graphInventory(loaded, child, [...above, group]));
   if (group !== 'all') for (const host of node.hosts) lines.push(line(host, depth + 1));
   return lines;
 }
