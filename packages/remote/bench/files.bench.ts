@@ -1,9 +1,11 @@
 // @x/remote's file transfers (pushFile, fetchFile), side by side in one run: a local context against
-// `cp` on the same disk (the limit) and mitogen 0.3.3's FileService; over ssh to a loopback sshd against
-// `scp` with the same user, key and port, and mitogen over the same ssh; and the call round trip while
+// `cp` on the same disk (the limit), against itself checking by sha256 instead of xxh3-128, and against
+// mitogen's FileService (Debian's 0.3.3 and the newest, judged against the faster: mitogen.ts); over ssh
+// to a loopback sshd against `scp` with the same user, key and port, and mitogen over the same ssh; and
+// the call round trip while
 // a push runs, the cost of the transfer window (WINDOW_SIZE in src/files/transfer.ts) to calls on the same
 // context. Every side ends with the copy fsynced, as pushFile and fetchFile commit theirs (cp and scp
-// are followed by an fsync of the copy, mitogen's script fsyncs its own), and every side reads the same
+// are followed by an fsync of the copy, mitogen's script fsyncs and renames its own), and every side reads the same
 // source, cached after it is written. scp's figure includes its ssh connection (our context is connected
 // beforehand), a small share of a GiB. X_BENCH_FILE_MIB sets the file size (default 1024).
 import { execFile, spawnSync } from 'node:child_process';
@@ -14,14 +16,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type BatchSide, compareBatches } from '@x/bench';
+import { createXXHash128 } from 'hash-wasm';
 import { createUser, sshdUnavailableReason, startSshd } from '@x/test-env/sshd';
-import { type Context, Router } from '../src/index.js';
+import { type Checksum, type Context, Router } from '../src/index.js';
+import { type Mitogen, fasterMitogen, findMitogens, python } from './mitogen.js';
 
 const run = promisify(execFile);
 const tasks = new URL('./tasks.ts', import.meta.url);
-const python = '/usr/bin/python3';
-const hasMitogen = spawnSync(python, ['-c', 'import mitogen'], { stdio: 'ignore' }).status === 0;
-if (!hasMitogen) console.log(`mitogen skipped in the file benchmarks: ${python} cannot import mitogen (apt-get install python3-mitogen)`);
+const mitogens = findMitogens('file benchmarks');
 
 const sizeMiB = Number(process.env.X_BENCH_FILE_MIB ?? 1024);
 if (!Number.isInteger(sizeMiB) || sizeMiB < 1) {
@@ -52,9 +54,14 @@ function checkCopy(path: string, what: string): void {
   if (got !== size) throw new Error(`${what} left ${got} bytes in ${path}, not ${size}`);
 }
 
-/** Writes `size` random bytes to `path` (fsynced) and gives their sha256. */
-function writeSource(path: string): string {
+/** The source's digests, by checksum. */
+type Digests = Record<'sha256' | 'xxh128', string>;
+
+/** Writes `size` random bytes to `path` (fsynced) and gives their digests. */
+async function writeSource(path: string): Promise<Digests> {
   const hash = createHash('sha256');
+  const xxh = await createXXHash128();
+  xxh.init();
   const block = Buffer.allocUnsafe(16 * 2 ** 20);
   const fd = openSync(path, 'w', 0o644);
   try {
@@ -62,22 +69,23 @@ function writeSource(path: string): string {
       const piece = block.subarray(0, Math.min(block.length, left));
       randomFillSync(piece);
       hash.update(piece);
+      xxh.update(piece);
       writeSync(fd, piece);
     }
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  return hash.digest('hex');
+  return { sha256: hash.digest('hex'), xxh128: xxh.digest('hex') };
 }
 
-/** One figure from bench/mitogen_files.py: ms for one transfer (see its header). */
-function mitogen(direction: 'push' | 'fetch', source: string, destination: string, ssh: string[] = []): number {
+/** One figure from bench/mitogen_files.py under the mitogen given: ms for one transfer (see its header). */
+function mitogen(withMitogen: Mitogen, direction: 'push' | 'fetch', source: string, destination: string, ssh: string[] = []): number {
   rmSync(destination, { force: true });
   const script = fileURLToPath(new URL('./mitogen_files.py', import.meta.url));
-  const result = spawnSync(python, [script, direction, source, destination, ...ssh], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`mitogen_files.py ${direction} failed: ${result.stderr}`);
-  checkCopy(destination, `mitogen ${direction}`);
+  const result = spawnSync(python, [script, direction, source, destination, ...ssh], { encoding: 'utf8', env: withMitogen.env });
+  if (result.status !== 0) throw new Error(`mitogen_files.py ${direction} (mitogen ${withMitogen.version}) failed: ${result.stderr}`);
+  checkCopy(destination, `mitogen ${withMitogen.version} ${direction}`);
   return (JSON.parse(result.stdout.trim().split('\n').pop()!) as { figure: number }).figure;
 }
 
@@ -94,14 +102,15 @@ type Direction = 'push' | 'fetch';
 
 /**
  * ms for one of our transfers of the source into `copy` (pushed to the context, or fetched from it),
- * checked against the source's size and sha256.
+ * checked against the source's size and digest.
  */
-const ours = (ctx: Context, direction: Direction, copy: string, sha256: string) => async (): Promise<number> => {
+const ours = (ctx: Context, direction: Direction, copy: string, digests: Digests, checksum?: Checksum) => async (): Promise<number> => {
   rmSync(copy, { force: true });
+  const options = checksum === undefined ? {} : { checksum };
   const start = performance.now();
-  const result = await (direction === 'push' ? ctx.pushFile(source, copy) : ctx.fetchFile(source, copy));
+  const result = await (direction === 'push' ? ctx.pushFile(source, copy, options) : ctx.fetchFile(source, copy, options));
   const took = performance.now() - start;
-  if (result.bytes !== size || result.sha256 !== sha256) throw new Error(`${direction} gave ${result.bytes} bytes, sha256 ${result.sha256}; the source is ${size} bytes, ${sha256}`);
+  if (result.bytes !== size || result.digest !== digests[result.checksum]) throw new Error(`${direction} gave ${result.bytes} bytes, ${result.checksum} ${result.digest}; the source is ${size} bytes, ${digests[result.checksum]}`);
   checkCopy(copy, direction);
   return took;
 };
@@ -117,17 +126,17 @@ const command = (file: string, args: string[], copy: string) => async (): Promis
   return took;
 };
 
-/** One transfer case against one peer, figures shown as MiB/s. A single round for mitogen: over a minute per GiB. */
-const transferCase = (name: string, run: () => Promise<number>, peer: BatchSide, once = false): Promise<unknown> =>
-  compareBatches({ name, ours: { run }, peers: [peer], rounds: once ? 1 : 3, warmup: once ? 0 : 1, describe: rate });
+/** One transfer case against its peers, figures shown as MiB/s. A single round for mitogen: 0.3.3 takes over a minute per GiB. */
+const transferCase = (name: string, run: () => Promise<number>, peers: BatchSide[], once = false): Promise<unknown> =>
+  compareBatches({ name, ours: { run }, peers, rounds: once ? 1 : 3, warmup: once ? 0 : 1, describe: rate });
 
-/** Our push and fetch against mitogen's FileService, same context kind, same file. */
-async function mitogenCases(ctx: Context, where: (direction: Direction) => string, copies: Record<Direction, string>, sha256: string, login?: string[]): Promise<void> {
-  if (!hasMitogen) return;
+/** Our push and fetch against mitogen's FileService (the faster of the mitogens), same context kind, same file. */
+async function mitogenCases(ctx: Context, where: (direction: Direction) => string, copies: Record<Direction, string>, digests: Digests, login?: string[]): Promise<void> {
+  if (mitogens.length === 0) return;
   for (const direction of ['push', 'fetch'] as const) {
     const how = direction === 'push' ? 'the child fetches from the parent' : 'the parent fetches from the child';
-    const peer = { name: `mitogen 0.3.3 (FileService${login ? ' over ssh' : ''}, ${how}${login ? '' : ', local()'})`, run: () => mitogen(direction, source, copies[direction], login) };
-    await transferCase(`remote: ${direction} ${sizeMiB} MiB ${where(direction)} vs mitogen (one round)`, ours(ctx, direction, copies[direction], sha256), peer, true);
+    const peers = fasterMitogen(mitogens, `FileService${login ? ' over ssh' : ''}, ${how}${login ? '' : ', local()'}`, (withMitogen) => mitogen(withMitogen, direction, source, copies[direction], login));
+    await transferCase(`remote: ${direction} ${sizeMiB} MiB ${where(direction)} vs mitogen (one round)`, ours(ctx, direction, copies[direction], digests), peers, true);
   }
 }
 
@@ -152,10 +161,10 @@ async function tripsDuring(ctx: Context, label: string, transfer?: () => Promise
   return Number(at(0.99));
 }
 
-async function roundTripCase(ctx: Context, where: string, copy: string, sha256: string): Promise<void> {
+async function roundTripCase(ctx: Context, where: string, copy: string, digests: Digests): Promise<void> {
   await compareBatches({
     name: `remote: call round trip while a ${sizeMiB} MiB push runs, ${where} (99th percentile)`,
-    ours: { run: () => tripsDuring(ctx, 'during a push', ours(ctx, 'push', copy, sha256)) },
+    ours: { run: () => tripsDuring(ctx, 'during a push', ours(ctx, 'push', copy, digests)) },
     peers: [{ name: 'the same call with no transfer running', run: () => tripsDuring(ctx, 'idle') }],
     rounds: 3,
   });
@@ -163,15 +172,16 @@ async function roundTripCase(ctx: Context, where: string, copy: string, sha256: 
 
 try {
   const start = performance.now();
-  const sha256 = writeSource(source);
+  const digests = await writeSource(source);
   console.log(`wrote the ${sizeMiB} MiB random source in ${((performance.now() - start) / 1000).toFixed(1)} s`);
   const cp = { name: 'cp --reflink=never on the same disk, then fsync of the copy', run: command('cp', ['--reflink=never', source, localCopy], localCopy) };
 
   const local = await router.local({ name: 'files' });
-  await transferCase(`remote: push ${sizeMiB} MiB to a local context`, ours(local, 'push', localCopy, sha256), cp);
-  await transferCase(`remote: fetch ${sizeMiB} MiB from a local context`, ours(local, 'fetch', localCopy, sha256), cp);
-  await mitogenCases(local, (direction) => (direction === 'push' ? 'to a local context' : 'from a local context'), { push: localCopy, fetch: localCopy }, sha256);
-  await roundTripCase(local, 'local context', localCopy, sha256);
+  const sha256 = (direction: Direction): BatchSide => ({ name: `x itself, checked by sha256 (checksum: 'sha256')`, run: ours(local, direction, localCopy, digests, 'sha256') });
+  await transferCase(`remote: push ${sizeMiB} MiB to a local context`, ours(local, 'push', localCopy, digests), [cp, sha256('push')]);
+  await transferCase(`remote: fetch ${sizeMiB} MiB from a local context`, ours(local, 'fetch', localCopy, digests), [cp, sha256('fetch')]);
+  await mitogenCases(local, (direction) => (direction === 'push' ? 'to a local context' : 'from a local context'), { push: localCopy, fetch: localCopy }, digests);
+  await roundTripCase(local, 'local context', localCopy, digests);
   await local.shutdown();
   rmSync(localCopy, { force: true });
 
@@ -196,11 +206,11 @@ try {
     const host = sshArgs.pop()!;
     const scpArgs = ['-q', '-O', ...sshArgs.map((arg) => (arg === '-p' ? '-P' : arg))];
     const scp = (args: string[], copy: string): BatchSide => ({ name: 'scp -O (same user, key and port), then fsync of the copy', run: command('scp', [...scpArgs, ...args], copy) });
-    await transferCase(`remote: push ${sizeMiB} MiB over ssh to localhost`, ours(remote, 'push', remoteCopy, sha256), scp([source, `${host}:${remoteCopy}`], remoteCopy));
-    await transferCase(`remote: fetch ${sizeMiB} MiB over ssh from localhost`, ours(remote, 'fetch', localCopy, sha256), scp([`${host}:${source}`, localCopy], localCopy));
+    await transferCase(`remote: push ${sizeMiB} MiB over ssh to localhost`, ours(remote, 'push', remoteCopy, digests), [scp([source, `${host}:${remoteCopy}`], remoteCopy)]);
+    await transferCase(`remote: fetch ${sizeMiB} MiB over ssh from localhost`, ours(remote, 'fetch', localCopy, digests), [scp([`${host}:${source}`, localCopy], localCopy)]);
     const login = [String(sshd.port), account.name, sshd.clientKey];
-    await mitogenCases(remote, (direction) => (direction === 'push' ? 'over ssh to localhost' : 'over ssh from localhost'), { push: remoteCopy, fetch: localCopy }, sha256, login);
-    await roundTripCase(remote, 'ssh context', remoteCopy, sha256);
+    await mitogenCases(remote, (direction) => (direction === 'push' ? 'over ssh to localhost' : 'over ssh from localhost'), { push: remoteCopy, fetch: localCopy }, digests, login);
+    await roundTripCase(remote, 'ssh context', remoteCopy, digests);
     await remote.shutdown();
   }
 } finally {

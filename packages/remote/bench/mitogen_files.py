@@ -1,12 +1,13 @@
-# mitogen 0.3.3 (Debian's python3-mitogen) moving one file with mitogen.service.FileService, for
-# files.bench.ts: one measurement per run.
+# mitogen (Debian's python3-mitogen 0.3.3, or the newest from PYTHONPATH: see mitogen.ts) moving one
+# file with mitogen.service.FileService, for files.bench.ts: one measurement per run.
 # Usage: /usr/bin/python3 mitogen_files.py <direction> <source> <destination> [<port> <user> <key>]
 #   push   the child fetches <source> from this process (its FileService, the path registered) into
 #          <destination>: the way ansible_mitogen ships files to a target
 #   fetch  this process fetches <source> from the child's FileService (started on first use, as parent
 #          authority needs no registration) into <destination>
 # The child is local(), or ssh to 127.0.0.1 when port, user and key are given. Either way the copy is
-# fsynced before the clock stops, as @x/remote's writes are. Prints one JSON line {"figure": ms}: the
+# written to a temporary beside <destination>, fsynced and renamed into place before the clock stops,
+# as @x/remote's writes are (write_synced). Prints one JSON line {"figure": ms}: the
 # transfer alone, the connection is made before the clock starts.
 import json
 import os
@@ -18,12 +19,20 @@ import mitogen.master
 import mitogen.service
 
 
-def receive(parent, source, destination):
-    """In the child: FileService.get from the parent, then fsync."""
-    with open(destination, 'wb') as out:
-        ok, metadata = mitogen.service.FileService.get(parent, source, out)
+def write_synced(destination, fill):
+    """Writes `fill(out)` to a temporary beside `destination`, fsyncs and renames it; gives fill's result."""
+    temporary = '%s.mitogen-%d.part' % (destination, os.getpid())
+    with open(temporary, 'wb') as out:
+        result = fill(out)
         out.flush()
         os.fsync(out.fileno())
+    os.rename(temporary, destination)
+    return result
+
+
+def receive(parent, source, destination):
+    """In the child: FileService.get from the parent into an fsynced, renamed file."""
+    ok, metadata = write_synced(destination, lambda out: mitogen.service.FileService.get(parent, source, out))
     if not ok:
         raise RuntimeError('FileService.get of %r ended early' % (source,))
     return metadata['size']
@@ -60,10 +69,7 @@ def main():
         elif direction == 'fetch':
             context.call(start_pool)
             begin = time.perf_counter()
-            with open(destination, 'wb') as out:
-                ok, metadata = mitogen.service.FileService.get(context, source, out)
-                out.flush()
-                os.fsync(out.fileno())
+            ok, metadata = write_synced(destination, lambda out: mitogen.service.FileService.get(context, source, out))
             figure = (time.perf_counter() - begin) * 1000
             if not ok:
                 raise RuntimeError('fetch of %r ended early' % (source,))

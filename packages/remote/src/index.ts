@@ -30,7 +30,7 @@ export type { CallOptions, ModuleProxy } from './calls/context.js';
  * and the `context` where it failed).
  */
 export { FileError } from './files/file-error.js';
-export type { DirectoryResult, FileOptions, TransferResult } from './calls/file-options.js';
+export type { Checksum, DirectoryResult, FileOptions, TransferResult } from './calls/file-options.js';
 
 /**
  * What contexts below may call in this process: `router.expose(name, handlers, { policy })` registers a

@@ -11,6 +11,8 @@ import { ENCODING_RAW } from '../src/wire/frame.js';
 import type { FileErrorInfo } from '../src/files/file-info.js';
 import { CHUNK_SIZE, WINDOW_SIZE } from '../src/files/transfer.js';
 import { Source } from '../src/files/transfer-source.js';
+import { createDigest } from '../src/files/digest.js';
+import { xxhash128 } from 'hash-wasm';
 import { eventually, quietRouter, tasks, treeSnapshot } from './helpers.js';
 
 useLeakCheck();
@@ -29,6 +31,11 @@ afterEach(() => {
 
 function sha256(path: string): string {
   return createHash('sha256').update(fs.readFileSync(path)).digest('hex');
+}
+
+/** The default checksum of a transfer: xxh3-128, from a second implementation's word. */
+function xxh128(path: string): Promise<string> {
+  return xxhash128(fs.readFileSync(path));
 }
 
 /** A file of `size` pseudo-random bytes, written a block at a time (no buffer of the whole size). */
@@ -60,18 +67,18 @@ function temporaries(path: string): string[] {
 }
 
 describe('pushFile / fetchFile', () => {
-  it('moves files of every boundary size both ways, each checked by sha256', async () => {
+  it('moves files of every boundary size both ways, each checked by xxh3-128', async () => {
     await using router = quietRouter();
     const ctx = await router.local({ name: 'files' });
     const sizes = [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, WINDOW_SIZE - 1, WINDOW_SIZE, WINDOW_SIZE + 1, 1 + Math.floor(Math.random() * 3 * WINDOW_SIZE)];
     for (const size of sizes) {
       const source = makeFile(join(dir, `in-${size}`), size);
       const pushed = await ctx.pushFile(source, join(dir, `remote-${size}`));
-      expect(pushed).toEqual({ bytes: size, sha256: sha256(source) });
-      expect(sha256(join(dir, `remote-${size}`))).toBe(pushed.sha256);
+      expect(pushed).toEqual({ bytes: size, checksum: 'xxh128', digest: await xxh128(source), changed: true });
+      expect(sha256(join(dir, `remote-${size}`))).toBe(sha256(source));
       const fetched = await ctx.fetchFile(join(dir, `remote-${size}`), join(dir, `back-${size}`));
       expect(fetched).toEqual(pushed);
-      expect(sha256(join(dir, `back-${size}`))).toBe(pushed.sha256);
+      expect(sha256(join(dir, `back-${size}`))).toBe(sha256(source));
     }
     expect(fs.readdirSync(dir).filter((name) => name.endsWith('.part'))).toEqual([]);
   });
@@ -81,14 +88,14 @@ describe('pushFile / fetchFile', () => {
     const ctx = await router.local({ name: 'big' });
     const source = makeFile(join(dir, 'many'), 24 * MiB + 5);
     const expected = sha256(source);
-    const push = ctx.pushFile(source, join(dir, 'many.out'));
+    const push = ctx.pushFile(source, join(dir, 'many.out'), { checksum: 'sha256' });
     // Calls go out while the bytes flow (whether they overtake it is for the benchmarks to measure).
     const calls = Promise.all(Array.from({ length: 5 }, (_, index) => ctx.call(tasks, 'add', index, 1)));
-    expect((await push).sha256).toBe(expected);
+    expect((await push).digest).toBe(expected);
     expect(await calls).toEqual([1, 2, 3, 4, 5]);
     expect(sha256(join(dir, 'many.out'))).toBe(expected);
-    const fetched = await ctx.fetchFile(source, join(dir, 'many.back'));
-    expect(fetched.sha256).toBe(expected);
+    const fetched = await ctx.fetchFile(source, join(dir, 'many.back'), { checksum: 'sha256' });
+    expect(fetched).toEqual({ bytes: 24 * MiB + 5, checksum: 'sha256', digest: expected, changed: true });
     expect(sha256(join(dir, 'many.back'))).toBe(expected);
   });
 
@@ -114,8 +121,50 @@ describe('pushFile / fetchFile', () => {
     expect(refused).toBeInstanceOf(FileError);
     expect(refused).toMatchObject({ code: 'EEXIST', syscall: 'open', path: join(dir, 'kept'), context: ctx.name });
     expect(fs.readFileSync(join(dir, 'kept'), 'utf8')).toBe('old');
+    // A replaced file keeps its mode unless one is given.
+    fs.chmodSync(join(dir, 'kept'), 0o640);
     await ctx.pushFile(source, join(dir, 'kept'));
     expect(fs.readFileSync(join(dir, 'kept'), 'utf8')).toBe('#!/bin/sh\necho hi\n');
+    expect(fs.statSync(join(dir, 'kept')).mode & 0o7777).toBe(0o640);
+    await ctx.pushFile(source, join(dir, 'kept'), { mode: 0o700 });
+    expect(fs.statSync(join(dir, 'kept')).mode & 0o7777).toBe(0o700);
+  });
+
+  it('checks by sha256 on request, and the result says which checksum it carries', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const source = makeFile(join(dir, 'in'), 3 * CHUNK_SIZE + 7);
+    expect(await ctx.pushFile(source, join(dir, 'out'), { checksum: 'sha256' })).toEqual({ bytes: 3 * CHUNK_SIZE + 7, checksum: 'sha256', digest: sha256(source), changed: true });
+    const writer = ctx.openWrite(join(dir, 'streamed'), { checksum: 'sha256' });
+    writer.end(fs.readFileSync(source));
+    expect(await writer.result).toEqual({ bytes: 3 * CHUNK_SIZE + 7, checksum: 'sha256', digest: sha256(source), changed: true });
+    expect(sha256(join(dir, 'streamed'))).toBe(sha256(source));
+  });
+
+  it('skipUnchanged leaves a file of the same size and checksum alone, both ways, and writes one that differs', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const source = makeFile(join(dir, 'in'), CHUNK_SIZE + 1);
+    const out = join(dir, 'out');
+    expect((await ctx.pushFile(source, out, { skipUnchanged: true })).changed).toBe(true);
+    const inode = fs.statSync(out).ino;
+    expect(await ctx.pushFile(source, out, { skipUnchanged: true })).toEqual({ bytes: CHUNK_SIZE + 1, checksum: 'xxh128', digest: await xxh128(source), changed: false });
+    expect(fs.statSync(out).ino).toBe(inode);
+    expect((await ctx.fetchFile(out, source, { skipUnchanged: true })).changed).toBe(false);
+    // The same size, one byte different: written.
+    const bytes = fs.readFileSync(source);
+    bytes.writeUInt8(bytes.readUInt8(CHUNK_SIZE) ^ 1, CHUNK_SIZE);
+    fs.writeFileSync(source, bytes);
+    expect((await ctx.pushFile(source, out, { skipUnchanged: true })).changed).toBe(true);
+    expect(sha256(out)).toBe(sha256(source));
+    // A mode that is told and differs: written, to give it.
+    expect((await ctx.pushFile(source, out, { skipUnchanged: true, mode: 0o601 })).changed).toBe(true);
+    expect(fs.statSync(out).mode & 0o7777).toBe(0o601);
+    // A symlink where the file goes is not the file, even to the same bytes: replaced.
+    fs.rmSync(out);
+    fs.symlinkSync(source, out);
+    expect((await ctx.pushFile(source, out, { skipUnchanged: true })).changed).toBe(true);
+    expect(fs.lstatSync(out).isFile()).toBe(true);
   });
 
   it('reports progress up to the whole size, for files and for trees; a throwing callback abandons the transfer with its error', async () => {
@@ -173,7 +222,7 @@ describe('pushFile / fetchFile', () => {
     for (const [index, source] of sources.entries()) {
       expect(sha256(join(dir, `many-${index}.out`))).toBe(sha256(source));
       expect(sha256(join(dir, `many-${index}.back`))).toBe(sha256(source));
-      expect(results[index]!.sha256).toBe(sha256(source));
+      expect(results[index]!.digest).toBe(await xxh128(source));
     }
     process.off('warning', onWarning);
     expect(warnings).toEqual([]);
@@ -231,8 +280,8 @@ describe('errors', () => {
     const ctx = await router.local();
     const target = join(dir, 'target');
     fs.writeFileSync(target, 'old');
-    const source = new Source(router, ctx.id, target, (info) => info);
-    const opened = await ctx.call<{ handle: number }>(endpoint, 'openSink', target, { overwrite: true }, router.id, source.ackHandle);
+    const source = new Source(router, ctx.id, target, 'xxh128', await createDigest('xxh128'), (info) => info);
+    const opened = await ctx.call<{ handle: number }>(endpoint, 'openSink', target, { overwrite: true }, router.id, source.ackHandle, 'xxh128');
     source.sinkHandle = opened.handle;
     await source.send(Buffer.from('new contents'));
     // A byte the sender did not count: what arrives is no longer what was sent.
@@ -294,6 +343,9 @@ describe('errors', () => {
       [() => ctx.pushFile('/etc/hostname', '/tmp/x', { mode: 0o10000 }), 'options.mode'],
       [() => ctx.pushFile('/etc/hostname', '/tmp/x', { owner: { uid: -1 } }), 'options.owner.uid'],
       [() => ctx.pushFile('/etc/hostname', '/tmp/x', { overwrite: 'no' as unknown as boolean }), 'options.overwrite'],
+      [() => ctx.pushFile('/etc/hostname', '/tmp/x', { checksum: 'md5' as 'sha256' }), 'options.checksum'],
+      [() => ctx.pushFile('/etc/hostname', '/tmp/x', { skipUnchanged: 1 as unknown as boolean }), 'options.skipUnchanged'],
+      [() => ctx.pushDirectory('/etc', '/tmp/x', { delete: 'yes' as unknown as boolean }), 'options.delete'],
       [() => ctx.openWrite('/tmp/x', { signal: {} as AbortSignal }), 'options.signal'],
       [() => ctx.pushDirectory('/etc', '', {}), 'remoteDir'],
       [() => ctx.fetchFile('/etc/hostname', '/tmp/x', { onProgress: 5 as unknown as () => void }), 'options.onProgress'],
@@ -368,7 +420,7 @@ describe('interrupted transfers', () => {
   it('an abort wakes a sender waiting for acknowledgements that will never come', async () => {
     await using router = quietRouter();
     const ctx = await router.local();
-    const source = new Source(router, ctx.id, '/nowhere', (info) => info);
+    const source = new Source(router, ctx.id, '/nowhere', 'xxh128', await createDigest('xxh128'), (info) => info);
     // A handle nobody listens on in the context: the frames vanish, no acknowledgement ever comes.
     source.sinkHandle = 0xffff_ff00;
     // A whole window goes out (send resolves once it is handed over); the next byte must wait for room.
@@ -475,7 +527,7 @@ describe('directories', () => {
     fs.symlinkSync('/nonexistent/target', join(tree, 'dangling'));
 
     const pushed = await ctx.pushDirectory(tree, join(dir, 'copy'));
-    expect(pushed).toEqual({ files: 4, directories: 4, symlinks: 2, bytes: 3 + 2 * WINDOW_SIZE + 3 + 10, skipped: [] });
+    expect(pushed).toEqual({ files: 4, unchanged: 0, deleted: 0, directories: 4, symlinks: 2, bytes: 3 + 2 * WINDOW_SIZE + 3 + 10, skipped: [] });
     const fetched = await ctx.fetchDirectory(join(dir, 'copy'), join(dir, 'back'));
     expect(fetched).toEqual(pushed);
     for (const copy of [join(dir, 'copy'), join(dir, 'back')]) {
@@ -489,6 +541,80 @@ describe('directories', () => {
       expect(fs.statSync(join(copy, 'a', 'b')).mtimeMs).toBe(2_000_000_000);
       expect(fs.statSync(join(copy, 'a', 'b')).mode & 0o7777).toBe(0o750);
     }
+  });
+
+  it('makes missing parents of the destination as mkdir -p does (0o777 less the umask), not 0o700', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const tree = join(dir, 'tree');
+    fs.mkdirSync(tree, { mode: 0o750 });
+    fs.chmodSync(tree, 0o750);
+    fs.writeFileSync(join(tree, 'f'), 'f');
+    await ctx.pushDirectory(tree, join(dir, 'opt', 'xtest', 'app'));
+    const expected = 0o777 & ~(await ctx.call<number>(fixtures, 'umask'));
+    expect(fs.statSync(join(dir, 'opt')).mode & 0o7777).toBe(expected);
+    expect(fs.statSync(join(dir, 'opt', 'xtest')).mode & 0o7777).toBe(expected);
+    expect(fs.statSync(join(dir, 'opt', 'xtest', 'app')).mode & 0o7777).toBe(0o750);
+  });
+
+  it('skipUnchanged leaves the files a tree already has alone, and counts them', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const tree = join(dir, 'tree');
+    fs.mkdirSync(join(tree, 'sub'), { recursive: true });
+    fs.writeFileSync(join(tree, 'same'), 'same');
+    fs.writeFileSync(join(tree, 'sub', 'edited'), 'before');
+    const copy = join(dir, 'copy');
+    expect(await ctx.pushDirectory(tree, copy, { skipUnchanged: true })).toMatchObject({ files: 2, unchanged: 0 });
+    const inode = fs.statSync(join(copy, 'same')).ino;
+    fs.writeFileSync(join(tree, 'sub', 'edited'), 'after!');
+    expect(await ctx.pushDirectory(tree, copy, { skipUnchanged: true })).toMatchObject({ files: 2, unchanged: 1 });
+    expect(fs.statSync(join(copy, 'same')).ino).toBe(inode);
+    expect(fs.readFileSync(join(copy, 'sub', 'edited'), 'utf8')).toBe('after!');
+    expect(await ctx.fetchDirectory(copy, tree, { skipUnchanged: true })).toMatchObject({ files: 2, unchanged: 2 });
+  });
+
+  it('delete removes what the source lacks, and a symlink as itself, never its target', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    const tree = join(dir, 'tree');
+    fs.mkdirSync(join(tree, 'keep'), { recursive: true });
+    fs.writeFileSync(join(tree, 'keep', 'file'), 'kept');
+    fs.writeFileSync(join(tree, 'was-dir'), 'now a file');
+    const copy = join(dir, 'copy');
+    const outside = join(dir, 'outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(join(outside, 'precious'), 'precious');
+    fs.mkdirSync(join(copy, 'keep'), { recursive: true });
+    fs.mkdirSync(join(copy, 'gone', 'deep'), { recursive: true });
+    fs.writeFileSync(join(copy, 'gone', 'deep', 'file'), 'x');
+    fs.writeFileSync(join(copy, 'keep', 'extra'), 'x');
+    fs.mkdirSync(join(copy, 'was-dir'));
+    fs.writeFileSync(join(copy, 'was-dir', 'inside'), 'x');
+    fs.symlinkSync(outside, join(copy, 'link-out'));
+    // gone, gone/deep, gone/deep/file, keep/extra, was-dir, was-dir/inside, link-out
+    expect(await ctx.pushDirectory(tree, copy, { delete: true })).toMatchObject({ files: 2, deleted: 7 });
+    expect(treeSnapshot(copy)).toEqual(treeSnapshot(tree));
+    expect(fs.readFileSync(join(outside, 'precious'), 'utf8')).toBe('precious');
+    // Without delete, extras stay.
+    fs.writeFileSync(join(copy, 'extra'), 'x');
+    expect(await ctx.pushDirectory(tree, copy)).toMatchObject({ deleted: 0 });
+    expect(fs.existsSync(join(copy, 'extra'))).toBe(true);
+  });
+
+  it('delete refuses a destination that is / or the home directory, before anything is removed', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local();
+    await ctx.call(fixtures, 'setHome', dir);
+    const tree = join(dir, 'tree');
+    fs.mkdirSync(tree);
+    fs.writeFileSync(join(dir, 'mine'), 'x');
+    for (const destination of ['/', dir]) {
+      const error = await ctx.pushDirectory(tree, destination, { delete: true }).catch((caught: unknown) => caught);
+      expect(error, destination).toBeInstanceOf(FileError);
+      expect(error).toMatchObject({ code: 'ERR_X_REMOTE_UNSAFE_PATH', path: destination });
+    }
+    expect(fs.existsSync(join(dir, 'mine'))).toBe(true);
   });
 });
 
@@ -504,10 +630,10 @@ describe('through via', () => {
     await middle.call(fixtures, 'resetPeakRss');
     const before = await middle.call<number>(fixtures, 'peakRss');
     const source = makeFile(join(dir, 'big'), 160 * MiB);
-    const pushed = await leaf.pushFile(source, join(dir, 'big.out'));
-    expect(pushed.sha256).toBe(await streamSha256(source));
-    const fetched = await leaf.fetchFile(join(dir, 'big.out'), join(dir, 'big.back'));
-    expect(fetched.sha256).toBe(pushed.sha256);
+    const pushed = await leaf.pushFile(source, join(dir, 'big.out'), { checksum: 'sha256' });
+    expect(pushed.digest).toBe(await streamSha256(source));
+    const fetched = await leaf.fetchFile(join(dir, 'big.out'), join(dir, 'big.back'), { checksum: 'sha256' });
+    expect(fetched.digest).toBe(pushed.digest);
     const grown = (await middle.call<number>(fixtures, 'peakRss')) - before;
     console.log(`the intermediate's peak RSS grew by ${(grown / MiB).toFixed(1)} MiB while 2 x 160 MiB crossed it`);
     // At most a window is in flight; what the peak shows above that is garbage: every socket read and
