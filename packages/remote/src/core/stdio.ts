@@ -128,7 +128,8 @@ export function captureStdio(emit: (stream: 'stdout' | 'stderr', text: string) =
   for (const [name, writable] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
     const lines = new LineSplitter(MAX_LINE, (line) => emit(name, line.toString('utf8')));
     writable.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void): boolean => {
-      lines.push(typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      // A copy: the writer may reuse its buffer once write() returns, and a partial line stays until its newline.
+      lines.push(typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(chunk));
       const done = typeof encoding === 'function' ? encoding : callback;
       const backedUp = wait();
       if (backedUp === undefined) {
