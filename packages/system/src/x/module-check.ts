@@ -43,6 +43,8 @@ export async function checkModule(path: string, exportName: string, cwd: string)
       format: 'esm',
       platform: 'node',
       target: 'node20',
+      // Locations in esbuild's messages are relative to this.
+      absWorkingDir: cwd,
       logLevel: 'silent',
       plugins: [importsPlugin(missing)],
     });
