@@ -88,9 +88,9 @@ describe.skipIf(skip)('over ssh, and through sudo via ssh', () => {
     fs.chmodSync(source, 0o644);
     const uid = Number(execFileSync('id', ['-u', 'xrfiles'], { encoding: 'utf8' }));
 
-    expect((await ssh.pushFile(source, join(dir, 'by-ssh'))).sha256).toBe(sha256(data));
+    expect((await ssh.pushFile(source, join(dir, 'by-ssh'), { checksum: 'sha256' })).digest).toBe(sha256(data));
     expect(fs.statSync(join(dir, 'by-ssh')).uid).toBe(uid);
-    expect((await root.pushFile(source, join(dir, 'by-sudo'), { owner: { uid: 0, gid: 0 } })).sha256).toBe(sha256(data));
+    expect((await root.pushFile(source, join(dir, 'by-sudo'), { owner: { uid: 0, gid: 0 }, checksum: 'sha256' })).digest).toBe(sha256(data));
     expect(fs.statSync(join(dir, 'by-sudo')).uid).toBe(0);
     expect(fs.readFileSync(join(dir, 'by-sudo')).equals(data)).toBe(true);
 
@@ -104,6 +104,20 @@ describe.skipIf(skip)('over ssh, and through sudo via ssh', () => {
     await expect(ssh.pushFile(source, join(dir, 'private', 'f'))).rejects.toMatchObject({ name: 'FileError', code: 'EACCES', path: join(dir, 'private', 'f') });
     await root.pushFile(source, join(dir, 'private', 'f'));
     expect(fs.readFileSync(join(dir, 'private', 'f')).equals(data)).toBe(true);
+
+    // A file root replaces keeps its owner and mode unless told; one the unprivileged account
+    // replaces becomes its own (it may not give it away), with the old mode.
+    const gid = Number(execFileSync('id', ['-g', 'xrfiles'], { encoding: 'utf8' }));
+    fs.writeFileSync(join(dir, 'theirs'), 'old');
+    fs.chownSync(join(dir, 'theirs'), uid, gid);
+    fs.chmodSync(join(dir, 'theirs'), 0o640);
+    await root.pushFile(source, join(dir, 'theirs'));
+    expect(fs.statSync(join(dir, 'theirs'))).toMatchObject({ uid, gid, mode: 0o100640 });
+    await root.pushFile(source, join(dir, 'theirs'), { owner: { uid: 0 }, mode: 0o600 });
+    expect(fs.statSync(join(dir, 'theirs'))).toMatchObject({ uid: 0, gid, mode: 0o100600 });
+    fs.chmodSync(join(dir, 'theirs'), 0o644);
+    await ssh.pushFile(source, join(dir, 'theirs'));
+    expect(fs.statSync(join(dir, 'theirs'))).toMatchObject({ uid, mode: 0o100644 });
   }, 60_000);
 });
 

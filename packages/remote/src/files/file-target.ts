@@ -11,8 +11,11 @@ import type { Source } from './transfer-source.js';
 
 /** How a written file ends up. */
 export interface FileMeta {
-  /** Permission bits (default: the existing file's, else 0o666 less the umask). */
+  /** Permission bits, as told (default: the existing file's, else `sourceMode`, else 0o666 less the umask). */
   mode?: number | undefined;
+  /** The source file's permission bits: a new file's. */
+  sourceMode?: number | undefined;
+  /** The owner, as told (default: a replaced file's where this process may give it, else this process's). */
   uid?: number | undefined;
   gid?: number | undefined;
   /** Access and modification times in milliseconds since the epoch (default: now). */
@@ -132,6 +135,7 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
   });
   let handle: fs.promises.FileHandle;
   let existingMode: number | undefined;
+  let existingOwner: { uid: number; gid: number } | undefined;
   const temporary = temporaryFor(name);
   try {
     const found = await fs.promises.lstat(dir.at(name)).catch((error: NodeJS.ErrnoException) => {
@@ -144,6 +148,8 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
     if (resolved?.isDirectory()) throw systemError('EISDIR', -21, 'illegal operation on a directory', 'open', path);
     if (found !== undefined && meta.overwrite === false) throw systemError('EEXIST', -17, 'file already exists', 'open', path);
     if (resolved?.isFile()) existingMode = resolved.mode & 0o7777;
+    // Only a file that is there itself: a symlink's target says nothing of who owns the name.
+    if (found?.isFile()) existingOwner = { uid: found.uid, gid: found.gid };
     await sweepStale(dir, name);
     handle = await fs.promises.open(dir.at(temporary), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
   } catch (error) {
@@ -174,7 +180,7 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
     return handle.close();
   };
   const target = {
-    meta: { ...meta, mode: meta.mode ?? existingMode ?? 0o666 & ~process.umask() },
+    meta: { ...meta },
     write: async (data: Buffer, position: number): Promise<void> => {
       let offset = 0;
       while (offset < data.length) {
@@ -190,10 +196,12 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
       }
     },
     commit: async (): Promise<void> => {
-      const { mode, uid, gid, atimeMs, mtimeMs, overwrite } = target.meta;
+      const { uid, gid, atimeMs, mtimeMs, overwrite } = target.meta;
       await syncing?.catch(() => {});
-      if (mode !== undefined) await handle.chmod(mode);
-      if (uid !== undefined || gid !== undefined) await handle.chown(uid ?? -1, gid ?? -1);
+      // The owner before the mode: chown(2) clears setuid and setgid bits.
+      if (uid !== undefined || gid !== undefined) await giveOwner(handle, uid, gid, existingOwner);
+      else if (existingOwner !== undefined) await keepOwner(handle, existingOwner);
+      await handle.chmod(target.meta.mode ?? existingMode ?? target.meta.sourceMode ?? 0o666 & ~process.umask());
       if (atimeMs !== undefined || mtimeMs !== undefined) {
         const now = Date.now();
         await handle.utimes((atimeMs ?? now) / 1000, (mtimeMs ?? now) / 1000);
@@ -223,6 +231,33 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
     },
   };
   return target;
+}
+
+/**
+ * Gives the new file the owner told (`uid`, `gid`), the part not told kept from a replaced file where
+ * this process may give it: a told part that cannot be given fails the transfer.
+ */
+async function giveOwner(handle: fs.promises.FileHandle, uid: number | undefined, gid: number | undefined, existing: { uid: number; gid: number } | undefined): Promise<void> {
+  if (existing !== undefined && (uid === undefined || gid === undefined)) {
+    const kept = await handle.chown(uid ?? existing.uid, gid ?? existing.gid).then(
+      () => true,
+      () => false,
+    );
+    if (kept) return;
+  }
+  await handle.chown(uid ?? -1, gid ?? -1);
+}
+
+/** Gives the new file a replaced file's owner, where this process may (root may; others only their own groups). */
+async function keepOwner(handle: fs.promises.FileHandle, owner: { uid: number; gid: number }): Promise<void> {
+  const now = await handle.stat();
+  if (now.uid === owner.uid && now.gid === owner.gid) return;
+  await handle.chown(owner.uid, owner.gid).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPERM') throw error;
+    await handle.chown(-1, owner.gid).catch(() => {
+      // Neither is ours to give: the file is this process's, as any file it writes.
+    });
+  });
 }
 
 /** A FIFO, socket or device: its bytes may never end, so it is not transferred as a file. */
