@@ -20,10 +20,11 @@ try {
   for (const ctx of contexts) mkdirSync(join(dir, ctx.name));
 
   // The same file to both contexts at once: each written beside its target, checked, then renamed.
-  const pushed = await Promise.all(contexts.map((ctx) => ctx.pushFile(join(dir, 'release.bin'), join(dir, ctx.name, 'release.bin'))));
+  // Checked by xxh3-128 unless asked otherwise; sha256 here, to compare with the digest above.
+  const pushed = await Promise.all(contexts.map((ctx) => ctx.pushFile(join(dir, 'release.bin'), join(dir, ctx.name, 'release.bin'), { checksum: 'sha256' })));
   for (const [k, result] of pushed.entries()) {
     const there = join(dir, contexts[k].name, 'release.bin');
-    console.log(`pushFile to ${contexts[k].name}: ${result.bytes} bytes, sha256 ${result.sha256 === sha256 ? 'matches' : 'DIFFERS FROM'} the source's, mode ${(statSync(there).mode & 0o777).toString(8)} kept`);
+    console.log(`pushFile to ${contexts[k].name}: ${result.bytes} bytes, sha256 ${result.digest === sha256 ? 'matches' : 'DIFFERS FROM'} the source's, mode ${(statSync(there).mode & 0o777).toString(8)} kept`);
   }
 
   // A tree: files with their modes, symlinks as links.
