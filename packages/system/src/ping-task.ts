@@ -10,3 +10,8 @@ export function info(): { node: string; platform: string; arch: string; hostname
 export function echo<T>(value: T): T {
   return value;
 }
+
+/** The node binary this context runs: a sudo or su hop started from it runs the same one. */
+export function execPath(): string {
+  return process.execPath;
+}

@@ -10,7 +10,10 @@ function recorder(): { router: Router; calls: [string, Record<string, unknown>][
   const calls: [string, Record<string, unknown>][] = [];
   const method = (name: string) => (options: Record<string, unknown>) => {
     calls.push([name, { ...options, via: options['via'] === undefined ? undefined : '<context>' }]);
-    return Promise.resolve({ name: options['name'] });
+    const home = options['username'] === undefined ? '/root' : `/home/${String(options['username'])}`;
+    // A context says which node it runs as the one it was told to run, found from its home.
+    const execPath = String(options['nodePath'] ?? 'node').replace(/^~(?=\/)/, home);
+    return Promise.resolve({ name: options['name'], call: (module: URL, name: string) => Promise.resolve(module.href.endsWith('/ping-task.js') && name === 'execPath' ? execPath : undefined) });
   };
   const router = { local: method('local'), ssh: method('ssh'), sudo: method('sudo'), su: method('su') } as unknown as Router;
   return { router, calls };
@@ -73,6 +76,23 @@ describe('connect()', () => {
     expect(db1![1]).toMatchObject({ identityFile: '/keys/db', sshArgs: ['-o', 'ConnectTimeout=5', '-o', 'HostName=10.0.0.5', '-o', 'ProxyJump=jump', '-o', 'ConnectTimeout=9'] });
     expect(db1![1]).not.toHaveProperty('password');
     expect(sudo![1]).toMatchObject({ username: 'root', password: 'become-secret', nodePath: '/opt/node/bin/node' });
+  });
+
+  it('runs a sudo or su hop with the node of the hop before it, its ~ made that login’s home', async () => {
+    const target: Target = {
+      name: 'web1/sudo/su:app',
+      hops: [
+        { method: 'ssh', alias: 'web1', hostname: 'web1', username: 'deploy', nodePath: '~/.nvm/versions/node/v20.19.0/bin/node' },
+        { method: 'sudo', username: 'root' },
+        { method: 'su', username: 'app' },
+      ],
+    };
+    const [, sudo, su] = await hopsOf(target, { nodePath: '/usr/bin/node' });
+    expect(sudo![1]).toMatchObject({ nodePath: '/home/deploy/.nvm/versions/node/v20.19.0/bin/node' });
+    expect(su![1]).toMatchObject({ nodePath: '/home/deploy/.nvm/versions/node/v20.19.0/bin/node' });
+    // Nothing named: each method's default (node in the PATH there).
+    const plain = await hopsOf({ name: 'web1/sudo', hops: [target.hops[0]!, target.hops[1]!].map((hop) => ({ ...hop, nodePath: undefined }) as never) });
+    expect(plain[1]![1]).not.toHaveProperty('nodePath');
   });
 
   it("keeps a hop's own nodePath and host-key policy over the defaults", async () => {

@@ -191,6 +191,12 @@ describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
     expect(line!['result'].uid).toBe(Number(execFileSync('id', ['-u', user.name], { encoding: 'utf8' })));
   });
 
+  it('a sudo hop runs the node of the ssh hop before it, ~ and all, whatever --node-path says', async () => {
+    const result = await x(['run', '--on', 'inner/sudo', '--node-path', '/nonexistent/node', '--json', `${tasks}#whoami`], { cwd });
+    expect(result.stderr).toBe('');
+    expect(jsonLines(result.stdout)[0], result.stdout).toMatchObject({ target: 'inner/sudo', ok: true, result: { uid: 0, node: process.version } });
+  });
+
   it('the summary and --json name what ssh said: Connection refused, Permission denied, Host key verification failed', async () => {
     const closed = await closedPort();
     const stranger = join(cwd, `stranger-${randomUUID()}`);

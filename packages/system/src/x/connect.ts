@@ -4,6 +4,9 @@ import type { Router } from '@x/remote';
 import { MethodUnavailableError } from './errors.js';
 import type { Hop, Target } from './targets.js';
 
+/** The module x ping ships, which also says which node a context runs (a sibling of the built x.js). */
+const pingTask = new URL('./ping-task.js', import.meta.url);
+
 /** A context as @x/remote's router gives it. */
 export type Context = Awaited<ReturnType<Router['local']>>;
 
@@ -20,7 +23,10 @@ export interface HopDefaults {
   identityFile?: string;
   /** `-o` options for every ssh hop, after the inventory's own sshArgs (ssh keeps the first value). */
   sshOptions?: string[];
-  /** The node binary on every hop (ssh, sudo, su) without a nodePath of its own. */
+  /**
+   * The node binary on every ssh hop without a nodePath of its own, and on a sudo or su hop that starts a
+   * chain (a sudo or su hop after another hop runs the node that hop runs).
+   */
   nodePath?: string;
   checkHostKeys?: 'strict' | 'accept' | 'ignore';
   /** Typed at the password prompt of a chain's first hop over ssh (a later hop's ssh has no terminal). */
@@ -44,28 +50,51 @@ export interface ConnectOptions {
  */
 export async function connect(router: Router, target: Target, options: ConnectOptions, contexts: Context[]): Promise<Context> {
   let via: Context | undefined;
+  /** The node the previous hop was told to run: a sudo or su hop after it runs on the same host. */
+  let nodePath: string | undefined;
   for (const [index, hop] of target.hops.entries()) {
     options.signal.throwIfAborted();
     const name = index === target.hops.length - 1 ? target.name : `${target.name}[${index}]`;
     const common: MethodOptions = { name };
     if (options.connectTimeoutMs !== undefined) common['connectTimeoutMs'] = options.connectTimeoutMs;
     if (via) common['via'] = via;
-    const context = hop.method === 'local' ? await router.local(common as Parameters<Router['local']>[0]) : await start(router, hop, common, options.defaults ?? {});
+    let context: Context;
+    if (hop.method === 'local') {
+      context = await router.local(common as Parameters<Router['local']>[0]);
+      nodePath = undefined;
+    } else {
+      ({ context, nodePath } = await start(router, hop, common, options.defaults ?? {}, via === undefined ? undefined : nodePath));
+    }
     contexts.push(context);
     via = context;
   }
   return via!;
 }
 
-async function start(router: Router, hop: Exclude<Hop, { method: 'local' }>, common: MethodOptions, defaults: HopDefaults): Promise<Context> {
+/**
+ * Starts one sudo, su or ssh hop. `previous`: the node the hop before this one was told to run, when
+ * that hop runs on this hop's host.
+ * @returns the context, and the node it was told to run (undefined: the method's default).
+ */
+async function start(
+  router: Router,
+  hop: Exclude<Hop, { method: 'local' }>,
+  common: MethodOptions,
+  defaults: HopDefaults,
+  previous: string | undefined,
+): Promise<{ context: Context; nodePath: string | undefined }> {
   const method = (router as unknown as Record<string, unknown>)[hop.method];
   if (typeof method !== 'function') throw new MethodUnavailableError(hop.method);
   const options: MethodOptions = { ...common };
-  if (defaults.nodePath !== undefined) options['nodePath'] = defaults.nodePath;
   if (hop.method !== 'ssh') {
+    // sudo and su run on the host of the hop before them, whose node serves them too: sudo's
+    // secure_path seldom holds a node installed per user (nvm). Its ~ or PATH lookup was that
+    // login's, not the new account's, so the path it led to is asked for.
+    const nodePath = previous === undefined ? defaults.nodePath : await sameNode(common['via'] as Context, previous);
+    if (nodePath !== undefined) options['nodePath'] = nodePath;
     options['username'] = hop.username;
     if (defaults.becomePassword !== undefined) options['password'] = defaults.becomePassword;
-    return (method as Method).call(router, options);
+    return { context: await (method as Method).call(router, options), nodePath };
   }
   // ssh is given the name the user wrote, so that its own configuration (Host blocks: ProxyJump,
   // User, Port, IdentityFile, HostName) applies as it does to `ssh <alias>`; an inventory's hostname is
@@ -79,10 +108,16 @@ async function start(router: Router, hop: Exclude<Hop, { method: 'local' }>, com
   if (hop.port !== undefined) options['port'] = hop.port;
   const identityFile = hop.identityFile ?? defaults.identityFile;
   if (identityFile !== undefined) options['identityFile'] = identityFile;
-  if (hop.nodePath !== undefined) options['nodePath'] = hop.nodePath;
+  const nodePath = hop.nodePath ?? defaults.nodePath;
+  if (nodePath !== undefined) options['nodePath'] = nodePath;
   const checkHostKeys = hop.checkHostKeys ?? defaults.checkHostKeys;
   if (checkHostKeys !== undefined) options['checkHostKeys'] = checkHostKeys;
   // Only an ssh started here has a terminal to type a password on; one in a context reads files there too.
   if (common['via'] === undefined && defaults.sshPassword !== undefined) options['password'] = defaults.sshPassword;
-  return (method as Method).call(router, options);
+  return { context: await (method as Method).call(router, options), nodePath };
+}
+
+/** The node `via` runs, named `nodePath`: as it is when absolute, else as `via` found it (its ~, its PATH). */
+async function sameNode(via: Context, nodePath: string): Promise<string> {
+  return nodePath.startsWith('/') ? nodePath : via.call<string>(pingTask, 'execPath');
 }

@@ -23,7 +23,8 @@ export const connectionHelp = `  -i, --identity FILE
   -o, --ssh-option OPTION
                      an ssh option (as ssh -o: -o ProxyJump=bastion); repeatable
   --node-path PATH   the node binary on the targets (default: node in their PATH); ~/ is
-                     the home directory there, as in ~/.nvm/versions/node/v20.19.0/bin/node
+                     the home directory there, as in ~/.nvm/versions/node/v20.19.0/bin/node.
+                     A sudo or su hop runs the node of the hop before it
   --check-host-keys strict|accept|ignore
                      x's host-key policy: strict refuses an unknown or changed key, accept
                      learns an unknown one, ignore checks nothing. Without it, your ssh
