@@ -24,7 +24,7 @@ export const connectionHelp = `  -i, --identity FILE
                      an ssh option (as ssh -o: -o ProxyJump=bastion); repeatable
   --node-path PATH   the node binary on the targets (default: node in their PATH); ~/ is
                      the home directory there, as in ~/.nvm/versions/node/v20.19.0/bin/node.
-                     A sudo or su hop runs the node of the hop before it
+                     A sudo or su hop after it runs the same node
   --check-host-keys strict|accept|ignore
                      x's host-key policy: strict refuses an unknown or changed key, accept
                      learns an unknown one, ignore checks nothing. Without it, your ssh
