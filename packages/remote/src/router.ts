@@ -89,6 +89,8 @@ const DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
  */
 export class Router extends RouterCore {
   readonly #server: ModuleServer;
+  /** Names the parent's files and lines in place of module keys, in errors and in what contexts print. */
+  readonly #paths: StackPaths;
   #files: FileOperations | undefined;
   readonly #graphs = new Map<string, GraphEntry>();
   readonly #shipped = new Map<number, Shipped>();
@@ -128,8 +130,8 @@ export class Router extends RouterCore {
     }
     super({ id: ROOT_ID, parentIds: [], name: 'root', maxMessageSize, logLevel, callTimeoutMs });
     this.#server = new ModuleServer({ moduleRoots });
-    const paths = new StackPaths((key) => this.#server.shipped(key));
-    this.errorText = (text) => paths.rewrite(text);
+    this.#paths = new StackPaths((key) => this.#server.shipped(key));
+    this.errorText = (text) => this.#paths.rewrite(text);
     this.#closeTimeoutMs = closeTimeoutMs;
     if (logPrinter !== false) this.#listeners.add(logPrinter ?? printRecord);
     this.addHandler(GET_MODULE, { kind: 'get-module', persist: true, fn: (frame) => this.#onGetModule(frame) });
@@ -290,7 +292,10 @@ export class Router extends RouterCore {
     await this.close();
   }
 
-  protected override deliverLog(record: LogRecord): void {
+  protected override deliverLog(logged: LogRecord): void {
+    // A function that prints an error prints its stack: it names the user's files as a thrown one does.
+    const text = this.#paths.rewrite(logged.text);
+    const record = text === logged.text ? logged : { ...logged, text };
     for (const listener of this.#listeners) {
       try {
         listener(record);

@@ -9,7 +9,7 @@ import { RemoteError } from '../src/index.js';
 import { ModuleServer } from '../src/modules/module-server.js';
 import { StackPaths } from '../src/modules/stack-paths.js';
 import { MAX_ERROR_FIELDS, TAG, decodePayload, encodePayload } from '../src/wire/codec.js';
-import { quietRouter } from './helpers.js';
+import { eventually, quietRouter } from './helpers.js';
 
 useLeakCheck();
 
@@ -92,6 +92,19 @@ describe('an error from a context', () => {
     expect(error).toBeInstanceOf(TypeError);
     expect(error).toMatchObject({ message: 'not a port', expected: 'number', got: 'string', message2: 'kept', context: 'thrower' });
     expect(error.toString()).toBe('TypeError: not a port');
+  });
+
+  it("names the caller's files and lines in an error a function prints", async () => {
+    await using router = quietRouter();
+    const printed: string[] = [];
+    router.onLog((record) => printed.push(record.text));
+    const ctx = await router.local({ name: 'printer' });
+    await ctx.call(errs, 'printsError');
+    expect(await eventually(() => printed.join('\n').includes('failed in helper.js'))).toBe(true);
+    const text = printed.join('\n');
+    expect(text).toContain(place(`${packages}throw-esm/helper.js`, 'throw new RangeError'));
+    expect(text).toContain(place(fileURLToPath(errs), '    failInEsm();'));
+    expect(text).not.toContain('?x=');
   });
 
   it(`carries at most ${MAX_ERROR_FIELDS} fields`, async () => {
