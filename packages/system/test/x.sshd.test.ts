@@ -159,6 +159,24 @@ describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
     }
   }, 40_000);
 
+  it('x copy --owner through sudo gives the files an owner by name, resolved on the target; a second copy changes nothing', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'x-sshd-owner-'));
+    try {
+      const file = join(cwd, 'x.inventory.json');
+      const args = ['copy', '--on', `${user.name}@loop/sudo:root`, '--owner', `${user.name}:${user.name}`, '--json', '--timeout', '20000', file, `${out}/deep/`];
+      const [first] = jsonLines((await x(args, { cwd })).stdout);
+      expect(first).toMatchObject({ ok: true, result: { files: 1, changed: 1, unchanged: 0 } });
+      const uid = Number(execFileSync('id', ['-u', user.name], { encoding: 'utf8' }));
+      expect(statSync(join(out, 'deep', 'x.inventory.json')).uid).toBe(uid);
+      // The directory sudo made above it got the usual mode, not 0700.
+      expect(statSync(join(out, 'deep')).mode & 0o777).toBe(0o755);
+      const [second] = jsonLines((await x(args, { cwd })).stdout);
+      expect(second).toMatchObject({ ok: true, result: { files: 1, changed: 0, unchanged: 1 } });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 40_000);
+
   it('Ctrl+C during x exec over ssh ends x by SIGINT and leaves nothing running on the host', async () => {
     const token = `600.${Date.now() % 100_000}`;
     const run = startX(['exec', '--on', '@pair', '--', 'sleep', token], { cwd });
