@@ -17,9 +17,9 @@ export const exec: Command = {
   restAfterFirst: true,
   options: { stdin: { type: 'boolean' }, env: { type: 'string', multiple: true }, cwd: { type: 'string' }, tty: { type: 'boolean' } },
   help: `Runs COMMAND with its arguments on every target (no shell: use sh -c '…' for pipes and
-globs), with stdin on /dev/null unless --stdin. Its output streams as it comes, each line prefixed with the
-target's name (colored on a terminal, plain in a pipe); its stdout goes to stdout and its stderr
-to stderr. A target whose command exits with a status other than 0 (or is killed by a signal)
+globs), with stdin on /dev/null unless --stdin. Its output streams as it comes, each line
+prefixed with the target's name (colored on a terminal, plain in a pipe); its stdout goes to
+stdout and its stderr to stderr. A target whose command exits with a status other than 0 (or is killed by a signal)
 fails; the summary shows each exit status. Options go before COMMAND; everything after it is the
 command's own. With --json, the output is not streamed: each target's line carries it as stdout
 and stderr, beside exitCode and signal.
