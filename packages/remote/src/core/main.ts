@@ -9,6 +9,7 @@ import type { LogRecord } from '../calls/log-forwarder.js';
 import { Stream } from '../wire/stream.js';
 import { type Boot, ContextRouter } from './context-router.js';
 import { captureStdio, channelMode, readRelay, splitChannel, supervise } from './stdio.js';
+import { tierUpSooner } from './tier-up.js';
 
 declare const boot: Boot;
 
@@ -24,6 +25,7 @@ else serve(mode === 'local' ? new Socket({ fd: CHANNEL_FD, readable: true, writa
 
 function serve(channel: Socket): void {
   process.title = `node (x:${boot.name})`;
+  tierUpSooner();
   const stream = new Stream(
     channel,
     -1,
