@@ -21,10 +21,9 @@ interface Pair {
   reader: Socket;
 }
 
-let cleanup: (() => Promise<void>) | undefined;
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await cleanup?.();
-  cleanup = undefined;
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 /** Two connected unix sockets. */
@@ -37,12 +36,12 @@ async function socketPair(): Promise<Pair> {
   const writer = createConnection(path);
   await new Promise((resolve) => writer.once('connect', resolve));
   const reader = await accepted;
-  cleanup = async () => {
+  cleanups.push(async () => {
     writer.destroy();
     reader.destroy();
     await new Promise((resolve) => server.close(resolve));
     rmSync(dir, { recursive: true, force: true });
-  };
+  });
   return { writer, reader };
 }
 
@@ -107,6 +106,19 @@ describe('Stream', () => {
     expect(frames.map((frame) => frame.handle)).toEqual([1, 2, 3]);
     expect(frames[1]!.payload.equals(big)).toBe(true);
     expect(frames[2]!.payload.toString()).toBe('after');
+  });
+
+  it('keeps the frames of streams written in turn apart, each stream in its own order', async () => {
+    const pairs = [await socketPair(), await socketPair()];
+    const streams = pairs.map(({ writer }) => new Stream(writer, 2, MAX, noop, noop));
+    const arriving = pairs.map(({ reader }) => collect(reader, 300));
+    for (let k = 0; k < 300; k++) {
+      for (const [index, stream] of streams.entries()) stream.write(fields(k), Buffer.from(`${index}:${k}`), `${index}:${k}`.length);
+    }
+    const received = await Promise.all(arriving);
+    for (const [index, frames] of received.entries()) {
+      expect(frames.map((frame) => frame.payload.toString())).toEqual(Array.from({ length: 300 }, (_, k) => `${index}:${k}`));
+    }
   });
 
   it('counts what waits in the batch and the socket as backed up, and drains once the reader reads', async () => {

@@ -10,8 +10,14 @@ const COALESCE_LIMIT = 16 * 1024;
  * payload is never held back.
  */
 const BATCH_LIMIT = 64 * 1024;
-/** The buffer small frames are copied into, cut into one slice per batch. */
+/**
+ * Headers and small payloads are copied into one buffer shared by every stream (a controller of
+ * 1,000 contexts holds one, not 1,000), each stream's batch a run of it; a slice handed to a socket is
+ * never written again, and a full slab is replaced, not reused.
+ */
 const SLAB_SIZE = 64 * 1024;
+let slab = Buffer.allocUnsafe(SLAB_SIZE);
+let slabFill = 0;
 /**
  * Past this many bytes waiting in the socket, the stream is backed up: bulk producers (senders, log
  * relays, transfers) wait for it to drain and a hop stops reading the stream whose frames it forwards
@@ -47,10 +53,10 @@ export class Stream {
   #wakeDrained: (() => void) | undefined;
   /** The streams whose backed-up queue keeps this one from reading (frames from here were forwarded there). */
   readonly #blockers = new Set<Stream>();
-  /** Where the frames of a batch are gathered: headers and small payloads copied into the slab from `#slabStart`. */
-  #slab = Buffer.allocUnsafe(0);
-  #slabStart = 0;
-  #slabFill = 0;
+  /** This stream's current run of the shared slab: `#runStart` to `#runEnd` of `#run`. */
+  #run: Buffer | undefined;
+  #runStart = 0;
+  #runEnd = 0;
   /** Cut slices of the slab and large payloads, in the order written; what the next flush hands the socket. */
   #parts: Buffer[] = [];
   #batched = 0;
@@ -146,15 +152,20 @@ export class Stream {
     if (this.closedReason !== undefined) return false;
     const inline = !Array.isArray(payload) && length <= COALESCE_LIMIT;
     const size = inline ? HEADER_SIZE + length : HEADER_SIZE;
-    if (this.#slab.length - this.#slabFill < size) {
+    // A run continues only while nothing else was written to the slab behind it.
+    if (this.#run !== slab || this.#runEnd !== slabFill || slab.length - slabFill < size) {
       this.#cut();
-      this.#slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, size));
-      this.#slabStart = 0;
-      this.#slabFill = 0;
+      if (slab.length - slabFill < size) {
+        slab = Buffer.allocUnsafe(SLAB_SIZE);
+        slabFill = 0;
+      }
+      this.#run = slab;
+      this.#runStart = slabFill;
     }
-    writeHeader(this.#slab, this.#slabFill, fields, length);
-    if (inline) (payload as Buffer).copy(this.#slab, this.#slabFill + HEADER_SIZE);
-    this.#slabFill += size;
+    writeHeader(slab, slabFill, fields, length);
+    if (inline) (payload as Buffer).copy(slab, slabFill + HEADER_SIZE);
+    slabFill += size;
+    this.#runEnd = slabFill;
     this.#batched += size;
     if (!inline) {
       this.#cut();
@@ -171,11 +182,11 @@ export class Stream {
     return true;
   }
 
-  /** Ends the slab's current slice: its bytes now belong to the batch and are never written again. */
+  /** Ends this stream's run of the slab: its bytes now belong to the batch and are never written again. */
   #cut(): void {
-    if (this.#slabFill === this.#slabStart) return;
-    this.#parts.push(this.#slab.subarray(this.#slabStart, this.#slabFill));
-    this.#slabStart = this.#slabFill;
+    if (this.#run === undefined) return;
+    if (this.#runEnd > this.#runStart) this.#parts.push(this.#run.subarray(this.#runStart, this.#runEnd));
+    this.#run = undefined;
   }
 
   /** Hands the batch to the socket: one write (a writev when it holds large payloads). */
