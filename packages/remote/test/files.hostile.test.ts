@@ -13,6 +13,7 @@ import type { TreeEntry } from '../src/files/file-tree.js';
 import { CHUNK_SIZE, WINDOW_SIZE } from '../src/files/transfer.js';
 import { Sink, type SinkTarget } from '../src/files/transfer-sink.js';
 import { Source } from '../src/files/transfer-source.js';
+import { createDigest } from '../src/files/digest.js';
 import { eventually, quietRouter, treeSnapshot } from './helpers.js';
 import type { Lie } from './fixtures/hostile-files.js';
 
@@ -225,10 +226,11 @@ function heldTarget(): SinkTarget & { written: number; discarded: boolean; relea
 }
 
 /** A Sink here for `peer`'s frames, and how it ended. */
-function sinkFor(router: ConstructorParameters<typeof Sink>[0], peer: number, target: SinkTarget, path: string): { sink: Sink; outcome: Promise<FileErrorInfo | undefined> } {
+async function sinkFor(router: ConstructorParameters<typeof Sink>[0], peer: number, target: SinkTarget, path: string): Promise<{ sink: Sink; outcome: Promise<FileErrorInfo | undefined> }> {
+  const hash = await createDigest('xxh128');
   let sink!: Sink;
   const outcome = new Promise<FileErrorInfo | undefined>((resolve) => {
-    sink = new Sink(router, peer, target, path, undefined, (error) => resolve(error));
+    sink = new Sink(router, peer, target, path, 'xxh128', hash, undefined, (error) => resolve(error));
   });
   return { sink, outcome };
 }
@@ -238,7 +240,7 @@ describe('a Sink here, fed by a hostile context', () => {
     await using router = quietRouter();
     const ctx = await router.local();
     const target = heldTarget();
-    const { sink, outcome: failed } = sinkFor(router, ctx.id, target, '/dest/file');
+    const { sink, outcome: failed } = await sinkFor(router, ctx.id, target, '/dest/file');
     // Acknowledgements would go to a handle of the context that nobody serves: none can help it.
     sink.setAckHandle(0xffff_ff00);
     // Tiny frames first (gathered, not one write each), then the flood.
@@ -263,7 +265,7 @@ describe('a Sink here, fed by a hostile context', () => {
     ];
     for (const [what, send] of messages) {
       const target = heldTarget();
-      const { sink, outcome } = sinkFor(router, ctx.id, target, '/dest/file');
+      const { sink, outcome } = await sinkFor(router, ctx.id, target, '/dest/file');
       await send(sink.handle);
       expect(await outcome, what).toMatchObject({ code: 'ERR_X_REMOTE_FILE_PROTOCOL' });
       expect(target.discarded, what).toBe(true);
@@ -273,12 +275,12 @@ describe('a Sink here, fed by a hostile context', () => {
   it('takes a forged abort only as a failure naming the path asked for, its text bounded', async () => {
     await using router = quietRouter();
     const ctx = await router.local();
-    const first = sinkFor(router, ctx.id, heldTarget(), '/dest/file');
+    const first = await sinkFor(router, ctx.id, heldTarget(), '/dest/file');
     await ctx.call(hostile, 'sendValue', router.id, first.sink.handle, ['abort', { code: 'ERR_X_REMOTE_CHANNEL', reason: 'anything', path: '/etc/shadow', message: 'x'.repeat(1 << 20), errno: 'no' }]);
     const outcome = await first.outcome;
     expect(outcome).toMatchObject({ code: 'ERR_X_REMOTE_CHANNEL', reason: 'disconnected', path: '/dest/file', errno: undefined });
     expect(outcome!.message.length).toBeLessThan(4096);
-    const second = sinkFor(router, ctx.id, heldTarget(), '/dest/other');
+    const second = await sinkFor(router, ctx.id, heldTarget(), '/dest/other');
     await ctx.call(hostile, 'sendValue', router.id, second.sink.handle, ['abort', 'not an error']);
     expect(await second.outcome).toMatchObject({ code: 'ERR_X_REMOTE_FILE_PROTOCOL', path: '/dest/other' });
   });
@@ -288,7 +290,7 @@ describe('a Source here, answered by a hostile context', () => {
   it('fails when the context acknowledges bytes that were never sent', async () => {
     await using router = quietRouter();
     const ctx = await router.local();
-    const source = new Source(router, ctx.id, '/remote/file', (info) => info);
+    const source = new Source(router, ctx.id, '/remote/file', 'xxh128', await createDigest('xxh128'), (info) => info);
     source.sinkHandle = 0xffff_ff00;
     await source.send(Buffer.alloc(1000));
     // Sent before the call's answer, on the same stream: it has arrived when the call returns.
@@ -301,8 +303,8 @@ describe('a Source here, answered by a hostile context', () => {
   it('fails when the context answers the end with bytes it was not sent', async () => {
     await using router = quietRouter();
     const ctx = await router.local();
-    for (const answer of [{ bytes: 999, sha256: '0'.repeat(64) }, { bytes: 1000 }, null, 'done']) {
-      const source = new Source(router, ctx.id, '/remote/file', (info) => info);
+    for (const answer of [{ bytes: 999, checksum: 'xxh128', digest: '0'.repeat(32) }, { bytes: 1000 }, { bytes: 1000, checksum: 'sha256', digest: '0'.repeat(64) }, null, 'done']) {
+      const source = new Source(router, ctx.id, '/remote/file', 'xxh128', await createDigest('xxh128'), (info) => info);
       source.sinkHandle = await ctx.call<number>(hostile, 'lyingSink', router.id, answer);
       await source.send(Buffer.alloc(1000));
       const error = (await source.end().catch((caught: unknown) => caught)) as FileErrorInfo;
@@ -375,7 +377,7 @@ describe('symlinks planted in an existing destination', () => {
     const before = treeSnapshot(outside);
     const local = await openFileTarget(join(dest, 'sub', 'victim'), { root: dest }).catch((caught: unknown) => caught);
     expect(local).toMatchObject({ code: 'ERR_X_REMOTE_UNSAFE_PATH' });
-    const remote = await ctx.call<{ error: FileErrorInfo }>(endpointModule, 'openSink', join(dest, 'sub', 'victim'), { root: dest }, router.id, 0xffff_ff00);
+    const remote = await ctx.call<{ error: FileErrorInfo }>(endpointModule, 'openSink', join(dest, 'sub', 'victim'), { root: dest }, router.id, 0xffff_ff00, 'xxh128');
     expect(remote.error).toMatchObject({ code: 'ERR_X_REMOTE_UNSAFE_PATH', path: join(dest, 'sub', 'victim') });
     expect(await finishTree(dest, [ROOT_ENTRY, { ...directory('sub'), mode: 0o777 }] as TreeEntry[], true)).toMatchObject({ error: { code: 'ERR_X_REMOTE_UNSAFE_PATH' } });
     expect(treeSnapshot(outside)).toEqual(before);
@@ -395,3 +397,40 @@ describe('symlinks planted in an existing destination', () => {
   });
 });
 
+
+describe('the unchanged check against a context that lies', () => {
+  it('writes the file whenever its answer is malformed or names another digest than the bytes here', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'liar' });
+    const source = join(dir, 'source');
+    fs.writeFileSync(source, 'the bytes here');
+    const target = join(dir, 'target');
+    const claim = { digest: '0'.repeat(32), mode: 0o644, uid: 0, gid: 0 };
+    const answers: unknown[] = [[claim], [claim, claim], { 0: claim }, [{ ...claim, digest: 'ZZ'.repeat(16) }], [{ ...claim, mode: -1 }], [{ ...claim, uid: 'root' }]];
+    for (const answer of answers) {
+      fs.writeFileSync(target, 'other bytes!!!');
+      await lieTo(ctx, 'digestFiles', { kind: 'replace', value: answer });
+      const pushed = await ctx.pushFile(source, target, { skipUnchanged: true });
+      expect(pushed.changed, JSON.stringify(answer)).toBe(true);
+      expect(fs.readFileSync(target, 'utf8')).toBe('the bytes here');
+      fs.writeFileSync(target, 'other bytes!!!');
+      expect((await ctx.fetchFile(source, target, { skipUnchanged: true })).changed, JSON.stringify(answer)).toBe(true);
+      expect(fs.readFileSync(target, 'utf8')).toBe('the bytes here');
+    }
+  });
+});
+
+describe('delete against a context that lies', () => {
+  it('refuses a count of deleted entries that is not one', async () => {
+    await using router = quietRouter();
+    const ctx = await router.local({ name: 'liar' });
+    const tree = join(dir, 'tree');
+    fs.mkdirSync(tree);
+    fs.writeFileSync(join(tree, 'file'), 'x');
+    for (const deleted of [-1, 1.5, 'all', 2 ** 60]) {
+      await lieTo(ctx, 'pruneTree', { kind: 'replace', value: { deleted } });
+      const error = await ctx.pushDirectory(tree, join(dir, 'copy'), { delete: true }).catch((caught: unknown) => caught);
+      expect(error, String(deleted)).toMatchObject({ name: 'FileError', code: 'ERR_X_REMOTE_FILE_PROTOCOL', context: 'liar' });
+    }
+  });
+});
