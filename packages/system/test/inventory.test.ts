@@ -258,6 +258,11 @@ describe("x's own format in x inventory", () => {
     expect(graphInventory(inventory, 'dc')).toEqual(['@dc:', '  |--@web:', '  |  |--web1', '  |  |--root@web2', '  |--db1']);
   });
 
+  it("shows a host of x's own all group in ungrouped, as Ansible does, unless another group has it", () => {
+    const inventory = loadInventory(write({ 'x.inventory.json': '{"groups": {"web": ["web1"], "all": ["@web", "db1", "web1"]}}' }));
+    expect(graphInventory(inventory, 'all')).toEqual(['@all:', '  |--@ungrouped:', '  |  |--db1', '  |--@web:', '  |  |--web1']);
+  });
+
   it('refuses to draw a group that includes itself or names a missing one', () => {
     const inventory = loadInventory(write({ 'x.inventory.json': '{"groups": {"a": ["@b"], "b": ["@a"], "c": ["@gone"]}}' }));
     expect(() => graphInventory(inventory, 'a')).toThrow(expect.objectContaining({ code: 'ERR_X_INVENTORY', message: expect.stringContaining('a -> b -> a') }));

@@ -164,7 +164,7 @@ function readXInventory(path: string, parsed: unknown): Inventory {
 }
 
 // The tree of x's groups as Ansible would build it: `@other` members are children, every other member
-// a host; a group in no other is a child of all, a host in no group is in ungrouped.
+// a host; a group in no other is a child of all, a host in no group but all is in ungrouped.
 function xTree(hosts: Map<string, HostOptions>, groups: Map<string, string[]>): Inventory['tree'] {
   const tree: Inventory['tree'] = new Map([['all', { hosts: [], children: ['ungrouped'] }], ['ungrouped', { hosts: [], children: [] }]]);
   const grouped = new Set<string>();
@@ -178,12 +178,13 @@ function xTree(hosts: Map<string, HostOptions>, groups: Map<string, string[]>): 
         nested.add(member.slice(1));
       } else if (!node.hosts.includes(member)) {
         node.hosts.push(member);
-        grouped.add(member);
+        if (name !== 'all') grouped.add(member);
       }
     }
   }
   for (const name of groups.keys()) if (name !== 'all' && !nested.has(name) && !tree.get('all')!.children.includes(name)) tree.get('all')!.children.push(name);
-  tree.get('ungrouped')!.hosts.push(...[...hosts.keys()].filter((host) => !grouped.has(host)));
+  const candidates = new Set([...hosts.keys(), ...tree.get('all')!.hosts]);
+  tree.get('ungrouped')!.hosts.push(...[...candidates].filter((host) => !grouped.has(host)));
   return tree;
 }
 
