@@ -217,6 +217,7 @@ describe('inventory hosts as targets', () => {
     expect(parseTargets('db1/su:root', inventory)[0]!.hops.map((hop) => hop.method)).toEqual(['ssh', 'su']);
     expect(parseTargets('me', inventory)[0]!.hops).toEqual([{ method: 'sudo', username: 'root' }]);
     expect(parseTargets('localhost', inventory)[0]!.hops).toEqual([{ method: 'local', alias: 'localhost' }]);
+    expect(() => parseTargets('db1/localhost', inventory)).toThrow(expect.objectContaining({ code: 'ERR_X_TARGET_SYNTAX', message: expect.stringContaining('can only start a chain') }));
   });
 
   it("takes become and connection in x's own format too", () => {

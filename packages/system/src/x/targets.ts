@@ -146,6 +146,7 @@ function parseHop(text: string, index: number, entry: string, inventory: () => I
   const options: HostOptions = hostOptions(alias, inventory);
   if (options.connection === 'local') {
     if (username !== undefined || port !== undefined) throw new TargetSyntaxError(`'${entry}': ${alias} is this machine in the inventory (connection local), so it takes no user or port.`);
+    if (index > 0) throw new TargetSyntaxError(`'${entry}': ${alias} is this machine in the inventory (connection local), so it can only start a chain.`);
     return { method: 'local', alias };
   }
   const hop: Hop = { method: 'ssh', alias, hostname: options.hostname ?? alias };
