@@ -7,4 +7,10 @@ import options from '@x/tsconfig/tsup';
 export default defineConfig({
   ...options,
   entry: { index: 'src/index.ts', 'via-child': 'src/connect/via-child.ts', 'file-endpoint': 'src/files/file-endpoint.ts' },
+  // hash-wasm (files/digest.ts) is built in, from its ES module build so that only xxh3-128 stays: a
+  // bare import in file-endpoint.js would make the root bundle it for each context's first transfer.
+  noExternal: ['hash-wasm'],
+  esbuildOptions(options) {
+    options.mainFields = ['module', 'main'];
+  },
 });

@@ -3,7 +3,10 @@
 // where the entries they write came from a context: they check them (file-tree.ts) and write only
 // in directories they hold (held-directory.ts), never through a symlink they did not make.
 import * as fs from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type Checksum, createDigest } from './digest.js';
+import { type FileDigest, digestFiles as digestAll } from './file-digest.js';
 import { type FileErrorInfo, errorInfo, failureError, unsafePath } from './file-info.js';
 import { type FileMeta, type SourceStat, openFileSource, openFileTarget, pumpFile } from './file-target.js';
 import { type TreeEntry, type TreeListing, checkTreePaths } from './file-tree.js';
@@ -21,25 +24,27 @@ function router(): RouterCore {
 /** Errors travel as data, so the root can rebuild them with Node's fields (code, errno, syscall, path). */
 type Answer<T> = T | { error: FileErrorInfo };
 
-/** Opens the temporary for `path` and a Sink for `peer`'s data; answers the Sink's handle. */
-export async function openSink(path: string, meta: FileMeta, peer: number, ackHandle: number): Promise<Answer<{ handle: number }>> {
+/** Opens the temporary for `path` and a Sink for `peer`'s data, checked by `checksum`; answers the Sink's handle. */
+export async function openSink(path: string, meta: FileMeta, peer: number, ackHandle: number, checksum: Checksum): Promise<Answer<{ handle: number }>> {
   try {
+    const hash = await createDigest(checksum);
     const target = await openFileTarget(path, meta);
-    return { handle: new Sink(router(), peer, target, path, ackHandle).handle };
+    return { handle: new Sink(router(), peer, target, path, checksum, hash, ackHandle).handle };
   } catch (error) {
     return { error: errorInfo(error, path) };
   }
 }
 
 /** Opens `path` and starts sending it to `peer`'s Sink; answers what the file is and where acks go. */
-export async function openSource(path: string, peer: number, sinkHandle: number): Promise<Answer<SourceStat & { ackHandle: number }>> {
+export async function openSource(path: string, peer: number, sinkHandle: number, checksum: Checksum): Promise<Answer<SourceStat & { ackHandle: number }>> {
   let opened: Awaited<ReturnType<typeof openFileSource>>;
+  const hash = await createDigest(checksum);
   try {
     opened = await openFileSource(path);
   } catch (error) {
     return { error: errorInfo(error, path) };
   }
-  const source = new Source(router(), peer, path, (info) => info);
+  const source = new Source(router(), peer, path, checksum, hash, (info) => info);
   source.sinkHandle = sinkHandle;
   void pumpFile(opened.handle, source, path, opened.identity);
   return { ...opened.stat, ackHandle: source.ackHandle };
@@ -105,7 +110,7 @@ export async function makeTree(root: string, entries: TreeEntry[], overwrite: bo
     for (const entry of entries) {
       current = entry.path === '' ? root : join(root, entry.path);
       if (entry.path === '') {
-        await fs.promises.mkdir(root, { recursive: true, mode: 0o700 });
+        await makeRoot(root);
       } else if (entry.type === 'directory') {
         await inParent(root, entry, async (dir, name) => {
           try {
@@ -134,6 +139,59 @@ export async function makeTree(root: string, entries: TreeEntry[], overwrite: bo
     return { error: errorInfo(error, current) };
   }
   return null;
+}
+
+/**
+ * Creates a tree's root: missing parents as `mkdir -p` makes them (0o777 less the umask: they are not
+ * the tree's, and a root-owned /opt made 0o700 locks everyone else out), the root itself writable by
+ * this process only until finishTree gives it the source's mode.
+ */
+async function makeRoot(root: string): Promise<void> {
+  await fs.promises.mkdir(dirname(root), { recursive: true });
+  try {
+    await fs.promises.mkdir(root, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !(await fs.promises.stat(root)).isDirectory()) throw error;
+  }
+}
+
+/** For the unchanged check: each file's digest if it is a regular file of the given size, else null. */
+export async function digestFiles(files: { path: string; size: number }[], checksum: Checksum): Promise<(FileDigest | null)[]> {
+  return digestAll(files, checksum);
+}
+
+/**
+ * Removes from the tree under `root` every entry `entries` (the source's listing) lacks, and every one
+ * whose type differs there, deepest first; answers how many were removed. Each removal happens in its
+ * held parent directory (never through a symlink: one in the tree is removed as itself). Refuses a
+ * `root` that is `/` or this process's home directory, whatever leads there.
+ */
+export async function pruneTree(root: string, entries: TreeEntry[]): Promise<Answer<{ deleted: number }>> {
+  let current = root;
+  try {
+    checkTreePaths(entries, root);
+    const real = await fs.promises.realpath(root).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (real === undefined) return { deleted: 0 };
+    if (real === '/' || real === (await fs.promises.realpath(homedir()).catch(() => homedir()))) {
+      throw failureError(unsafePath(root, `it is ${real === '/' ? 'the root directory' : 'the home directory'}; copy into a directory below it to delete what the source lacks`));
+    }
+    const listing = await listTree(root);
+    if ('error' in listing) return listing;
+    const wanted = new Map(entries.map((entry) => [entry.path, entry.type]));
+    let deleted = 0;
+    for (const entry of listing.entries.slice(1).reverse()) {
+      if (wanted.get(entry.path) === entry.type) continue;
+      current = join(root, entry.path);
+      await inParent(root, entry, (dir, name) => (entry.type === 'directory' ? fs.promises.rmdir(dir.at(name)) : fs.promises.unlink(dir.at(name))));
+      deleted++;
+    }
+    return { deleted };
+  } catch (error) {
+    return { error: errorInfo(error, current) };
+  }
 }
 
 /** Gives the tree's directories their modes (and times), deepest first, once their files are in: on the open directory, never through a symlink. */

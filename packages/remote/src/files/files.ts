@@ -6,7 +6,9 @@ import { Readable, Writable } from 'node:stream';
 import { readFile } from '@x/kernel-io';
 import type { Context, FileOperations } from '../calls/context.js';
 import { ChannelError, InvalidArgumentError } from '../errors.js';
-import { finishTree, listTree, makeTree } from './file-endpoint.js';
+import { type Checksum, DEFAULT_CHECKSUM, createDigest, isChecksum, isDigest } from './digest.js';
+import { finishTree, listTree, makeTree, pruneTree } from './file-endpoint.js';
+import { type FileDigest, digestFile } from './file-digest.js';
 import { fileFailure } from './file-error.js';
 import { type FileErrorInfo, brokenProtocol, changedWhileRead, errorInfo, failureError, untrustedInfo } from './file-info.js';
 import { type FileMeta, changeBetween, notRegular, openFileTarget } from './file-target.js';
@@ -31,8 +33,8 @@ function checkPath(name: string, value: unknown): string {
 
 function checkOptions(options: FileOptions | undefined): FileOptions {
   if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object ({ mode, owner, preserveTimes, overwrite, signal })', options);
-  const { mode, owner, preserveTimes, overwrite, signal, onProgress } = options;
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object ({ mode, owner, preserveTimes, overwrite, checksum, skipUnchanged, delete, signal })', options);
+  const { mode, owner, preserveTimes, overwrite, checksum, skipUnchanged, delete: prune, signal, onProgress } = options;
   if (mode !== undefined && (!Number.isInteger(mode) || mode < 0 || mode > 0o7777)) throw new InvalidArgumentError('options.mode', 'permission bits from 0 to 0o7777', mode);
   if (owner !== undefined) {
     if (typeof owner !== 'object' || owner === null) throw new InvalidArgumentError('options.owner', 'an object { uid, gid } of numeric ids', owner);
@@ -43,6 +45,9 @@ function checkOptions(options: FileOptions | undefined): FileOptions {
   }
   if (preserveTimes !== undefined && typeof preserveTimes !== 'boolean') throw new InvalidArgumentError('options.preserveTimes', 'a boolean', preserveTimes);
   if (overwrite !== undefined && typeof overwrite !== 'boolean') throw new InvalidArgumentError('options.overwrite', 'a boolean', overwrite);
+  if (checksum !== undefined && !isChecksum(checksum)) throw new InvalidArgumentError('options.checksum', "'xxh128' or 'sha256'", checksum);
+  if (skipUnchanged !== undefined && typeof skipUnchanged !== 'boolean') throw new InvalidArgumentError('options.skipUnchanged', 'a boolean', skipUnchanged);
+  if (prune !== undefined && typeof prune !== 'boolean') throw new InvalidArgumentError('options.delete', 'a boolean', prune);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new InvalidArgumentError('options.onProgress', 'a function (bytes, total) => void', onProgress);
   return options;
@@ -50,7 +55,8 @@ function checkOptions(options: FileOptions | undefined): FileOptions {
 
 function metaFor(options: FileOptions, source: { mode: number; atimeMs: number; mtimeMs: number } | undefined): FileMeta {
   return {
-    mode: options.mode ?? source?.mode,
+    mode: options.mode,
+    sourceMode: source?.mode,
     uid: options.owner?.uid,
     gid: options.owner?.gid,
     overwrite: options.overwrite ?? true,
@@ -141,11 +147,14 @@ function progressOf(onProgress: FileOptions['onProgress'], total: number | undef
   };
 }
 
-/** A tree's progress: the files' own reports summed over the tree, against the size of all its files. */
-function treeProgress(onProgress: FileOptions['onProgress'], files: TreeEntry[]): { forFile: (entry: TreeEntry) => FileOptions['onProgress'] } {
+/**
+ * A tree's progress: the files' own reports summed over the tree, against the size of all its files;
+ * those not `sent` (unchanged) count as there from the start.
+ */
+function treeProgress(onProgress: FileOptions['onProgress'], files: TreeEntry[], sent: TreeEntry[]): { forFile: (entry: TreeEntry) => FileOptions['onProgress'] } {
   const total = files.reduce((sum, entry) => sum + entry.size, 0);
   const landed = new Map<string, number>();
-  let sum = 0;
+  let sum = total - sent.reduce((all, entry) => all + entry.size, 0);
   return {
     forFile: (entry) =>
       onProgress === undefined
@@ -178,7 +187,55 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Prom
   if (rejected !== undefined) throw (rejected as PromiseRejectedResult).reason;
 }
 
+/** A context's digestFiles answer for one file, checked; undefined for anything else (then not unchanged). */
+function checkedDigest(value: unknown, checksum: Checksum): FileDigest | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { digest, mode, uid, gid } = value as Record<string, unknown>;
+  const id = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 0xffff_ffff;
+  if (!isDigest(checksum, digest) || !Number.isInteger(mode) || (mode as number) < 0 || (mode as number) > 0o7777 || !id(uid) || !id(gid)) return undefined;
+  return { digest, mode: mode as number, uid, gid };
+}
+
+/** A count a context answered (entries it deleted): a byte count's range, else the protocol is broken. */
+function countIn(answer: Record<string, unknown> | null, key: string, path: string, context: Context): number {
+  const count = answer?.[key];
+  if (!isByteCount(count)) throw fileFailure(brokenProtocol(path, `answered without a valid ${key} count`), context.name);
+  return count;
+}
+
 export function fileOperations(router: RouterCore): FileOperations {
+  /**
+   * The unchanged check (skipUnchanged): for each file, the digest when both sides have it as a
+   * regular file of `size` bytes and the same checksum, and the destination has the mode and owner
+   * told (if any); else undefined. The context hashes first, so here only what it has is hashed.
+   * A context's word can only make it skip writing its own files (push) or sending one here (fetch).
+   */
+  async function unchanged(context: Context, files: { local: string; remote: string; size: number }[], opts: FileOptions, direction: 'push' | 'fetch'): Promise<(string | undefined)[]> {
+    const checksum = opts.checksum ?? DEFAULT_CHECKSUM;
+    const answer = await context.call<unknown>(ENDPOINT, 'digestFiles', files.map((file) => ({ path: file.remote, size: file.size })), checksum);
+    const theirs: unknown[] = Array.isArray(answer) && answer.length === files.length ? answer : [];
+    const results: (string | undefined)[] = new Array(files.length).fill(undefined);
+    await eachLimited([...files.keys()], DIRECTORY_PARALLEL, async (index) => {
+      const remote = checkedDigest(theirs[index], checksum);
+      if (remote === undefined) return;
+      const here = await digestFile(files[index]!.local, files[index]!.size, checksum);
+      if (here === null || here.digest !== remote.digest) return;
+      const destination = direction === 'push' ? remote : here;
+      if (opts.mode !== undefined && destination.mode !== opts.mode) return;
+      if (opts.owner?.uid !== undefined && destination.uid !== opts.owner.uid) return;
+      if (opts.owner?.gid !== undefined && destination.gid !== opts.owner.gid) return;
+      results[index] = here.digest;
+    });
+    return results;
+  }
+
+  /** A tree's files that differ at the destination. */
+  async function changedFiles(context: Context, files: TreeEntry[], localDir: string, remoteDir: string, opts: FileOptions, direction: 'push' | 'fetch'): Promise<TreeEntry[]> {
+    if (files.length === 0) return files;
+    const same = await unchanged(context, files.map((entry) => ({ local: join(localDir, entry.path), remote: join(remoteDir, entry.path), size: entry.size })), opts, direction);
+    return files.filter((_, index) => same[index] === undefined);
+  }
+
   async function pushFile(context: Context, localPath: string, remotePath: string, options?: FileOptions): Promise<TransferResult> {
     checkPath('localPath', localPath);
     checkPath('remotePath', remotePath);
@@ -191,7 +248,12 @@ export function fileOperations(router: RouterCore): FileOperations {
     const stat = await fs.promises.stat(localPath);
     if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${localPath}' (use pushDirectory)`), { code: 'EISDIR', errno: -21, syscall: 'read', path: localPath });
     if (!stat.isFile()) throw notRegular(localPath);
-    const source = new Source(router, context.id, remotePath, (info) => fileFailure(info, context.name));
+    const checksum = opts.checksum ?? DEFAULT_CHECKSUM;
+    if (opts.skipUnchanged === true) {
+      const [same] = await unchanged(context, [{ local: localPath, remote: remotePath, size: stat.size }], opts, 'push');
+      if (same !== undefined) return { bytes: stat.size, checksum, digest: same, changed: false };
+    }
+    const source = new Source(router, context.id, remotePath, checksum, await createDigest(checksum), (info) => fileFailure(info, context.name));
     const stopOnAbort = whenAborted(opts.signal, () => source.abort(abortedInfo(remotePath, opts.signal!)));
     const input = readFile(localPath, { bufferSize: CHUNK_SIZE, queue: WINDOW_SIZE / CHUNK_SIZE });
     const progress = progressOf(opts.onProgress, stat.size, (error) => source.abort(errorInfo(error, localPath)));
@@ -200,7 +262,7 @@ export function fileOperations(router: RouterCore): FileOperations {
     try {
       const meta = { ...metaFor(opts, { mode: stat.mode & 0o7777, atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs }), root };
       // Not aborted midway: an opened sink must learn its handle, so that an abort can reach it.
-      source.sinkHandle = handleIn(await endpoint(context, remotePath, 'openSink', remotePath, meta, router.id, source.ackHandle), 'handle', remotePath, context);
+      source.sinkHandle = handleIn(await endpoint(context, remotePath, 'openSink', remotePath, meta, router.id, source.ackHandle, checksum), 'handle', remotePath, context);
       for await (const chunk of input) {
         // Past the size it had: it grew while read, and what follows was never meant to be sent.
         if (source.sent + chunk.length > stat.size) break;
@@ -230,13 +292,14 @@ export function fileOperations(router: RouterCore): FileOperations {
     });
     // A failure before the bytes flow is thrown from the catch below; this promise's own rejection is then moot.
     done.catch(() => {});
-    const sink = new Sink(router, context.id, target, remotePath, undefined, settle);
+    const checksum = opts.checksum ?? DEFAULT_CHECKSUM;
+    const sink = new Sink(router, context.id, target, remotePath, checksum, await createDigest(checksum), undefined, settle);
     let progress: ReturnType<typeof progressOf> | undefined;
     onSink?.(sink);
     const stopOnAbort = whenAborted(opts.signal, () => sink.abort(abortedInfo(remotePath, opts.signal!)));
     try {
       // Not aborted midway: a started source must learn where acks go, so that an abort can stop it.
-      const stat = sourceStat(await endpoint(context, remotePath, 'openSource', remotePath, router.id, sink.handle), remotePath, context);
+      const stat = sourceStat(await endpoint(context, remotePath, 'openSource', remotePath, router.id, sink.handle, checksum), remotePath, context);
       Object.assign(target.meta, metaFor(opts, stat));
       progress = progressOf(opts.onProgress, stat.size, (error) => sink.abort(errorInfo(error, remotePath)));
       sink.onProgress = progress.report;
@@ -262,6 +325,13 @@ export function fileOperations(router: RouterCore): FileOperations {
   /** Fetches one file; `root`: the local destination of the directory transfer it is part of. */
   async function fetchOne(context: Context, remotePath: string, localPath: string, opts: FileOptions, root: string | undefined): Promise<TransferResult> {
     if (opts.signal?.aborted) throw abortError(remotePath, opts.signal, context.name);
+    if (opts.skipUnchanged === true) {
+      const here = await fs.promises.lstat(localPath).catch(() => undefined);
+      if (here?.isFile()) {
+        const [same] = await unchanged(context, [{ local: localPath, remote: remotePath, size: here.size }], opts, 'fetch');
+        if (same !== undefined) return { bytes: here.size, checksum: opts.checksum ?? DEFAULT_CHECKSUM, digest: same, changed: false };
+      }
+    }
     const target = await openFileTarget(localPath, { ...metaFor(opts, undefined), root }).catch((error: unknown) => {
       // This process's own failure; one of ours (an unsafe path) becomes a FileError.
       throw (error as { info?: FileErrorInfo }).info !== undefined ? fileFailure((error as { info: FileErrorInfo }).info, 'root') : error;
@@ -274,15 +344,18 @@ export function fileOperations(router: RouterCore): FileOperations {
     checkPath('remoteDir', remoteDir);
     const opts = checkOptions(options);
     const { entries, skipped } = local(await listTree(localDir));
+    const deleted = opts.delete === true ? countIn(await endpoint(context, remoteDir, 'pruneTree', remoteDir, entries), 'deleted', remoteDir, context) : 0;
     await endpoint(context, remoteDir, 'makeTree', remoteDir, entries, opts.overwrite ?? true);
+    const fileOpts = treeFileOptions(opts);
     const files = entries.filter((entry) => entry.type === 'file');
-    const progress = treeProgress(opts.onProgress, files);
-    await eachLimited(files, DIRECTORY_PARALLEL, async (entry) => {
-      await pushOne(context, join(localDir, entry.path), join(remoteDir, entry.path), { ...opts, mode: entry.mode, onProgress: progress.forFile(entry) }, remoteDir);
+    const changed = opts.skipUnchanged === true ? await changedFiles(context, files, localDir, remoteDir, fileOpts, 'push') : files;
+    const progress = treeProgress(opts.onProgress, files, changed);
+    await eachLimited(changed, DIRECTORY_PARALLEL, async (entry) => {
+      await pushOne(context, join(localDir, entry.path), join(remoteDir, entry.path), { ...fileOpts, onProgress: progress.forFile(entry) }, remoteDir);
     });
     if (opts.signal?.aborted) throw abortError(remoteDir, opts.signal, context.name);
     await endpoint(context, remoteDir, 'finishTree', remoteDir, entries, opts.preserveTimes === true);
-    return summary(entries, skipped);
+    return { ...summary(entries, skipped), unchanged: files.length - changed.length, deleted };
   }
 
   async function fetchDirectory(context: Context, remoteDir: string, localDir: string, options?: FileOptions): Promise<DirectoryResult> {
@@ -300,14 +373,17 @@ export function fileOperations(router: RouterCore): FileOperations {
       throw fileFailure((error as { info: FileErrorInfo }).info, context.name);
     }
     const { entries, skipped } = checked;
+    const deleted = opts.delete === true ? local(await pruneTree(localDir, entries)).deleted : 0;
     local(await makeTree(localDir, entries, opts.overwrite ?? true));
+    const fileOpts = treeFileOptions(opts);
     const files = entries.filter((entry) => entry.type === 'file');
-    const progress = treeProgress(opts.onProgress, files);
-    await eachLimited(files, DIRECTORY_PARALLEL, async (entry) => {
-      await fetchOne(context, join(remoteDir, entry.path), join(localDir, entry.path), { ...opts, mode: entry.mode, onProgress: progress.forFile(entry) }, localDir);
+    const changed = opts.skipUnchanged === true ? await changedFiles(context, files, localDir, remoteDir, fileOpts, 'fetch') : files;
+    const progress = treeProgress(opts.onProgress, files, changed);
+    await eachLimited(changed, DIRECTORY_PARALLEL, async (entry) => {
+      await fetchOne(context, join(remoteDir, entry.path), join(localDir, entry.path), { ...fileOpts, onProgress: progress.forFile(entry) }, localDir);
     });
     local(await finishTree(localDir, entries, opts.preserveTimes === true));
-    return summary(entries, skipped);
+    return { ...summary(entries, skipped), unchanged: files.length - changed.length, deleted };
   }
 
   function openRead(context: Context, remotePath: string, options: { signal?: AbortSignal } = {}): Readable {
@@ -339,7 +415,11 @@ export function fileOperations(router: RouterCore): FileOperations {
       },
       discard: (): void => {},
     };
-    fetchInto(context, remotePath, target, opts, (made) => (sink = made)).then(
+    fetchInto(context, remotePath, target, opts, (made) => {
+      sink = made;
+      // Destroyed while the sink was being made: the transfer ends before it starts.
+      if (readable.destroyed) made.abort({ code: 'ERR_X_REMOTE_CHANNEL', errno: undefined, syscall: undefined, path: remotePath, reason: 'closed', message: `the reader of '${remotePath}' went away` });
+    }).then(
       () => {},
       (error: unknown) => readable.destroy(error as Error),
     );
@@ -349,7 +429,9 @@ export function fileOperations(router: RouterCore): FileOperations {
   function openWrite(context: Context, remotePath: string, options?: FileOptions): Writable & { result: Promise<TransferResult> } {
     checkPath('remotePath', remotePath);
     const opts = checkOptions(options);
-    const source = new Source(router, context.id, remotePath, (info) => fileFailure(info, context.name));
+    const checksum = opts.checksum ?? DEFAULT_CHECKSUM;
+    // Made in construct (its hash is made asynchronously); every other callback runs after construct.
+    let source!: Source;
     let settle!: [(result: TransferResult) => void, (error: unknown) => void];
     const result = new Promise<TransferResult>((resolve, reject) => (settle = [resolve, reject]));
     result.catch(() => {});
@@ -357,7 +439,12 @@ export function fileOperations(router: RouterCore): FileOperations {
     const writable = new Writable({
       highWaterMark: CHUNK_SIZE,
       construct: (callback) => {
-        endpoint(context, remotePath, 'openSink', remotePath, metaFor(opts, undefined), router.id, source.ackHandle).then(
+        createDigest(checksum)
+          .then((hash) => {
+            source = new Source(router, context.id, remotePath, checksum, hash, (info) => fileFailure(info, context.name));
+            return endpoint(context, remotePath, 'openSink', remotePath, metaFor(opts, undefined), router.id, source.ackHandle, checksum);
+          })
+          .then(
           (answer) => {
             try {
               source.sinkHandle = handleIn(answer, 'handle', remotePath, context);
@@ -369,7 +456,7 @@ export function fileOperations(router: RouterCore): FileOperations {
             callback();
           },
           (error: Error) => {
-            source.abort(errorInfo(error, remotePath));
+            if (source !== undefined) source.abort(errorInfo(error, remotePath));
             callback(error);
           },
         );
@@ -391,7 +478,7 @@ export function fileOperations(router: RouterCore): FileOperations {
         );
       },
       destroy: (error, callback) => {
-        if (!ended) source.abort(error === null ? { code: 'ERR_X_REMOTE_CHANNEL', errno: undefined, syscall: undefined, path: remotePath, reason: 'closed', message: `the writer of '${remotePath}' was destroyed before end()` } : errorInfo(error, remotePath));
+        if (!ended && source !== undefined) source.abort(error === null ? { code: 'ERR_X_REMOTE_CHANNEL', errno: undefined, syscall: undefined, path: remotePath, reason: 'closed', message: `the writer of '${remotePath}' was destroyed before end()` } : errorInfo(error, remotePath));
         if (error !== null || !ended) settle[1](error ?? new ChannelError('closed', `The writer of '${remotePath}' was destroyed before end(); nothing was written.`));
         callback(error);
       },
@@ -406,8 +493,17 @@ export function fileOperations(router: RouterCore): FileOperations {
   return { pushFile, fetchFile, pushDirectory, fetchDirectory, openRead, openWrite };
 }
 
-function summary(entries: TreeEntry[], skipped: string[]): DirectoryResult {
-  const result: DirectoryResult = { files: 0, directories: 0, symlinks: 0, bytes: 0, skipped };
+/**
+ * What a tree's files are written with: an existing file's mode, else the source's (one `mode` for
+ * every file is not what a tree means); the unchanged check already done for the whole tree.
+ */
+function treeFileOptions(opts: FileOptions): FileOptions {
+  const { mode: _mode, ...rest } = opts;
+  return { ...rest, skipUnchanged: false };
+}
+
+function summary(entries: TreeEntry[], skipped: string[]): Omit<DirectoryResult, 'unchanged' | 'deleted'> {
+  const result = { files: 0, directories: 0, symlinks: 0, bytes: 0, skipped };
   for (const entry of entries) {
     if (entry.type === 'file') {
       result.files++;

@@ -1,10 +1,10 @@
 // The receiving end of a byte transfer (see transfer.ts): it writes what one peer sends, in order and
 // bounded by the window, and commits only what that peer declared and hashed.
-import { createHash, type Hash } from 'node:crypto';
 import { type FileErrorInfo, brokenProtocol, errorInfo, mismatch, untrustedInfo } from './file-info.js';
 import { ENCODING_DEAD, ENCODING_RAW, type Frame } from '../wire/frame.js';
 import type { RouterCore } from '../calls/router-core.js';
 import type { TransferResult } from '../calls/file-options.js';
+import { type Checksum, type Digest, isDigest } from './digest.js';
 import { CHUNK_SIZE, WINDOW_SIZE, channelFailure, isSize, peerHandle } from './transfer.js';
 
 /** Data frames smaller than this are copied together while they wait, so many tiny frames cost no more than their bytes. */
@@ -29,7 +29,7 @@ export type SinkDone = (error: FileErrorInfo | undefined, result?: TransferResul
 /**
  * The receiving end: data frames on its handle from one peer, written in order one write at a time,
  * acknowledged as they land so the peer keeps at most a window in flight; an 'end' message with the
- * size and sha256 commits or fails the transfer. A peer that disconnects or aborts discards what was
+ * size and digest commits or fails the transfer. A peer that disconnects or aborts discards what was
  * written. What waits to be written is bounded by the window: a peer that sends more than a window
  * unacknowledged, past the size it declared, or after its end, fails the transfer
  * (ERR_X_REMOTE_FILE_PROTOCOL).
@@ -40,7 +40,8 @@ export class Sink {
   readonly #peer: number;
   readonly #target: SinkTarget;
   readonly #path: string;
-  readonly #hash: Hash = createHash('sha256');
+  readonly #checksum: Checksum;
+  readonly #hash: Digest;
   /** Where the peer hears acknowledgements; unknown until the peer's source is open (fetches). */
   #ackHandle: number | undefined;
   /** The size the peer declared before sending (fetches: the source file's), if any. */
@@ -64,8 +65,11 @@ export class Sink {
   #discarded: Promise<void> = Promise.resolve();
   readonly #onDone: SinkDone;
 
-  constructor(router: RouterCore, peer: number, target: SinkTarget, path: string, ackHandle: number | undefined, onDone: SinkDone = () => {}) {
+  /** `hash`: a fresh running hash of `checksum`, the one the peer's Source hashes by. */
+  constructor(router: RouterCore, peer: number, target: SinkTarget, path: string, checksum: Checksum, hash: Digest, ackHandle: number | undefined, onDone: SinkDone = () => {}) {
     this.#router = router;
+    this.#checksum = checksum;
+    this.#hash = hash;
     this.#peer = peer;
     this.#target = target;
     this.#path = path;
@@ -125,7 +129,7 @@ export class Sink {
     }
     if (Array.isArray(message) && message.length === 2 && message[0] === 'abort') {
       this.#fail(untrustedInfo(message[1], this.#path), false, false);
-    } else if (Array.isArray(message) && message.length === 3 && message[0] === 'end' && isSize(message[1]) && typeof message[2] === 'string' && /^[0-9a-f]{64}$/.test(message[2])) {
+    } else if (Array.isArray(message) && message.length === 3 && message[0] === 'end' && isSize(message[1]) && isDigest(this.#checksum, message[2])) {
       this.#endSeen = true;
       void this.#end(frame, message[1], message[2]);
     } else {
@@ -196,7 +200,7 @@ export class Sink {
     }
   }
 
-  async #end(frame: Frame, size: number, sha256: string): Promise<void> {
+  async #end(frame: Frame, size: number, sent: string): Promise<void> {
     if (this.#writing || this.#queue.length > 0 || this.#gathered > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
     if (this.#failed !== undefined) {
       const failed = this.#failed;
@@ -204,11 +208,11 @@ export class Sink {
       this.#router.reply(frame, true, { error: failed });
       return;
     }
-    const digest = this.#hash.digest('hex');
+    const digest = this.#hash.digest();
     let failure: FileErrorInfo | undefined;
     if (this.#declared !== undefined && size !== this.#declared) failure = brokenProtocol(this.#path, `ended at ${size} bytes after declaring ${this.#declared}`);
     else if (size !== this.#received) failure = mismatch(this.#path, `${this.#received} bytes arrived of ${size} sent`);
-    else if (digest !== sha256) failure = mismatch(this.#path, `sha256 ${digest} of what arrived is not ${sha256} of what was sent`);
+    else if (digest !== sent) failure = mismatch(this.#path, `${this.#checksum} ${digest} of what arrived is not ${sent} of what was sent`);
     if (failure !== undefined) {
       this.#fail(failure, false, false);
       await this.#discarded;
@@ -225,7 +229,7 @@ export class Sink {
       this.#router.reply(frame, true, { error: info });
       return;
     }
-    const result = { bytes: size, sha256: digest };
+    const result: TransferResult = { bytes: size, checksum: this.#checksum, digest, changed: true };
     this.#finish(undefined, result);
     this.#router.reply(frame, true, result);
   }

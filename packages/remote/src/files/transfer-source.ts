@@ -1,10 +1,10 @@
 // The sending end of a byte transfer (see transfer.ts): at most a window unacknowledged, nothing while
 // the stream is backed up, and no acknowledgement or answer believed that does not match what was sent.
-import { createHash, type Hash } from 'node:crypto';
 import { type FileErrorInfo, brokenProtocol, untrustedInfo } from './file-info.js';
 import { ENCODING_DEAD, ENCODING_RAW, type Frame } from '../wire/frame.js';
 import type { RouterCore } from '../calls/router-core.js';
 import type { TransferResult } from '../calls/file-options.js';
+import type { Checksum, Digest } from './digest.js';
 import { CHUNK_SIZE, WINDOW_SIZE, channelFailure, isSize, peerHandle } from './transfer.js';
 
 /**
@@ -19,7 +19,8 @@ export class Source {
   readonly #peer: number;
   readonly #path: string;
   readonly #chunkSize: number;
-  readonly #hash: Hash = createHash('sha256');
+  readonly #checksum: Checksum;
+  readonly #hash: Digest;
   readonly #releases: { until: number; release: () => void }[] = [];
   #sinkHandle = 0;
   #sent = 0;
@@ -29,9 +30,14 @@ export class Source {
   #done = false;
   #abortedWith: FileErrorInfo | undefined;
 
-  /** `failure` makes the errors: the peer's FileErrorInfo, or a ChannelError when it disconnected. */
-  constructor(router: RouterCore, peer: number, path: string, readonly failure: (info: FileErrorInfo) => unknown) {
+  /**
+   * `failure` makes the errors: the peer's FileErrorInfo, or a ChannelError when it disconnected.
+   * `hash`: a fresh running hash of `checksum`, the one the peer's Sink checks by.
+   */
+  constructor(router: RouterCore, peer: number, path: string, checksum: Checksum, hash: Digest, readonly failure: (info: FileErrorInfo) => unknown) {
     this.#router = router;
+    this.#checksum = checksum;
+    this.#hash = hash;
     this.#peer = peer;
     this.#path = path;
     this.#chunkSize = Math.min(CHUNK_SIZE, router.maxMessageSize);
@@ -129,13 +135,13 @@ export class Source {
     }
   }
 
-  /** Sends the size and sha256 and waits for the peer to commit. @throws the transfer's error. */
+  /** Sends the size and digest and waits for the peer to commit. @throws the transfer's error. */
   async end(): Promise<TransferResult> {
     if (this.#failure !== undefined) throw this.#failure;
-    const sha256 = this.#hash.digest('hex');
+    const digest = this.#hash.digest();
     let answer: unknown;
     try {
-      answer = await this.#router.request(this.#peer, this.#sinkHandle, ['end', this.#sent, sha256]);
+      answer = await this.#router.request(this.#peer, this.#sinkHandle, ['end', this.#sent, digest]);
     } catch (error) {
       // An error the sink sent on the acknowledgement handle arrived first and says more than the dead reply.
       throw this.#failure ?? error;
@@ -143,10 +149,10 @@ export class Source {
       if (!this.#done) this.#stop();
     }
     if (typeof answer === 'object' && answer !== null && 'error' in answer) throw this.failure(untrustedInfo(answer.error, this.#path));
-    const { bytes, sha256: theirs } = (answer ?? {}) as Partial<TransferResult>;
+    const { bytes, checksum, digest: theirs } = (answer ?? {}) as Partial<TransferResult>;
     // The peer's word that it committed; what it committed is what was sent, or it says otherwise.
-    if (bytes !== this.#sent || theirs !== sha256) throw this.failure(brokenProtocol(this.#path, 'answered the end with something other than what was sent'));
-    return { bytes: this.#sent, sha256 };
+    if (bytes !== this.#sent || checksum !== this.#checksum || theirs !== digest) throw this.failure(brokenProtocol(this.#path, 'answered the end with something other than what was sent'));
+    return { bytes: this.#sent, checksum: this.#checksum, digest, changed: true };
   }
 
   /** Gives up with `error` (a local read failed, the caller aborted): the peer discards what it wrote. Never throws. */
