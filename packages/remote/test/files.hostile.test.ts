@@ -212,8 +212,8 @@ function heldTarget(): SinkTarget & { written: number; discarded: boolean; relea
   const target = {
     written: 0,
     discarded: false,
-    write: (data: Buffer): Promise<void> => {
-      target.written += data.length;
+    write: (data: Buffer[]): Promise<void> => {
+      for (const piece of data) target.written += piece.length;
       return new Promise<void>((resolve) => waiting.push(resolve));
     },
     commit: async (): Promise<void> => {},
@@ -387,7 +387,7 @@ describe('symlinks planted in an existing destination', () => {
     const dest = join(dir, 'dest');
     fs.mkdirSync(join(dest, 'sub'), { recursive: true });
     const target = await openFileTarget(join(dest, 'sub', 'victim'), { root: dest, mode: 0o644 });
-    await target.write(Buffer.from('written by the transfer'), 0);
+    await target.write([Buffer.from('written by the '), Buffer.from('transfer')], 0);
     fs.renameSync(join(dest, 'sub'), join(dest, 'moved'));
     fs.symlinkSync(outside, join(dest, 'sub'));
     const before = treeSnapshot(outside);

@@ -181,13 +181,8 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
   };
   const target = {
     meta: { ...meta },
-    write: async (data: Buffer, position: number): Promise<void> => {
-      let offset = 0;
-      while (offset < data.length) {
-        const { bytesWritten } = await handle.write(data, offset, data.length - offset, position + offset);
-        offset += bytesWritten;
-      }
-      unsynced += data.length;
+    write: async (data: Buffer[], position: number): Promise<void> => {
+      unsynced += await writeAll(handle, data, position);
       if (unsynced >= SYNC_EVERY && syncing === undefined) {
         unsynced = 0;
         syncing = handle.datasync().finally(() => (syncing = undefined));
@@ -231,6 +226,27 @@ export async function openFileTarget(path: string, meta: FileMeta): Promise<Sink
     },
   };
   return target;
+}
+
+/** Writes `data`'s pieces at `position`, several in one writev(2); gives the bytes written (all of them). */
+async function writeAll(handle: fs.promises.FileHandle, data: Buffer[], position: number): Promise<number> {
+  let done = data.length > 1 ? (await handle.writev(data, position)).bytesWritten : 0;
+  // What a short writev left, or a single piece: written piece by piece.
+  let skip = done;
+  for (const piece of data) {
+    if (skip >= piece.length) {
+      skip -= piece.length;
+      continue;
+    }
+    let offset = skip;
+    skip = 0;
+    while (offset < piece.length) {
+      const { bytesWritten } = await handle.write(piece, offset, piece.length - offset, position + done);
+      offset += bytesWritten;
+      done += bytesWritten;
+    }
+  }
+  return done;
 }
 
 /**

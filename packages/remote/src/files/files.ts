@@ -406,8 +406,10 @@ export function fileOperations(router: RouterCore): FileOperations {
     const target = {
       meta: {},
       // Acknowledged once the consumer wants more: a slow reader holds the sender at one window.
-      write: (data: Buffer): Promise<void> | void => {
-        if (readable.push(data)) return undefined;
+      write: (data: Buffer[]): Promise<void> | void => {
+        let room = true;
+        for (const piece of data) room = readable.push(piece);
+        if (room) return undefined;
         return new Promise<void>((resolve) => waiting.push(resolve));
       },
       commit: async (): Promise<void> => {

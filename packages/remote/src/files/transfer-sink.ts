@@ -12,8 +12,12 @@ const SMALL_FRAME = 64 * 1024;
 
 /** Where a Sink puts the bytes: a file (temporary, then renamed) or a stream. */
 export interface SinkTarget {
-  /** Writes `data` at `position`; resolves once written (or once the consumer took it, for a stream). Called one at a time. */
-  write(data: Buffer, position: number): Promise<void> | void;
+  /**
+   * Writes the pieces of `data`, in order, at `position`; resolves once written (or once the consumer
+   * took them, for a stream). Called one at a time. Pieces, not one buffer: frames that piled up are
+   * written as they arrived (writev), never copied together first.
+   */
+  write(data: Buffer[], position: number): Promise<void> | void;
   /** Makes the bytes final (fsync and rename for a file). */
   commit(): Promise<void>;
   /** Drops everything written (the transfer failed); never throws, and its promise never rejects. */
@@ -171,15 +175,16 @@ export class Sink {
       this.#flushGather();
       if (this.#queue.length === 0 || this.#failed !== undefined) break;
       const batch = this.#queue.splice(0);
-      const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
+      let length = 0;
+      for (const piece of batch) length += piece.length;
       try {
-        await this.#target.write(data, this.#written);
+        await this.#target.write(batch, this.#written);
       } catch (error) {
         this.#fail(errorInfo(error, this.#path), true, true);
         break;
       }
       if (this.#failed !== undefined) break;
-      this.#written += data.length;
+      this.#written += length;
       this.#ack(this.#queue.length === 0 && this.#gathered === 0);
       this.onProgress?.(this.#written);
     }
