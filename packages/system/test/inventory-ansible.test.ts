@@ -2,11 +2,11 @@
 // fixtures/ansible (INI and YAML, with children, vars, group_vars/ and host_vars/ files and
 // directories, ranges, ports), `ansible-inventory -i FILE --list` and `--graph` (Debian's ansible-core,
 // installed by .ci/run) must give the same hosts, the same groups and the same connection variables as
-// `x inventory --list` and `--graph`.
+// `x inventory --list` and `--graph`; and ansible-inventory's JSON, saved to a file, reads back the same.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { graphInventory, listInventory } from '../src/x/commands/inventory.js';
 import { loadInventory } from '../src/x/inventory.js';
@@ -108,6 +108,13 @@ describe.skipIf(!haveAnsible && !required)('x inventory against ansible-inventor
         if (typeof mine['ansible_ssh_common_args'] === 'string') mine['ansible_ssh_common_args'] = pythonSplit([mine['ansible_ssh_common_args']])[0];
         expect({ host, ...mine }).toEqual({ host, ...expectedConnection(ansible._meta.hostvars[host]!, cwd) });
       }
+    });
+
+    it("reads ansible-inventory --list's own JSON (a dynamic inventory saved to a file) back to the same hosts, groups and variables", () => {
+      const saved = join(scratch, `${basename(file)}.json`);
+      writeFileSync(saved, ansibleInventory(file, '--list'));
+      const again = loadInventory(saved, { cwd, warn: () => {} });
+      expect(listInventory(again)).toEqual(listInventory(loaded()));
     });
 
     it('draws the same --graph', () => {

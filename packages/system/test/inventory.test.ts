@@ -141,6 +141,33 @@ describe('Ansible YAML inventories', () => {
   });
 });
 
+describe("an inventory script's JSON (ansible-inventory --list)", () => {
+  it('reads groups as lists or mappings, children, group vars and _meta.hostvars, names taken as they are', () => {
+    const inventory = loadInventory(
+      write({
+        'fleet.json': JSON.stringify({
+          _meta: { hostvars: { 'web[1:2]': { ansible_port: 2201 }, db1: { ansible_user: 'dba' } } },
+          all: { children: ['ungrouped', 'dc'] },
+          dc: { children: ['web', 'db'], vars: { ansible_user: 'ops' } },
+          web: ['web[1:2]'],
+          db: { hosts: ['db1'] },
+        }),
+      }),
+      quiet,
+    );
+    expect(inventory.format).toBe('ansible');
+    expect(inventory.groups.get('dc')).toEqual(['web[1:2]', 'db1']);
+    expect(inventory.hosts.get('web[1:2]')).toEqual({ port: 2201, user: 'ops' });
+    expect(inventory.hosts.get('db1')).toEqual({ user: 'dba' });
+  });
+
+  it('refuses a group whose hosts are not a list of names', () => {
+    expect(() => loadInventory(write({ 'fleet.json': '{"_meta": {}, "web": {"hosts": "web1"}}' }), quiet)).toThrow(
+      expect.objectContaining({ code: 'ERR_X_INVENTORY', message: expect.stringContaining("the hosts of group 'web' must be a list of names") }),
+    );
+  });
+});
+
 describe('Ansible variables as x host options', () => {
   it('maps the connection variables, the later alias winning, and splits ssh arguments like a shell', () => {
     const inventory = loadInventory(

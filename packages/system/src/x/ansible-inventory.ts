@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { readIniInventory } from './ansible-ini.js';
+import { readScriptOutput } from './ansible-json.js';
 import { AnsibleModel, type Vars } from './ansible-model.js';
 import { isMapping, parseAnsibleYaml, readYamlInventory, VaultedValue } from './ansible-yaml.js';
 import { InventoryError } from './errors.js';
@@ -37,14 +38,20 @@ export interface AnsibleReadOptions {
 }
 
 /**
- * Reads an Ansible inventory: `format` 'ini' from text, 'yaml' from parsed data.
+ * Reads an Ansible inventory: `format` 'ini' from text, 'yaml' (a YAML inventory) or 'script' (an
+ * inventory script's JSON, as `ansible-inventory --list` prints it) from parsed data.
  *
  * @throws InventoryError (`ERR_X_INVENTORY`) for anything Ansible would refuse, and for connection
  *   variables x cannot use (a template, a vault, an unknown become method or connection).
  */
-export function readAnsibleInventory(path: string, source: { format: 'ini'; text: string } | { format: 'yaml'; data: unknown }, options: AnsibleReadOptions): Inventory {
+export function readAnsibleInventory(
+  path: string,
+  source: { format: 'ini'; text: string } | { format: 'yaml'; data: unknown } | { format: 'script'; data: Record<string, unknown> },
+  options: AnsibleReadOptions,
+): Inventory {
   const model = new AnsibleModel(path);
   if (source.format === 'ini') readIniInventory(source.text, model);
+  else if (source.format === 'script') readScriptOutput(source.data, model);
   else readYamlInventory(source.data, model, options.warn);
   model.reconcile();
 

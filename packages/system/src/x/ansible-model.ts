@@ -44,18 +44,19 @@ export class AnsibleModel {
   /** Adds every host `pattern` names (ranges expanded) to `group`, with `vars`. */
   addHosts(pattern: string, group: string, vars: Vars): string[] {
     const { names, port } = expandHostPattern(pattern, this.path);
-    const into = this.group(group);
-    for (const name of names) {
-      let own = this.hosts.get(name);
-      if (!own) {
-        own = {};
-        this.hosts.set(name, own);
-      }
-      if (port !== undefined) own['ansible_port'] = port;
-      Object.assign(own, vars);
-      this.#list(name, into);
-    }
+    for (const name of names) this.addHost(name, group, port === undefined ? vars : { ansible_port: port, ...vars });
     return names;
+  }
+
+  /** Adds the host `name` (taken as it is) to `group`, with `vars`. */
+  addHost(name: string, group: string, vars: Vars): void {
+    let own = this.hosts.get(name);
+    if (!own) {
+      own = {};
+      this.hosts.set(name, own);
+    }
+    Object.assign(own, vars);
+    this.#list(name, this.group(group));
   }
 
   setGroupVar(group: string, name: string, value: unknown): void {

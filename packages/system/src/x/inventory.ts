@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { readAnsibleInventory } from './ansible-inventory.js';
+import { isScriptOutput } from './ansible-json.js';
 import { isMapping, parseAnsibleYaml } from './ansible-yaml.js';
 import { InventoryError } from './errors.js';
 
@@ -88,7 +89,8 @@ const parseYaml = (text: string): unknown => (require('yaml') as typeof import('
 
 /**
  * Reads and checks one inventory file: x's own format (always so for {@link inventoryNames}), an
- * Ansible INI inventory (a `.ini` file, or text that is no YAML mapping), or an Ansible YAML one.
+ * Ansible INI inventory (a `.ini` file, or text that is no YAML mapping), an Ansible YAML one, or the
+ * JSON of an inventory script (`ansible-inventory --list`).
  *
  * @param options.cwd where an Ansible inventory's relative key files are (default: the file's directory).
  * @throws InventoryError (`ERR_X_INVENTORY`) for a file that cannot be read or parsed, or bad content.
@@ -112,12 +114,12 @@ export function loadInventory(path: string, options: { cwd?: string; warn?: Inve
     return readAnsibleInventory(path, { format: 'ini', text }, ansible);
   }
   if (data === null || data === undefined) return readXInventory(path, {});
-  if (!isMapping(data) || !Object.values(data).some((value) => value === null || isMapping(value))) {
+  if (!isMapping(data) || !Object.values(data).some((value) => value === null || isMapping(value) || Array.isArray(value))) {
     if (extension === '.yml' || extension === '.yaml' || extension === '.json') return readAnsibleInventory(path, { format: 'yaml', data }, ansible);
     return readAnsibleInventory(path, { format: 'ini', text }, ansible);
   }
-  if (looksLikeX(data)) return readXInventory(path, parse(path, text, extension === '.json' ? JSON.parse : parseYaml));
-  return readAnsibleInventory(path, { format: 'yaml', data }, ansible);
+  if (!('_meta' in data) && looksLikeX(data)) return readXInventory(path, parse(path, text, extension === '.json' ? JSON.parse : parseYaml));
+  return readAnsibleInventory(path, isScriptOutput(data) ? { format: 'script', data } : { format: 'yaml', data }, ansible);
 }
 
 function parse(path: string, text: string, parser: (text: string) => unknown): unknown {
@@ -128,14 +130,15 @@ function parse(path: string, text: string, parser: (text: string) => unknown): u
   }
 }
 
-// One of x's fields, not holding what an Ansible group holds (hosts, vars or children mappings): a
-// group named hosts or groups in an Ansible inventory is not mistaken for x's format, and an x
+// One of x's fields, holding a mapping that is not what an Ansible group holds (hosts, vars or children):
+// a group named hosts or groups in an Ansible inventory is not mistaken for x's format, and an x
 // inventory with a misspelled field still gets x's error.
 function looksLikeX(data: Record<string, unknown>): boolean {
   return Object.entries(data).some(
     ([key, value]) =>
       ['defaults', 'hosts', 'groups'].includes(key) &&
-      !(isMapping(value) && ['hosts', 'vars', 'children'].some((section) => value[section] === null || isMapping(value[section]))),
+      isMapping(value) &&
+      !['hosts', 'vars', 'children'].some((section) => value[section] === null || isMapping(value[section]) || Array.isArray(value[section])),
   );
 }
 

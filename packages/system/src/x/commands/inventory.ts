@@ -17,7 +17,8 @@ export const inventoryHelp = `Inventory (--inventory FILE, or x.inventory.json/.
                        host options: hostname, port, user, identityFile, nodePath,
                        checkHostKeys, sshArgs, become (sudo, su, sudo:USER, su:USER),
                        connection (ssh or local)
-  Ansible INI or YAML  read unchanged, with group_vars/ and host_vars/ beside the file:
+  Ansible INI or YAML  read unchanged, with group_vars/ and host_vars/ beside the file (and the
+                       JSON of ansible-inventory --list, for a dynamic inventory saved to a file):
                          [web]
                          web[01:20].example.com ansible_user=deploy
                          [db]
