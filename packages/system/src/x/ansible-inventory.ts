@@ -14,7 +14,7 @@ import type { HostOptions, Inventory } from './inventory.js';
 import { ShellWordsError, shellWords } from './shell-words.js';
 
 /** The variables x reads, Ansible's name (or names: a later one wins, as in Ansible) for each option. */
-export const mappedVariables = {
+const mappedVariables = {
   hostname: ['ansible_host', 'ansible_ssh_host'],
   port: ['ansible_port', 'ansible_ssh_port'],
   user: ['ansible_user', 'ansible_ssh_user'],

@@ -7,11 +7,7 @@ import type { AnsibleModel } from './ansible-model.js';
 import { InventoryError } from './errors.js';
 
 /** A value encrypted with Ansible Vault (`!vault |`): x cannot decrypt it. */
-export class VaultedValue {
-  toJSON(): string {
-    return '<vaulted>';
-  }
-}
+export class VaultedValue {}
 
 // yaml is loaded only when a YAML file is read, synchronously (parsing --on is synchronous): its Node
 // entry is CommonJS.

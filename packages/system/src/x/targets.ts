@@ -1,7 +1,7 @@
 // The target syntax of `--on`: a comma list of `local`, `local*N`, `ssh://user@host:port`, `user@host`,
 // `host`, `sudo[:user]`, `su[:user]`, chains of those joined with `/`, and `@group` from the inventory.
 import { TargetSyntaxError } from './errors.js';
-import type { HostOptions, Inventory } from './inventory.js';
+import { type HostOptions, type Inventory, optionsOf } from './inventory.js';
 
 /** One step of a chain: how the next context is started from the previous one (or from here). */
 export type Hop =
@@ -163,6 +163,5 @@ function parseHop(text: string, index: number, entry: string, inventory: () => I
 
 function hostOptions(alias: string, inventory: () => Inventory | undefined): HostOptions {
   const inv = inventory();
-  if (!inv) return {};
-  return { ...inv.defaults, ...inv.hosts.get(alias) };
+  return inv ? optionsOf(inv, alias) : {};
 }
