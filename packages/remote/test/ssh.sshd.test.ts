@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
-import { createUser, skipPrivileged, startSshd } from '@x/test-env/sshd';
+import { createUser, skipPrivileged, startSshd, freePort } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
@@ -127,7 +127,7 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
 
   it('fails with ConnectionRefusedError starting with ssh\'s line when nothing listens on the port', async () => {
     await using router = quietRouter();
-    const port = await closedPort();
+    const port = await freePort();
     const error = await router.ssh(to('xrkey', { port })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConnectionRefusedError);
     expect(error).toMatchObject({ code: 'ERR_X_REMOTE_CONNECTION_REFUSED', transient: false });
@@ -337,17 +337,6 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
   });
 });
 
-/** A loopback port nothing listens on (it was free a moment ago). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function sessionPids(user: string): number[] {
   return execFileSync('pgrep', ['-f', `sshd: ${user}`], { encoding: 'utf8' }).trim().split('\n').map(Number);

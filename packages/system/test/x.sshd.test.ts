@@ -4,11 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
-import { type Sshd, type TestUser, createUser, skipPrivileged, startSshd } from '@x/test-env/sshd';
+import { type Sshd, type TestUser, createUser, skipPrivileged, startSshd, freePort } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hybridTtyCreateChild } from '@x/process';
 import { expectNoneLeft, jsonLines, startX, tasks, until, x, xBin } from './helpers.js';
@@ -216,7 +215,7 @@ describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
   });
 
   it('the summary and --json name what ssh said: Connection refused, Permission denied, Host key verification failed', async () => {
-    const closed = await closedPort();
+    const closed = await freePort();
     const stranger = join(cwd, `stranger-${randomUUID()}`);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger], { stdio: 'ignore' });
     const empty = join(cwd, `known-${randomUUID()}`);
@@ -256,17 +255,6 @@ describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
   }, 40_000);
 });
 
-/** A loopback port nothing listens on (it was free a moment ago). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Runs x with stderr and its controlling terminal on a pty and stdout on a socket, answering each

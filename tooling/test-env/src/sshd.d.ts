@@ -49,3 +49,6 @@ export declare function createUser(name: string, options?: { password?: string; 
 
 /** Ends every process of the account, then removes it, its home and its sudoers entry. */
 export declare function removeUser(name: string): void;
+
+/** A loopback port nothing listens on: it was free a moment ago (for refused-connection cases). */
+export declare function freePort(): Promise<number>;

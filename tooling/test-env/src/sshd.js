@@ -52,7 +52,8 @@ export function skipPrivileged(what, reason = sshdUnavailableReason(), remedy = 
   return true;
 }
 
-function freePort() {
+/** A loopback port nothing listens on: it was free a moment ago (for refused-connection cases). */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
