@@ -65,7 +65,7 @@ export interface RunOptions {
 const shutdownTimeoutMs = 2_000;
 
 /** How many times a transient refusal is retried without --retries (sshd's MaxStartups drops a few of many logins at once). */
-export const defaultTransientRetries = 2;
+export const defaultTransientRetries = 3;
 
 /** The first retry waits 250 to 500 ms, each next one twice that, up to 8 s: spread out, so that refused logins do not come back together. */
 const backoffBaseMs = 500;
