@@ -32,6 +32,12 @@ export type ControlOptions = SystemInvocationOptions;
  * run the cleanup and then end the process *by that signal*, so the parent sees the signal. The
  * process ends when main settles even if handles (timers, servers) are still open.
  *
+ * A closed pipe on stdout or stderr (`program | head -1`: the reader is gone) ends the program as
+ * SIGPIPE ends a C program, quietly: the cleanup runs (`onExit` handlers see `{signal: 'SIGPIPE'}`),
+ * then the process dies by SIGPIPE (a shell shows status 141). When the program was already ending
+ * (main had settled and only its last writes failed), the end under way keeps its status and the
+ * failed writes are dropped without a word.
+ *
  * @returns a promise that never settles: the process ends instead.
  * @throws `ERR_X_INVALID_ARG` when `main` is not a function.
  * @example
@@ -55,6 +61,15 @@ export function control(main: Main, options: ControlOptions = {}): Promise<never
   process.on('uncaughtException', (error) => {
     if (!sharedState().ending) settleFailure(error);
   });
+  // Node ignores SIGPIPE, so a write into a pipe whose reader is gone fails with EPIPE instead, emitted
+  // as an 'error' on the stream (uncaught: a stack per write). Writing on could only fail again.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      // Thrown on, any other failure ends the program as an unhandled 'error' event always has.
+      if (error.code !== 'EPIPE') throw error;
+      if (!sharedState().ending) endBySignal(new Interruption('SIGPIPE'));
+    });
+  }
   // Node gives up on an unsettled top-level await with status 13; a main awaiting forever with nothing
   // left to settle it would otherwise exit 0 in silence. First among beforeExit listeners: @x/signals'
   // own one would start the cleanup of a plain exit with 0 and this end would then be ignored.

@@ -1,7 +1,9 @@
+import { spawn as spawnNode } from 'node:child_process';
+import { once } from 'node:events';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
 import { exitStatus } from '../src/index.js';
-import { node, readUntil, collect, run } from './helpers.js';
+import { fixture, node, readUntil, collect, run } from './helpers.js';
 
 useLeakCheck();
 
@@ -74,5 +76,17 @@ describe('control(main)', () => {
   it('ends the program with invocation.exit(status)', async () => {
     const result = await run('control-invocation-exit.mjs');
     expect(result).toMatchObject({ code: 9, signal: null, stderr: '' });
+  });
+
+  it('ends quietly by SIGPIPE, after the cleanup, when the reader of stdout goes away (`program | head -1`)', async () => {
+    const child = spawnNode(process.execPath, [fixture('control-epipe.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [first] = (await once(child.stdout.setEncoding('utf8'), 'data')) as [string];
+    expect(first).toMatch(/^line 0\n/);
+    child.stdout.destroy();
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGPIPE' });
+    expect(stderr).toBe('cleanup {"signal":"SIGPIPE"}\n');
   });
 });
