@@ -178,11 +178,12 @@ async function runCommand(command: Command, argv: string[], context: MainContext
   const { counts } = display;
   let outcomes: Outcome[] | undefined;
   // Ctrl+C (or any other end) while targets run: drop the progress line and say what is being undone;
-  // main() then closes the router, which shuts every context down.
+  // main() then closes the router, which shuts every context down. A reader that went away (SIGPIPE,
+  // from control()) ends x as quietly as it ends `yes | head`.
   const disposeInterrupt = onExit((reason) => {
     if (outcomes) return;
     display.finish();
-    if (!common.json && 'signal' in reason) {
+    if (!common.json && 'signal' in reason && reason.signal !== 'SIGPIPE') {
       process.stderr.write(`x: ${reason.signal}: cancelling ${counts.running} running target${counts.running === 1 ? '' : 's'} and shutting their contexts down\n`);
     }
   });
