@@ -7,7 +7,7 @@
 // context. Every side ends with the copy fsynced, as pushFile and fetchFile commit theirs (cp and scp
 // are followed by an fsync of the copy, mitogen's script fsyncs and renames its own), and every side reads the same
 // source, cached after it is written. scp's figure includes its ssh connection (our context is connected
-// beforehand), a small share of a GiB. X_BENCH_FILE_MIB sets the file size (default 1024).
+// beforehand), a small share of the transfer. X_BENCH_FILE_MIB sets the file size (default 256, issue 23's row).
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -25,7 +25,7 @@ const run = promisify(execFile);
 const tasks = new URL('./tasks.ts', import.meta.url);
 const mitogens = findMitogens('file benchmarks');
 
-const sizeMiB = Number(process.env.X_BENCH_FILE_MIB ?? 1024);
+const sizeMiB = Number(process.env.X_BENCH_FILE_MIB ?? 256);
 if (!Number.isInteger(sizeMiB) || sizeMiB < 1) {
   console.error(`X_BENCH_FILE_MIB must be a whole number of MiB, at least 1 (got '${process.env.X_BENCH_FILE_MIB}')`);
   process.exit(2);

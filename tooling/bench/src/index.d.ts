@@ -59,6 +59,18 @@ export interface CompareBatchesOptions {
 /** Compares whole batches alternately, round after round, and records the medians, one record per peer. */
 export declare function compareBatches(options: CompareBatchesOptions): Promise<BenchRecord[]>;
 
+/**
+ * Records figures the caller gathered (one per round for each side), one record per peer with the median
+ * of each side: a second figure from the runs of a compareBatches case, as the CPU time of timed commands.
+ */
+export declare function recordFigures(options: {
+  name: string;
+  unit?: 'ms' | 'bytes';
+  ours: number[];
+  peers: { name: string; figures: number[] }[];
+  describe?: (figure: number) => string;
+}): BenchRecord[];
+
 /** A batch for compareBatches: runs `fn` once and gives the milliseconds it took. */
 export declare function timed(fn: () => unknown | Promise<unknown>): () => Promise<number>;
 

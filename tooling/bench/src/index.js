@@ -68,10 +68,18 @@ export async function compareBatches({ name, unit = 'ms', ours, peers, rounds = 
     if (round % 2) order.reverse();
     for (const index of order) figures[index].push(await sides[index].run());
   }
+  return recordFigures({ name, unit, ours: figures[0], peers: peers.map((peer, k) => ({ name: peer.name, figures: figures[k + 1] })), describe });
+}
+
+/**
+ * Records figures gathered by the caller, one record per peer with the median of each side: for a second
+ * figure taken from the same runs as a compareBatches case (the CPU time of commands timed for wall time).
+ */
+export function recordFigures({ name, unit = 'ms', ours, peers, describe = () => '' }) {
   const show = (value) => `${unit === 'bytes' ? `${value.toFixed(1)} B` : formatDuration(value)}${describe(value)}`;
-  const oursFigure = median(figures[0]);
-  return peers.map((peer, k) => {
-    const peerFigure = median(figures[k + 1]);
+  const oursFigure = median(ours);
+  return peers.map((peer) => {
+    const peerFigure = median(peer.figures);
     const record = { case: name, ours: oursFigure, peer: peerFigure, peerName: peer.name, ratio: peerFigure / oursFigure, unit };
     console.log(`${name}: x ${show(oursFigure)}, ${peer.name} ${show(peerFigure)}, ratio ${record.ratio.toFixed(2)} (above 1: x is better)`);
     if (process.env.X_BENCH_OUT) appendFileSync(process.env.X_BENCH_OUT, `${JSON.stringify(record)}\n`);
