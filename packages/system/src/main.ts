@@ -51,6 +51,11 @@ Object.defineProperty(ExitingError.prototype, 'name', { value: 'ExitingError' })
  * a default @x/remote `Router` that is closed on exit, and @x/coro: a generator function runs as a
  * coroutine, and coroutines still alive at exit are shut down.
  *
+ * Before the process ends, what stdout and stderr still hold is handed to their readers: the wait lasts
+ * as long as a reader keeps reading (up to 10 minutes), and gives up on one that took nothing for 10
+ * seconds (a pipe nobody reads), dropping the rest. A reader that went away ends the program by SIGPIPE
+ * (see @x/process `control`).
+ *
  * @returns a promise that never settles: the process ends instead.
  * @throws `ERR_X_INVALID_ARG` when `fn` is not a function (from `control`).
  * @example
@@ -72,7 +77,7 @@ export function main(fn: MainFunction, options: MainOptions = {}): Promise<never
     // has not taken yet (x's --json lines into a jq that reads slower than x writes).
     onExit(
       async () => {
-        await Promise.all([drained(process.stdout), drained(process.stderr)]);
+        await Promise.all([drained(process.stdout, 'stdout'), drained(process.stderr, 'stderr')]);
       },
       { deadlineMs: DRAIN_DEADLINE_MS },
     );
@@ -112,14 +117,51 @@ function loadRemote(): typeof import('@x/remote') {
   return require('@x/remote') as typeof import('@x/remote');
 }
 
-/** How long the end of the process waits for a reader of stdout or stderr that stopped reading, in milliseconds. */
-const DRAIN_DEADLINE_MS = 30_000;
+/**
+ * How long the end of the process waits for a reader of stdout or stderr that takes nothing, in
+ * milliseconds: one that stopped reading (a pager left open, a pipe nobody reads) costs this much,
+ * then the output it did not take is dropped.
+ */
+const DRAIN_STALL_MS = 10_000;
 
-/** Resolves once everything written to `stream` so far has left the process (or the stream failed). */
-function drained(stream: NodeJS.WriteStream): Promise<void> {
+/** How long the end of the process waits for a reader that keeps reading, slowly, in milliseconds. */
+const DRAIN_DEADLINE_MS = 600_000;
+
+/**
+ * Resolves once everything written to `stream` so far has left the process, or the stream failed
+ * (a closed pipe: control() ends the program by SIGPIPE), or its reader took nothing for
+ * {@link DRAIN_STALL_MS}.
+ */
+function drained(stream: NodeJS.WriteStream, name: string): Promise<void> {
   if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
-  // An empty write's callback runs once the writes queued before it are done (or with their error).
-  return new Promise((resolve) => stream.write('', () => resolve()));
+  return new Promise((resolve) => {
+    let seen = pending(stream);
+    const watch = setInterval(() => {
+      const now = pending(stream);
+      if (now !== seen) {
+        seen = now;
+        return;
+      }
+      clearInterval(watch);
+      // Into the queue behind the stuck output when the stuck stream is stderr itself: harmless.
+      process.stderr.write(`the reader of ${name} took nothing for ${DRAIN_STALL_MS / 1000} s: ending without the rest of the output\n`);
+      resolve();
+    }, DRAIN_STALL_MS);
+    // An empty write's callback runs once the writes queued before it are done (or with their error).
+    stream.write('', () => {
+      clearInterval(watch);
+      resolve();
+    });
+  });
+}
+
+/**
+ * What `stream` has not handed to its reader yet: Node's queue, plus what libuv holds of the write in
+ * progress (it shrinks as the reader reads, where Node's count only drops when a whole write is done).
+ */
+function pending(stream: NodeJS.WriteStream): number {
+  const handle = (stream as { _handle?: { writeQueueSize?: number } })._handle;
+  return stream.writableLength + (handle?.writeQueueSize ?? 0);
 }
 
 function isGenerator(value: unknown): value is Generator {
