@@ -1,0 +1,114 @@
+// x into a pipe whose reader stops: it goes away after the first line (`x ... | head -1`), or never
+// reads at all. x must end by itself, promptly and quietly, leaving no process behind. A hang fails
+// by the test's timeout; nothing here times x.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useLeakCheck } from '@x/test-env';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectNoneLeft, fixtures, startX, type XResult } from './helpers.js';
+
+useLeakCheck();
+
+const scratch = mkdtempSync(join(tmpdir(), 'x-pipe-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Generous for a loaded machine: a hang fails, a slow run does not. */
+const timeout = 120_000;
+
+/** A shell command for x exec that behaves as pipe-tasks.ts's `turn` does. */
+function turnCommand(dir: string): string[] {
+  return [
+    'sh',
+    '-c',
+    'if mkdir "$1/first" 2>/dev/null; then echo first; elif mkdir "$1/second" 2>/dev/null; then ' +
+      'until [ -e "$1/closed" ]; do sleep 0.05; done; echo second; else exec sleep 600; fi',
+    'sh',
+    dir,
+  ];
+}
+
+/**
+ * Runs x with the read end of its `stream` closed once the first line has come, then `after()`;
+ * checks that x left no process behind.
+ */
+async function closeAfterFirstLine(args: string[], stream: 'stdout' | 'stderr' = 'stdout', after = () => {}): Promise<XResult & { first: string }> {
+  const run = startX(args);
+  const input = run.child[stream]!;
+  let first = '';
+  const onData = (chunk: string) => {
+    first += chunk;
+    if (!first.includes('\n')) return;
+    input.off('data', onData);
+    input.destroy();
+    after();
+  };
+  input.on('data', onData);
+  const result = await run.result;
+  await expectNoneLeft(run.marker);
+  return { ...result, first: first.slice(0, first.indexOf('\n') + 1) };
+}
+
+/** A directory for one run of `turn`, and the function that tells its second target the pipe is closed. */
+function turnDir(name: string): { dir: string; closed: () => void } {
+  const dir = mkdtempSync(join(scratch, `${name}-`));
+  return { dir, closed: () => writeFileSync(join(dir, 'closed'), '') };
+}
+
+describe('x with a reader that goes away (x ... | head -1)', () => {
+  it('exec --json: the next line ends x by SIGPIPE, quietly; the targets still running are cancelled and their contexts shut down', { timeout }, async () => {
+    const { dir, closed } = turnDir('exec');
+    const result = await closeAfterFirstLine(['exec', '--on', 'local*6', '--json', '--', ...turnCommand(dir)], 'stdout', closed);
+    expect(JSON.parse(result.first)).toMatchObject({ ok: true, result: { stdout: 'first\n' } });
+    expect(result).toMatchObject({ code: null, signal: 'SIGPIPE', stderr: '' });
+  });
+
+  it('run --json: the same, for a function', { timeout }, async () => {
+    const { dir, closed } = turnDir('run');
+    const result = await closeAfterFirstLine(['run', '--on', 'local*6', '--json', `${fixtures}pipe-tasks.ts#turn`, dir], 'stdout', closed);
+    expect(JSON.parse(result.first)).toMatchObject({ ok: true, result: 'first' });
+    expect(result).toMatchObject({ code: null, signal: 'SIGPIPE', stderr: '' });
+  });
+
+  it('ping --json on local*20: ends quietly, by SIGPIPE or (when every line was out before the reader left) with 0', { timeout }, async () => {
+    const result = await closeAfterFirstLine(['ping', '--on', 'local*20', '--json']);
+    expect(JSON.parse(result.first)).toMatchObject({ ok: true });
+    expect(result.stderr).toBe('');
+    expect(result.signal === 'SIGPIPE' || result.code === 0).toBe(true);
+  });
+
+  it('inventory --list of 3000 hosts (more than a pipe holds): ends quietly', { timeout }, async () => {
+    const inventory = join(scratch, 'hosts.ini');
+    writeFileSync(inventory, '[web]\nweb[0001:3000].example.com ansible_user=deploy\n');
+    const result = await closeAfterFirstLine(['inventory', '--inventory', inventory, '--list']);
+    expect(result.first).toBe('{\n');
+    expect(result.stderr).toBe('');
+    // The whole listing is written before x returns 0; the failed write comes while x is ending.
+    expect(result.signal === 'SIGPIPE' || result.code === 0).toBe(true);
+  });
+
+  it('a long human-readable exec: the output still streaming ends x by SIGPIPE, without the "cancelling" line, and the command still running is killed', { timeout }, async () => {
+    const result = await closeAfterFirstLine(['exec', '--on', 'local*3', '--parallel', '1', '--', 'sh', '-c', 'seq 1 200000; exec sleep 600']);
+    expect(result.first).toMatch(/^local-\d \| 1\n$/);
+    expect(result).toMatchObject({ code: null, signal: 'SIGPIPE', stderr: '' });
+  });
+
+  it('a closed stderr (x ... 2>&1 >/dev/null | head -1) ends x the same way', { timeout }, async () => {
+    const result = await closeAfterFirstLine(['exec', '--on', 'local*3', '--parallel', '1', '--', 'sh', '-c', 'seq 1 200000 >&2; exec sleep 600'], 'stderr');
+    expect(result.first).toMatch(/^local-\d \| 1\n$/);
+    expect(result).toMatchObject({ code: null, signal: 'SIGPIPE', stdout: '' });
+  });
+});
+
+describe('x with a reader that never reads', () => {
+  it('ends once the work is done: after waiting a bounded time for the reader, it says so and exits with the status of the run', { timeout }, async () => {
+    const run = startX(['exec', '--on', 'local*2', '--', 'sh', '-c', 'seq 1 200000']);
+    run.child.stdout!.pause();
+    const result = await run.result;
+    await expectNoneLeft(run.marker);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('2 of 2 targets succeeded');
+    expect(result.stderr).toContain('the reader of stdout took nothing for 10 s: ending without the rest of the output\n');
+    expect(result.stderr).not.toMatch(/EPIPE|^\s+at /m);
+  });
+});
