@@ -7,6 +7,12 @@ export function echo<T>(value: T): T {
 
 export function doNothing(): void {}
 
+/** The Node flags the context was started with (its command line's title is rewritten, /proc shows the name). */
+export function nodeFlags(): string[] {
+  const firstStage = process.execArgv.indexOf('-e');
+  return firstStage < 0 ? process.execArgv : process.execArgv.slice(0, firstStage);
+}
+
 export function pid(): number {
   return process.pid;
 }

@@ -245,13 +245,9 @@ try {
     await Promise.all(contexts.map((c) => c.shutdown()));
     return total / contexts.length;
   };
-  // The bare process runs with the flags a context's command line carries (--experimental-vm-modules),
-  // read from a context's /proc/<pid>/cmdline: `node <flags> -e <first stage> ...`.
+  // The bare process runs with the flags a context's command line carries (--experimental-vm-modules).
   const probe = await router.local({ name: 'flags' });
-  const cmdline = readFileSync(`/proc/${probe.pid!}/cmdline`, 'utf8').split('\0');
-  const firstStage = cmdline.indexOf('-e');
-  if (firstStage < 0) throw new Error(`a context's command line has no -e: ${cmdline.join(' ')}`);
-  const contextFlags = cmdline.slice(1, firstStage);
+  const contextFlags = await probe.call<string[]>(tasks, 'nodeFlags');
   await probe.shutdown();
   const bareNodeRss = async (): Promise<number> => {
     const child = spawn(process.execPath, [...contextFlags, '-e', 'setInterval(() => {}, 1e6); process.stdout.write("up")'], { stdio: ['ignore', 'pipe', 'inherit'] });
