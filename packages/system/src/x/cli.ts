@@ -7,6 +7,7 @@ import { onExit } from '@x/signals';
 import type { Router } from '@x/remote';
 import type { MainContext } from '../main.js';
 import type { Command, CommonOptions } from './command.js';
+import { apply } from './commands/apply.js';
 import { copy } from './commands/copy.js';
 import { exec } from './commands/exec.js';
 import { inventory, inventoryHelp } from './commands/inventory.js';
@@ -22,9 +23,9 @@ import { parseRunControl, runControlHelp, runControlOptions } from './run-contro
 import { defaultTransientRetries, type Outcome, runTargets } from './runner.js';
 import { parseTargets } from './targets.js';
 
-export const commands: Command[] = [run, exec, ping, copy, inventory];
+export const commands: Command[] = [run, exec, ping, copy, apply, inventory];
 
-const usage = 'x <run|exec|ping|copy> --on TARGETS [OPTIONS] ...';
+const usage = 'x <run|exec|ping|copy|apply> --on TARGETS [OPTIONS] ...';
 
 const options = {
   on: { type: 'string' },
@@ -97,6 +98,7 @@ Examples:
   x exec --on @web -- uptime
   x ping --on 'deploy@web1,deploy@web2:2222'
   x copy --on @web ./dist /srv/app
+  x apply --on @web --check --diff site.ts
 `;
 }
 
@@ -225,7 +227,10 @@ async function runCommand(command: Command, argv: string[], context: MainContext
   display.finish();
   // Interrupted: the process is ending by the signal; the cleanup has said what it cancels.
   if (context.signal.aborted) return 1;
-  if (!common.json && !common.quiet) writeSummary(display, outcomes, job.describe);
+  if (!common.json && !common.quiet) {
+    if (job.summary) job.summary(display, outcomes);
+    else writeSummary(display, outcomes, job.describe);
+  }
   return outcomes.every((outcome) => outcome.status === 'ok') ? 0 : 1;
 }
 

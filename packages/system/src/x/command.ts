@@ -29,6 +29,8 @@ export interface Job {
   describe(outcome: Outcome): string;
   /** More fields for the target's --json line. */
   jsonExtra?(outcome: Outcome): Record<string, unknown>;
+  /** Writes the closing report instead of the summary table (not with --json or --quiet). */
+  summary?(display: Display, outcomes: Outcome[]): void;
 }
 
 /** An x command: one that runs on targets, or one that works here alone (x inventory). */

@@ -37,6 +37,12 @@ export class ModuleCheckError extends UsageError {
 }
 Object.defineProperty(ModuleCheckError.prototype, 'name', { value: 'ModuleCheckError' });
 
+/** `x apply`: the site does not typecheck with the TypeScript of its project (wrong resource options, typos). */
+export class SiteTypeError extends UsageError {
+  override readonly code = 'ERR_X_SITE_TYPE';
+}
+Object.defineProperty(SiteTypeError.prototype, 'name', { value: 'SiteTypeError' });
+
 /** A target whose connection method this installation of @x/remote does not have yet (ssh, sudo, su before part 2). */
 export class MethodUnavailableError extends Error {
   readonly code = 'ERR_X_METHOD_UNAVAILABLE';
