@@ -32,7 +32,7 @@ function ssh(command: string): Promise<void> {
   });
 }
 
-/** mitogen's figures from one run of bench/mitogen_ssh.py: connect + first call, median round trip, `calls` calls. */
+/** mitogen's figures from one run of bench/mitogen_ssh.py: connect + first call, mean round trip of 200 calls (as ours is timed), `calls` calls. */
 function mitogen(withMitogen: Mitogen, calls: number): { connect: number; roundTrip: number; calls: number } {
   const script = fileURLToPath(new URL('./mitogen_ssh.py', import.meta.url));
   const run = spawnSync(python, [script, String(sshd.port), account.name, sshd.clientKey, String(calls)], { encoding: 'utf8', env: withMitogen.env });
