@@ -111,4 +111,21 @@ describe('x with a reader that never reads', () => {
     expect(result.stderr).toContain('the reader of stdout took nothing for 10 s: ending without the rest of the output\n');
     expect(result.stderr).not.toMatch(/EPIPE|^\s+at /m);
   });
+
+  it('waits as long as a slow reader keeps reading, however long that takes in all: every line arrives', { timeout }, async () => {
+    // About 1.3 MB read at 100 KiB/s: longer than the 10 s a reader may take nothing.
+    const run = startX(['exec', '--on', 'local', '--', 'sh', '-c', 'seq 1 100000']);
+    const stdout = run.child.stdout!;
+    stdout.on('data', (chunk: string) => {
+      stdout.pause();
+      setTimeout(() => stdout.resume(), (chunk.length / 102_400) * 1000);
+    });
+    const result = await run.result;
+    await expectNoneLeft(run.marker);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(100_000);
+    expect(lines.at(-1)).toBe('local | 100000');
+    expect(result.stderr).not.toContain('took nothing');
+  });
 });
