@@ -138,7 +138,8 @@ if (unavailable !== undefined) {
       ...(psshPath === undefined
         ? []
         : [side('parallel-ssh', () => measure(psshPath, [...Array.from({ length: sshTargets }, () => ['-H', host]).flat(), '-p', '32', '-x', clientArgs.join(' '), 'true'], { cwd }))]),
-      side('bash loop of ssh &', () => measure('bash', ['-c', `for i in $(seq ${sshTargets}); do ${sshTrue[0]} ${sshTrue[1].join(' ')} & done; wait`], { cwd })),
+      // A bare `wait` ends 0 whatever its children did: each ssh is waited for by its pid, so a failed login fails the run.
+      side('bash loop of ssh &', () => measure('bash', ['-c', `pids=; for i in $(seq ${sshTargets}); do ${sshTrue[0]} ${sshTrue[1].join(' ')} & pids="$pids $!"; done; for p in $pids; do wait $p || exit 1; done`], { cwd })),
     ];
     if (psshPath === undefined) console.log('skipped: the parallel-ssh peer (Debian package pssh is not installed)');
     // The peers wait for ssh however long a login takes; x is given the same patience (its --timeout is
