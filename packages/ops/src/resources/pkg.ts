@@ -21,6 +21,8 @@ export interface PkgResult extends ResourceResult {
 
 const packageName = /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9]+)?$/;
 const apt = { DEBIAN_FRONTEND: 'noninteractive' };
+// Wait for another apt or dpkg run to finish (up to 5 minutes) instead of failing on its lock.
+const lockWait = ['-o', 'DPkg::Lock::Timeout=300'];
 
 /** Installed versions of `names`, as dpkg-query knows them (absent: not installed). */
 async function installedVersions(names: string[]): Promise<Map<string, string>> {
@@ -80,7 +82,7 @@ export function pkg(name: string | string[], options?: PkgOptions): Promise<PkgR
     if (state === 'absent') {
       const removed = names.filter((n) => installed.has(n));
       if (removed.length === 0) return none;
-      if (!check) await mustRun(['apt-get', 'remove', '--yes', ...removed], { env: apt });
+      if (!check) await mustRun(['apt-get', 'remove', '--yes', ...lockWait, ...removed], { env: apt });
       return { changed: true, actions: [`removed ${removed.join(' ')}`], installed: [], removed };
     }
     let wanted: string[];
@@ -98,7 +100,7 @@ export function pkg(name: string | string[], options?: PkgOptions): Promise<PkgR
     }
     if (wanted.length === 0) return none;
     if (!check) {
-      await mustRun(['apt-get', 'install', '--yes', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', ...(deb === undefined ? wanted : [deb])], { env: apt });
+      await mustRun(['apt-get', 'install', '--yes', ...lockWait, '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', ...(deb === undefined ? wanted : [deb])], { env: apt });
     }
     return { changed: true, actions: [`installed ${deb ?? wanted.join(' ')}`], installed: wanted, removed: [] };
   });
