@@ -126,7 +126,7 @@ const command = (file: string, args: string[], copy: string) => async (): Promis
   return took;
 };
 
-/** One transfer case against its peers, figures shown as MiB/s. A single round for mitogen: 0.3.3 takes over a minute per GiB. */
+/** One transfer case against its peers, figures shown as MiB/s; `once`: a single round, no warm-up (mitogen 0.3.3 takes over a minute per GiB). */
 const transferCase = (name: string, run: () => Promise<number>, peers: BatchSide[], once = false): Promise<unknown> =>
   compareBatches({ name, ours: { run }, peers, rounds: once ? 1 : 3, warmup: once ? 0 : 1, describe: rate });
 
@@ -136,7 +136,10 @@ async function mitogenCases(ctx: Context, where: (direction: Direction) => strin
   for (const direction of ['push', 'fetch'] as const) {
     const how = direction === 'push' ? 'the child fetches from the parent' : 'the parent fetches from the child';
     const peers = fasterMitogen(mitogens, `FileService${login ? ' over ssh' : ''}, ${how}${login ? '' : ', local()'}`, (withMitogen) => mitogen(withMitogen, direction, source, copies[direction], login));
-    await transferCase(`remote: ${direction} ${sizeMiB} MiB ${where(direction)} vs mitogen (one round)`, ours(ctx, direction, copies[direction], digests), peers, true);
+    // The push to a local context is issue 23's target against the newest mitogen: it gets rounds like
+    // the other cases; the rest run once, as 0.3.3 moves 10-70 MiB/s there.
+    const once = login !== undefined || direction === 'fetch';
+    await transferCase(`remote: ${direction} ${sizeMiB} MiB ${where(direction)} vs mitogen${once ? ' (one round)' : ''}`, ours(ctx, direction, copies[direction], digests), peers, once);
   }
 }
 
