@@ -17,5 +17,6 @@ export * as latch from '@x/latch';
 export * as kernelIo from '@x/kernel-io';
 export * as process from '@x/process';
 export * as remote from '@x/remote';
+export * as ops from '@x/ops';
 export { ExitingError, main } from './main.js';
 export type { MainContext, MainFunction, MainOptions } from './main.js';
