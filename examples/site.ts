@@ -20,7 +20,8 @@ export default async function site(): Promise<void> {
   });
   await line(`${root}/hosts`, { line: '10.0.0.5 db', match: /\sdb$/, create: true });
   await block(`${root}/app.conf`, { content: 'listen 8080\nlog_level info', create: true });
-  await command(['sh', '-c', `printf '#!/bin/sh\\necho app\\n' > bin/app && chmod 755 bin/app`], { cwd: root, creates: 'bin/app' });
+  // A build step, guarded: it runs only while what it creates is missing.
+  await command('cp /bin/true bin/app', { cwd: root, creates: 'bin/app' });
   // A handler is plain code: restart (here, note a restart) only when the configuration changed.
-  if (config.changed) await command(['sh', '-c', 'date > restarted'], { cwd: root });
+  if (config.changed) await command('date > restarted', { cwd: root });
 }

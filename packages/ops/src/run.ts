@@ -61,6 +61,8 @@ export interface RunState {
   onEvent: ((event: ResourceEvent) => void) | undefined;
   summary: ApplySummary;
   facts?: Promise<Facts>;
+  /** Under check mode, the accounts a resource would have created (`user:app`, `group:app`): later resources may name them. */
+  planned?: Set<string>;
 }
 
 const key = Symbol.for('x.ops.run');

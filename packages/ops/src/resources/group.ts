@@ -1,5 +1,5 @@
 import { perform, type ResourceResult } from '../run.js';
-import { lookupGroup } from '../support/accounts.js';
+import { lookupGroup, planCreated } from '../support/accounts.js';
 import { accountNameOf, oneOf, optionalBoolean, optionalId, optionsOf } from '../support/args.js';
 import { mustRun } from '../support/exec.js';
 
@@ -40,6 +40,7 @@ export function group(name: string, options?: GroupOptions): Promise<GroupResult
       return { changed: true, actions: ['removed'], gid: undefined };
     }
     if (found === undefined) {
+      planCreated('group', name);
       if (!check) await mustRun(['groupadd', ...(gid === undefined ? [] : ['--gid', String(gid)]), ...(system ? ['--system'] : []), name]);
       return { changed: true, actions: ['created'], gid: check ? gid : (await lookupGroup(name))?.gid };
     }

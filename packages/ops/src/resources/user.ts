@@ -1,6 +1,6 @@
 import { InvalidArgumentError, NoSuchGroupError } from '../errors.js';
 import { perform, type ResourceResult } from '../run.js';
-import { lookupGroup, lookupUser, type PasswdEntry } from '../support/accounts.js';
+import { lookupGroup, lookupUser, type PasswdEntry, planCreated } from '../support/accounts.js';
 import { absolutePath, accountNameOf, oneOf, optionalBoolean, optionalId, optionsOf } from '../support/args.js';
 import { mustRun, run } from '../support/exec.js';
 
@@ -98,6 +98,7 @@ export function user(name: string, options?: UserOptions): Promise<UserResult> {
     }
     const { flags, actions } = await differences(found, want);
     if (found === undefined) {
+      planCreated('passwd', name);
       if (!check) await mustRun(['useradd', ...(system ? ['--system'] : ['--create-home']), ...flags, name]);
       return { changed: true, actions: ['created'], uid: check ? want.uid : (await lookupUser(name))?.uid };
     }

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { NoSuchGroupError, NoSuchUserError } from '../errors.js';
 import type { Owner } from './args.js';
+import { currentRun } from '../run.js';
 import { run } from './exec.js';
 
 export interface PasswdEntry {
@@ -35,14 +36,31 @@ async function entry(database: 'passwd' | 'group', name: string): Promise<string
   return asked?.exitCode === 0 ? lines(asked.stdout, name) : undefined;
 }
 
+/**
+ * Under check mode, records that `user()` or `group()` would have created the account: a later resource
+ * of the same run that names it (an owner, a primary group) then reports its change instead of failing
+ * on an account that only the real apply makes.
+ */
+export function planCreated(database: 'passwd' | 'group', name: string): void {
+  const state = currentRun();
+  if (state?.check) (state.planned ??= new Set()).add(`${database}:${name}`);
+}
+
+/** An account check mode planned: id -1, which no file has, so a resource that names it reports a change. */
+function planned(database: 'passwd' | 'group', name: string): boolean {
+  return currentRun()?.planned?.has(`${database}:${name}`) === true;
+}
+
 export async function lookupUser(name: string): Promise<PasswdEntry | undefined> {
   const fields = await entry('passwd', name);
+  if (fields === undefined && planned('passwd', name)) return { name, uid: -1, gid: -1, home: '', shell: '' };
   if (fields === undefined || fields.length < 7) return undefined;
   return { name, uid: Number(fields[2]), gid: Number(fields[3]), home: fields[5]!, shell: fields[6]! };
 }
 
 export async function lookupGroup(name: string): Promise<GroupEntry | undefined> {
   const fields = await entry('group', name);
+  if (fields === undefined && planned('group', name)) return { name, gid: -1, members: [] };
   if (fields === undefined || fields.length < 4) return undefined;
   return { name, gid: Number(fields[2]), members: fields[3]!.split(',').filter(Boolean) };
 }
