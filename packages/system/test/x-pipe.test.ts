@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectNoneLeft, fixtures, startX, type XResult } from './helpers.js';
+import { expectNoneLeft, fixtures, startX } from './helpers.js';
+import { closeAfterFirstLine, turn, turnCommand } from './pipe-helpers.js';
 
 useLeakCheck();
 
@@ -16,58 +17,21 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** Generous for a loaded machine: a hang fails, a slow run does not. */
 const timeout = 120_000;
 
-/** A shell command for x exec that behaves as pipe-tasks.ts's `turn` does. */
-function turnCommand(dir: string): string[] {
-  return [
-    'sh',
-    '-c',
-    'if mkdir "$1/first" 2>/dev/null; then echo first; elif mkdir "$1/second" 2>/dev/null; then ' +
-      'until [ -e "$1/closed" ]; do sleep 0.05; done; echo second; else exec sleep 600; fi',
-    'sh',
-    dir,
-  ];
-}
-
-/**
- * Runs x with the read end of its `stream` closed once the first line has come, then `after()`;
- * checks that x left no process behind.
- */
-async function closeAfterFirstLine(args: string[], stream: 'stdout' | 'stderr' = 'stdout', after = () => {}): Promise<XResult & { first: string }> {
-  const run = startX(args);
-  const input = run.child[stream]!;
-  let first = '';
-  const onData = (chunk: string) => {
-    first += chunk;
-    if (!first.includes('\n')) return;
-    input.off('data', onData);
-    input.destroy();
-    after();
-  };
-  input.on('data', onData);
-  const result = await run.result;
-  await expectNoneLeft(run.marker);
-  return { ...result, first: first.slice(0, first.indexOf('\n') + 1) };
-}
-
-/** A directory for one run of `turn`, and the function that tells its second target the pipe is closed. */
-function turnDir(name: string): { dir: string; closed: () => void } {
-  const dir = mkdtempSync(join(scratch, `${name}-`));
-  return { dir, closed: () => writeFileSync(join(dir, 'closed'), '') };
-}
-
 describe('x with a reader that goes away (x ... | head -1)', () => {
   it('exec --json: the next line ends x by SIGPIPE, quietly; the targets still running are cancelled and their contexts shut down', { timeout }, async () => {
-    const { dir, closed } = turnDir('exec');
-    const result = await closeAfterFirstLine(['exec', '--on', 'local*6', '--json', '--', ...turnCommand(dir)], 'stdout', closed);
+    const run = turn(scratch, 6);
+    const result = await closeAfterFirstLine(['exec', '--on', 'local*6', '--json', '--', ...turnCommand(run.dir)], { after: run.closed });
     expect(JSON.parse(result.first)).toMatchObject({ ok: true, result: { stdout: 'first\n' } });
     expect(result).toMatchObject({ code: null, signal: 'SIGPIPE', stderr: '' });
+    await run.expectLateGone();
   });
 
   it('run --json: the same, for a function', { timeout }, async () => {
-    const { dir, closed } = turnDir('run');
-    const result = await closeAfterFirstLine(['run', '--on', 'local*6', '--json', `${fixtures}pipe-tasks.ts#turn`, dir], 'stdout', closed);
+    const run = turn(scratch, 6);
+    const result = await closeAfterFirstLine(['run', '--on', 'local*6', '--json', `${fixtures}pipe-tasks.ts#turn`, run.dir], { after: run.closed });
     expect(JSON.parse(result.first)).toMatchObject({ ok: true, result: 'first' });
     expect(result).toMatchObject({ code: null, signal: 'SIGPIPE', stderr: '' });
+    await run.expectLateGone();
   });
 
   it('ping --json on local*20: ends quietly, by SIGPIPE or (when every line was out before the reader left) with 0', { timeout }, async () => {
@@ -94,7 +58,7 @@ describe('x with a reader that goes away (x ... | head -1)', () => {
   });
 
   it('a closed stderr (x ... 2>&1 >/dev/null | head -1) ends x the same way', { timeout }, async () => {
-    const result = await closeAfterFirstLine(['exec', '--on', 'local*3', '--parallel', '1', '--', 'sh', '-c', 'seq 1 200000 >&2; exec sleep 600'], 'stderr');
+    const result = await closeAfterFirstLine(['exec', '--on', 'local*3', '--parallel', '1', '--', 'sh', '-c', 'seq 1 200000 >&2; exec sleep 600'], { stream: 'stderr' });
     expect(result.first).toMatch(/^local-\d \| 1\n$/);
     expect(result).toMatchObject({ code: null, signal: 'SIGPIPE', stdout: '' });
   });
