@@ -202,7 +202,7 @@ try {
     if (newest === undefined || plugins === undefined || plugins.status !== 0) {
       console.log(`ansible-playbook with mitogen skipped: ${newest === undefined ? 'no mitogen found' : `mitogen ${newest.version} has no ansible_mitogen python can import`}`);
     } else {
-      console.log(`ansible with mitogen ${newest.version} (${plugins.stdout.trim()}), strategy mitogen_linear`);
+      console.log(`ansible with the newest mitogen only, ${newest.version} (${plugins.stdout.trim()}), strategy mitogen_linear`);
       const mitogenEnv = { ...ansibleEnv, PYTHONPATH: newest.env['PYTHONPATH'], ANSIBLE_STRATEGY_PLUGINS: join(plugins.stdout.trim(), 'plugins/strategy'), ANSIBLE_STRATEGY: 'mitogen_linear' };
       peers.push({ name: 'ansible-playbook with the newest mitogen (mitogen_linear)', run: playbook(mitogenEnv), changes: ansibleChanges });
     }
