@@ -91,7 +91,7 @@ ${inventoryHelp}
 
 Exit status: 0 when every target succeeded, 1 when any failed (the summary says which), 2 for a
 usage error. Ctrl+C cancels every target, shuts every context down and ends x by SIGINT; a second
-Ctrl+C ends it at once.
+Ctrl+C ends it at once. A reader that goes away (x ... | head -1) does the same, quietly, by SIGPIPE.
 
 Examples:
   x run --on local*4 examples/tasks.ts#hostInfo
