@@ -19,7 +19,7 @@ export interface LineOptions {
 function present(lines: string[], line: string, test: (l: string) => boolean): { lines: string[]; actions: string[] } {
   const at = lines.findLastIndex(test);
   if (at >= 0 && lines[at] === line) return { lines, actions: [] };
-  if (at >= 0) return { lines: lines.with(at, line), actions: ['replaced'] };
+  if (at >= 0) return { lines: [...lines.slice(0, at), line, ...lines.slice(at + 1)], actions: ['replaced'] };
   if (lines.includes(line)) return { lines, actions: [] };
   return { lines: [...lines, line], actions: ['added'] };
 }
