@@ -1,13 +1,14 @@
 // `x apply` against local contexts through the real binary: each resource's line as it completes, the
 // recap, diffs, --json, check mode (nothing changes on disk, and it reports what the apply then
 // changes), idempotency, a failing resource stopping its target only, exit statuses and usage errors.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ttyCreateChild } from '@x/process';
 import { useLeakCheck } from '@x/test-env';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonLines, repoRoot, x } from './helpers.js';
+import { expectNoneLeft, jsonLines, repoRoot, x, xBin } from './helpers.js';
 
 useLeakCheck();
 
@@ -147,6 +148,37 @@ describe('x apply', () => {
     const check = await run(['apply', '--on', 'local', '--check', '--diff', back]);
     expect(check.stdout).toContain('local | -{"port":9090}\nlocal | +{"port":8080}');
     expect(treeHash(root)).toBe(before);
+  });
+
+  it('colours the statuses and the diff on a terminal only', async () => {
+    const { dir, root, write, run } = project();
+    await run(['apply', '--on', 'local', write('site.ts', appSite(root))]);
+    const changed = write('changed.ts', appSite(root, 9090));
+    const marker = randomUUID();
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', X_TEST_MARKER: marker };
+    delete env['NO_COLOR'];
+    delete env['FORCE_COLOR'];
+    delete env['CI'];
+    const child = ttyCreateChild(process.execPath, [xBin, 'apply', '--on', 'local', '--diff', changed], { pty: { cols: 160, rows: 40 }, env, cwd: dir });
+    let screen = '';
+    for await (const chunk of child.terminal!.input) screen += chunk;
+    expect(await child.exited).toMatchObject({ code: 0 });
+    await expectNoneLeft(marker);
+    expect(screen).toMatch(/\x1b\[\d+mchanged\x1b\[\d+m  file /);
+    expect(screen).toMatch(/\x1b\[31m-\{"port":8080\}\x1b\[39m/);
+    expect(screen).toMatch(/\x1b\[32m\+\{"port":9090\}\x1b\[39m/);
+  });
+
+  it('examples/site.ts runs against local: everything changed the first time, nothing the second', async () => {
+    const { root } = project();
+    const env = { X_SITE_DIR: join(root, 'example') };
+    const first = await x(['apply', '--on', 'local', 'examples/site.ts'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/\nlocal +ok=0 +changed=7 +failed=0 /);
+    expect(readFileSync(join(root, 'example', 'hosts'), 'utf8')).toBe('10.0.0.5 db\n');
+    const second = await x(['apply', '--on', 'local', '--diff', 'examples/site.ts'], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/\nlocal +ok=6 +changed=0 +failed=0 /);
   });
 
   it('--json prints one object per resource per target, then one summary per target', async () => {

@@ -88,9 +88,13 @@ Examples:
           await context.withOptions({ signal: session.signal }).call(entry, 'apply', exportName, taskOptions, rx.sender);
           await reading;
         } catch (error) {
-          if (!session.signal.aborted) await reading.catch(() => {});
-          // The site's own error (not a resource's) stopped it too: it counts as a failure of the site.
-          if (failed === undefined && isSiteError(error)) summary.failed++;
+          // The site ran and stopped: the task closed the stream before it answered, so every event is
+          // in. Any other failure (no connection, a module that could not travel) may never close it.
+          if (isSiteError(error) && !session.signal.aborted) {
+            await reading.catch(() => {});
+            // The site's own error (not a resource's) stopped it too: it counts as a failure of the site.
+            if (failed === undefined) summary.failed++;
+          }
           throw located(error, sitePath, options.cwd, failed);
         } finally {
           rx.close();
