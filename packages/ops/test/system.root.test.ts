@@ -46,6 +46,19 @@ describe.skipIf(skip)('on a real host, as root', () => {
   });
 
   describe('group() and user()', () => {
+    it('under check mode, reports a user, its group and a file it owns as changes without making them', async () => {
+      const owned = path.join(scratch, 'planned');
+      const events: string[] = [];
+      const site = async (): Promise<void> => {
+        await group(GROUPS[0]!);
+        await user(USER, { group: GROUPS[0]! });
+        await file(owned, { content: 'x\n', owner: USER, group: GROUPS[0]! });
+      };
+      expect(await apply(site, { check: true, onEvent: (e) => events.push(`${e.status} ${e.resource} ${e.actions.join(',')}`) })).toEqual({ ok: 0, changed: 3, failed: 0 });
+      expect(events).toEqual(['changed group created', 'changed user created', 'changed file created']);
+      expect([spawnSync('getent', ['group', GROUPS[0]!]).status, spawnSync('id', [USER]).status, fs.existsSync(owned)]).toEqual([2, 1, false]);
+    });
+
     it('creates a group, changes its gid, then finds nothing to do', async () => {
       expect(await group(GROUPS[0]!, { gid: 23456 })).toEqual({ changed: true, actions: ['created'], gid: 23456 });
       expect(await group(GROUPS[0]!, { gid: 23456 })).toEqual({ changed: false, actions: [], gid: 23456 });
