@@ -1,5 +1,6 @@
-// The state of the current apply(): one AsyncLocalStorage on globalThis, created by whichever copy of
-// @x/ops loads first, so a site's copy and x apply's copy see the same run when a context holds both.
+// The state of the current apply(): one AsyncLocalStorage under globalThis[Symbol.for('@x/ops')] (where
+// every x package keeps its process-wide state), created by whichever copy of @x/ops loads first, so a
+// site's copy and x apply's copy see the same run when a context holds both.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Facts } from './facts.js';
 
@@ -65,7 +66,7 @@ export interface RunState {
   planned?: Set<string>;
 }
 
-const key = Symbol.for('x.ops.run');
+const key = Symbol.for('@x/ops');
 const storage: AsyncLocalStorage<RunState> = ((globalThis as Record<symbol, unknown>)[key] ??= new AsyncLocalStorage<RunState>()) as AsyncLocalStorage<RunState>;
 
 /** @internal The run the caller is in, if any. */
