@@ -44,8 +44,9 @@ function systemState(): string {
 function resourceLines(stdout: string, target: string): string[] {
   return stdout
     .split('\n')
-    .filter((line) => line.startsWith(`${target} | `))
-    .map((line) => line.slice(`${target} | `.length))
+    // Names are padded to the longest target's.
+    .filter((line) => line.startsWith(`${target} `) && /^ *\| /.test(line.slice(target.length)))
+    .map((line) => line.slice(line.indexOf('| ') + 2))
     .filter((line) => /^(ok|changed|failed) /.test(line))
     .map((line) => line.replace(/ {2}\(.*\)$/, '').replace(/ +/, ' '));
 }

@@ -76,8 +76,9 @@ function treeHash(dir: string): string {
 function resourceLines(stdout: string, target = 'local'): string[] {
   return stdout
     .split('\n')
-    .filter((line) => line.startsWith(`${target} | `))
-    .map((line) => line.slice(`${target} | `.length))
+    // Names are padded to the longest target's.
+    .filter((line) => line.startsWith(`${target} `) && /^ *\| /.test(line.slice(target.length)))
+    .map((line) => line.slice(line.indexOf('| ') + 2))
     .filter((line) => /^(ok|changed|failed) /.test(line))
     .map((line) => line.replace(/ {2}\(.*\)$/, '').replace(/ +/, ' '));
 }
@@ -259,6 +260,15 @@ export default async function site() {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^local \| failed: RangeError: site\.ts:4:\d+: no such environment$/m);
     expect(result.stderr).toMatch(/\nlocal +ok=0 +changed=1 +failed=1 /);
+  });
+
+  it('a target that cannot be reached fails with its connection error in the recap; the others apply', async () => {
+    const { root, write, run } = project();
+    const result = await run(['apply', '--on', 'local,ssh://nobody@127.0.0.1:1', '--timeout', '30000', write('site.ts', appSite(root))]);
+    expect(result.code).toBe(1);
+    expect(resourceLines(result.stdout)).toHaveLength(5);
+    expect(result.stderr).toMatch(/\nlocal +ok=0 +changed=5 +failed=0 /);
+    expect(result.stderr).toMatch(/\nssh:\/\/nobody@127\.0\.0\.1:1 +ok=0 +changed=0 +failed=0 +\S+ \S+ +failed: \w+ ERR_X_REMOTE_\w+/);
   });
 
   it('runs a named export with SITE#EXPORT', async () => {
