@@ -36,6 +36,12 @@ describe('command()', () => {
     expect(fingerprint(scratch.dir)).toBe(before);
   });
 
+  it('takes a guard that cannot start (a cwd not made yet, under check mode) as failed', async () => {
+    const later = path.join(scratch.dir, 'made-later');
+    expect(await apply(() => command('make', { cwd: later, unless: 'true' }), { check: true })).toEqual({ ok: 0, changed: 1, failed: 0 });
+    expect(await apply(() => command('make', { cwd: later, onlyIf: 'true' }), { check: true })).toEqual({ ok: 1, changed: 0, failed: 0 });
+  });
+
   it('fails with the exit status and the tail of the output', async () => {
     const failure = await command('echo starting; echo broken >&2; exit 7').catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(CommandFailedError);

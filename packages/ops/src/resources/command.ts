@@ -66,8 +66,10 @@ export function command(line: CommandLine, options?: CommandOptions): Promise<Co
     const onlyIf = o.onlyIf === undefined ? undefined : argvOf('options.onlyIf', o.onlyIf, true);
     const skipped: CommandResult = { changed: false, actions: [], ran: false, stdout: '', stderr: '' };
     if (creates !== undefined && fs.existsSync(resolve(cwd ?? process.cwd(), creates))) return skipped;
-    if (unless !== undefined && (await run(unless, { cwd, env })).exitCode === 0) return skipped;
-    if (onlyIf !== undefined && (await run(onlyIf, { cwd, env })).exitCode !== 0) return skipped;
+    // A guard that cannot start (its cwd is made by an earlier resource not yet applied, under check mode) failed.
+    const succeeds = (guard: string[]): Promise<boolean> => run(guard, { cwd, env }).then((done) => done.exitCode === 0, () => false);
+    if (unless !== undefined && (await succeeds(unless))) return skipped;
+    if (onlyIf !== undefined && !(await succeeds(onlyIf))) return skipped;
     if (check) return { changed: true, actions: ['ran'], ran: true, stdout: '', stderr: '' };
     const done = await mustRun(argv, { cwd, env }, Array.isArray(line) ? shown(argv) : line);
     return { changed: true, actions: ['ran'], ran: true, stdout: done.stdout, stderr: done.stderr };
