@@ -28,13 +28,13 @@ describe('x --help', () => {
   it('lists every command, the options and the target syntax, and exits 0', async () => {
     const result = await x(['--help']);
     expect(result.code).toBe(0);
-    for (const word of ['run', 'exec', 'ping', 'copy', '--on', '--parallel', '--timeout', '--json', '--quiet', '--fail-fast', '--inventory', '--batch N|P%', '--max-fail-percent P', '--retries N', '--verbose', 'local*8', 'ssh://web1/sudo:root', '@group']) {
+    for (const word of ['run', 'exec', 'ping', 'copy', 'apply', '--on', '--parallel', '--timeout', '--json', '--quiet', '--fail-fast', '--inventory', '--batch N|P%', '--max-fail-percent P', '--retries N', '--verbose', 'local*8', 'ssh://web1/sudo:root', '@group']) {
       expect(result.stdout).toContain(word);
     }
     expect(result.stderr).toBe('');
   });
 
-  it.each(['run', 'exec', 'ping', 'copy'])('x %s --help gives the usage line and examples', async (command) => {
+  it.each(['run', 'exec', 'ping', 'copy', 'apply'])('x %s --help gives the usage line and examples', async (command) => {
     const result = await x([command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Usage: x ${command} --on TARGETS`));
