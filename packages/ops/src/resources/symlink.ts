@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError, UnsafePathError } from '../errors.js';
 import { perform, type ResourceResult } from '../run.js';
 import { idsOf } from '../support/accounts.js';
 import { absolutePath, optionalOwner, optionsOf, type Owner } from '../support/args.js';
+import { temporaryName } from '../support/atomic-write.js';
 import { described, kindOf, lstatOf, metaActions } from '../support/paths.js';
 
 /** What `symlink` makes of a path. */
@@ -41,7 +41,7 @@ export function symlink(path: string, options: SymlinkOptions): Promise<Resource
     const actions = current === undefined ? ['created'] : current !== target ? [`target ${target}`] : metaActions(stat!, want);
     if (actions.length === 0 || check) return { changed: actions.length > 0, actions };
     if (current !== target) {
-      const temporary = join(dirname(path), `.${basename(path)}.x-ops-${process.pid}-${randomBytes(4).toString('hex')}.link`);
+      const temporary = join(dirname(path), temporaryName(basename(path), 'link'));
       await fs.promises.symlink(target, temporary);
       try {
         if (uid !== undefined || gid !== undefined) await fs.promises.lchown(temporary, uid ?? -1, gid ?? -1);

@@ -17,6 +17,11 @@ export interface WriteMeta {
   gid?: number | undefined;
 }
 
+/** A temporary's name beside `name`: hidden, unique, and marked as x's (`.NAME.x-ops-PID-RANDOM.part`). */
+export function temporaryName(name: string, suffix = 'part'): string {
+  return `.${name}.x-ops-${process.pid}-${randomBytes(4).toString('hex')}.${suffix}`;
+}
+
 /** The same error, naming `path` instead of the /proc path or the temporary that was written. */
 function naming(error: unknown, path: string, internal: string[]): unknown {
   const e = error as NodeJS.ErrnoException;
@@ -33,7 +38,7 @@ function naming(error: unknown, path: string, internal: string[]): unknown {
 export async function writeAtomic(path: string, data: Buffer | string, meta: WriteMeta): Promise<void> {
   const dir = await fs.promises.open(dirname(path), O_RDONLY | O_DIRECTORY);
   const at = (name: string): string => (anchored ? `/proc/self/fd/${dir.fd}/${name}` : join(dirname(path), name));
-  const temporary = at(`.${basename(path)}.x-ops-${process.pid}-${randomBytes(4).toString('hex')}.part`);
+  const temporary = at(temporaryName(basename(path)));
   try {
     const file = await fs.promises.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
