@@ -62,11 +62,11 @@ Examples:
     const [path, exportName] = hash === -1 ? [spec, 'default'] : [spec.slice(0, hash), spec.slice(hash + 1)];
     if (path === '' || exportName === '') throw new UsageError(`'${spec}' is not SITE or SITE#EXPORT, as in site.ts or site.ts#web.`, usage);
     const site = await checkModule(path, exportName, options.cwd);
-    if (own['no-typecheck'] !== true) await typecheckSite(fileURLToPath(site), options.cwd);
+    const sitePath = fileURLToPath(site);
+    if (own['no-typecheck'] !== true) await typecheckSite(sitePath, options.cwd);
     const entry = writeEntry(site);
     const taskOptions: ApplyTaskOptions = { check: own['check'] === true, diff: own['diff'] === true };
     const counts = new Map<string, ApplySummary>();
-    const sitePath = fileURLToPath(site);
     return {
       async work(context, target, session) {
         const { display } = session;
