@@ -11,6 +11,7 @@ import { ENCODING_RAW } from '../src/wire/frame.js';
 import type { FileErrorInfo } from '../src/files/file-info.js';
 import { CHUNK_SIZE, WINDOW_SIZE } from '../src/files/transfer.js';
 import { Source } from '../src/files/transfer-source.js';
+import { finishTree, listTree, makeTree } from '../src/files/file-endpoint.js';
 import { createDigest } from '../src/files/digest.js';
 import { xxhash128 } from 'hash-wasm';
 import { eventually, quietRouter, tasks, treeSnapshot } from './helpers.js';
@@ -572,6 +573,25 @@ describe('directories', () => {
     expect(fs.statSync(join(copy, 'same')).ino).toBe(inode);
     expect(fs.readFileSync(join(copy, 'sub', 'edited'), 'utf8')).toBe('after!');
     expect(await ctx.fetchDirectory(copy, tree, { skipUnchanged: true })).toMatchObject({ files: 2, unchanged: 2 });
+  });
+
+  it('two writers making one tree at once (two targets on one host, one destination) both succeed, round after round; a link is replaced in place', async () => {
+    const tree = join(dir, 'tree');
+    fs.mkdirSync(join(tree, 'sub'), { recursive: true });
+    for (let i = 0; i < 16; i++) fs.symlinkSync(`target-${i}`, join(tree, 'sub', `link-${i}`));
+    const listing = await listTree(tree);
+    if ('error' in listing) throw new Error(listing.error.message);
+    const copy = join(dir, 'copy');
+    fs.mkdirSync(join(copy, 'sub'), { recursive: true });
+    fs.symlinkSync('elsewhere', join(copy, 'sub', 'link-0'));
+    fs.writeFileSync(join(copy, 'sub', 'link-1'), 'a file where a link goes');
+    // In one process the two interleave at every await: both find each link there, and an unlink then
+    // symlink by each failed one of them (ENOENT or EEXIST) as two targets' contexts did now and then.
+    for (let round = 0; round < 4; round++) {
+      expect(await Promise.all([makeTree(copy, listing.entries, true), makeTree(copy, listing.entries, true)])).toEqual([null, null]);
+      expect(await finishTree(copy, listing.entries, false)).toBeNull();
+      expect(treeSnapshot(copy)).toEqual(treeSnapshot(tree));
+    }
   });
 
   it('delete removes what the source lacks, and a symlink as itself, never its target', async () => {

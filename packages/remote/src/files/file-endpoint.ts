@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { type Checksum, createDigest } from './digest.js';
 import { type FileDigest, digestFiles as digestAll } from './file-digest.js';
 import { type FileErrorInfo, errorInfo, failureError, unsafePath } from './file-info.js';
-import { type FileMeta, type SourceStat, openFileSource, openFileTarget, pumpFile } from './file-target.js';
+import { type FileMeta, type SourceStat, openFileSource, openFileTarget, pumpFile, temporaryFor } from './file-target.js';
 import { type TreeEntry, type TreeListing, checkTreePaths } from './file-tree.js';
 import { type HeldDirectory, holdDirectory } from './held-directory.js';
 import type { RouterCore } from '../calls/router-core.js';
@@ -123,22 +123,37 @@ export async function makeTree(root: string, entries: TreeEntry[], overwrite: bo
           }
         });
       } else if (entry.type === 'symlink') {
-        await inParent(root, entry, async (dir, name) => {
-          try {
-            await fs.promises.symlink(entry.link!, dir.at(name));
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !overwrite) throw error;
-            // unlink(2) removes a symlink itself (never its target) and refuses a directory.
-            await fs.promises.unlink(dir.at(name));
-            await fs.promises.symlink(entry.link!, dir.at(name));
-          }
-        });
+        await inParent(root, entry, (dir, name) => placeLink(dir, name, entry.link!, overwrite));
       }
     }
   } catch (error) {
     return { error: errorInfo(error, current) };
   }
   return null;
+}
+
+/**
+ * Makes `name` in `dir` a symlink to `link`. One there already that leads to `link` is left alone; any
+ * other entry but a directory is replaced through a rename, never removed first: another writer of the
+ * same tree (two targets on one host copying to one place) may be placing the same link meanwhile, and
+ * an unlink then symlink of both would fail one of them (ENOENT, EEXIST) and leave the name missing
+ * for a moment. rename(2) replaces a symlink itself (never its target) and refuses a directory.
+ */
+async function placeLink(dir: HeldDirectory, name: string, link: string, overwrite: boolean): Promise<void> {
+  try {
+    await fs.promises.symlink(link, dir.at(name));
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !overwrite) throw error;
+  }
+  // EINVAL for anything that is not a symlink: replaced below like a symlink that leads elsewhere.
+  if ((await fs.promises.readlink(dir.at(name)).catch(() => undefined)) === link) return;
+  const temporary = dir.at(temporaryFor(name));
+  await fs.promises.symlink(link, temporary);
+  await fs.promises.rename(temporary, dir.at(name)).catch(async (error: unknown) => {
+    await fs.promises.unlink(temporary).catch(() => {});
+    throw error;
+  });
 }
 
 /**

@@ -79,7 +79,7 @@ function naming(error: unknown, path: string, syscall?: string): unknown {
  * A temporary's name beside `name`: `.<name>.x-<pid>-<random>.part`. The pid lets a later transfer to
  * the same file remove what a killed process left (sweepStale).
  */
-function temporaryFor(name: string): string {
+export function temporaryFor(name: string): string {
   return `.${name}.x-${process.pid}-${randomBytes(4).toString('hex')}.part`;
 }
 
