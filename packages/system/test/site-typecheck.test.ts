@@ -2,7 +2,7 @@
 // could change the result (the site, a file it imports, tsconfig.json, a new file that resolution now
 // finds first, a package added) is a miss, and a type error is still caught after it; a corrupt cache
 // entry is a miss; an unwritable home still checks (and caches in the temporary directory).
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
@@ -121,6 +121,10 @@ describe('the site typecheck cache', () => {
     const [entry] = readdirSync(join(cache, 'x'));
     const path = join(cache, 'x', entry ?? '');
     const corrupt = ['{', 'null', '[]', JSON.stringify({ format: 2, key: 'x', answers: { files: [[1, 2]] } }), JSON.stringify({ format: 2, key: 'x', answers: {} })];
+    // An entry that is well formed but names a device: not read (it would never end), a miss.
+    const valid = JSON.parse(readFileSync(path, 'utf8')) as { answers: { files: [string, string | null][] } };
+    valid.answers.files.push(['/dev/zero', 'a'.repeat(40)]);
+    corrupt.push(JSON.stringify(valid));
     for (const text of corrupt) {
       writeFileSync(path, text);
       expect(await check(site, dir)).toBe('checked');

@@ -54,7 +54,9 @@ function stat(path: string) {
   }
 }
 
+/** A regular file's bytes: a device or a FIFO (named by a foreign entry) is never read, it may not end. */
 function read(path: string): Buffer | undefined {
+  if (stat(path)?.isFile() !== true) return undefined;
   try {
     return readFileSync(path);
   } catch {
