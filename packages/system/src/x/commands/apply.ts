@@ -36,6 +36,7 @@ while the other targets go on. The recap then counts ok, changed and failed reso
 Before any target is contacted, SITE is checked: it exists, its imports resolve and the export is a
 function; where the package typescript resolves from SITE's directory, SITE is typechecked too (with
 the nearest tsconfig.json, else strict defaults), so wrong resource options stop x with status 2.
+A passed typecheck is cached (in $XDG_CACHE_HOME/x or ~/.cache/x) until a file it read changes.
 
 Its own options (before SITE):
   --check            change nothing: every resource reports what it would change
