@@ -11,7 +11,7 @@ import { ENCODING_RAW } from '../src/wire/frame.js';
 import type { FileErrorInfo } from '../src/files/file-info.js';
 import { CHUNK_SIZE, WINDOW_SIZE } from '../src/files/transfer.js';
 import { Source } from '../src/files/transfer-source.js';
-import { finishTree, listTree, makeTree } from '../src/files/file-endpoint.js';
+import { finishTree, listTree, makeTree, pruneTree } from '../src/files/file-endpoint.js';
 import { createDigest } from '../src/files/digest.js';
 import { xxhash128 } from 'hash-wasm';
 import { eventually, quietRouter, tasks, treeSnapshot } from './helpers.js';
@@ -592,6 +592,13 @@ describe('directories', () => {
       expect(await finishTree(copy, listing.entries, false)).toBeNull();
       expect(treeSnapshot(copy)).toEqual(treeSnapshot(tree));
     }
+    // --delete too: what one removes first, the other finds gone, and only one counts it.
+    fs.mkdirSync(join(copy, 'old', 'deeper'), { recursive: true });
+    for (let i = 0; i < 16; i++) fs.writeFileSync(join(copy, 'old', 'deeper', `stale-${i}`), 'stale');
+    const pruned = await Promise.all([pruneTree(copy, listing.entries), pruneTree(copy, listing.entries)]);
+    expect(pruned).toEqual([{ deleted: expect.any(Number) }, { deleted: expect.any(Number) }]);
+    expect(pruned.reduce((sum, answer) => sum + ('deleted' in answer ? answer.deleted : 0), 0)).toBe(18);
+    expect(treeSnapshot(copy)).toEqual(treeSnapshot(tree));
   });
 
   it('delete removes what the source lacks, and a symlink as itself, never its target', async () => {

@@ -56,13 +56,22 @@ export async function listTree(root: string): Promise<Answer<TreeListing>> {
   const skipped: string[] = [];
   const visit = async (relative: string): Promise<void> => {
     const path = relative === '' ? root : join(root, relative);
-    const stat = await fs.promises.lstat(path);
+    const stat = await fs.promises.lstat(path).catch((error: NodeJS.ErrnoException) => {
+      // Removed since its directory was read (another writer's --delete, say): not in the tree.
+      if (error.code === 'ENOENT' && relative !== '') return undefined;
+      throw error;
+    });
+    if (stat === undefined) return;
     const entry: TreeEntry = { path: relative, type: 'file', mode: stat.mode & 0o7777, size: stat.size, atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs };
     if (stat.isSymbolicLink()) {
       entries.push({ ...entry, type: 'symlink', link: await fs.promises.readlink(path) });
     } else if (stat.isDirectory()) {
       entries.push({ ...entry, type: 'directory' });
-      for (const name of (await fs.promises.readdir(path)).sort()) await visit(relative === '' ? name : join(relative, name));
+      const names = await fs.promises.readdir(path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' && relative !== '') return [];
+        throw error;
+      });
+      for (const name of names.sort()) await visit(relative === '' ? name : join(relative, name));
     } else if (stat.isFile()) {
       entries.push(entry);
     } else {
@@ -200,8 +209,15 @@ export async function pruneTree(root: string, entries: TreeEntry[]): Promise<Ans
     for (const entry of listing.entries.slice(1).reverse()) {
       if (wanted.get(entry.path) === entry.type) continue;
       current = join(root, entry.path);
-      await inParent(root, entry, (dir, name) => (entry.type === 'directory' ? fs.promises.rmdir(dir.at(name)) : fs.promises.unlink(dir.at(name))));
-      deleted++;
+      const removed = await inParent(root, entry, (dir, name) => (entry.type === 'directory' ? fs.promises.rmdir(dir.at(name)) : fs.promises.unlink(dir.at(name)))).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          // Gone already, or its directory: another writer of the same tree (two targets on one host) removed it first, and counts it.
+          if (error.code === 'ENOENT') return false;
+          throw error;
+        },
+      );
+      if (removed) deleted++;
     }
     return { deleted };
   } catch (error) {
