@@ -60,7 +60,10 @@ export async function typecheckSite(file: string, cwd: string): Promise<'checked
     options = parsed?.options ?? ts.convertCompilerOptionsFromJson(defaults, dirname(file)).options;
   }
   const compilerOptions = { ...options, ...overrides };
-  const host = Object.assign(ts.createCompilerHost(compilerOptions), probes);
+  // The project's directory, not x's working directory, is where TypeScript looks for @types and resolves
+  // relative names: the same site checks the same from wherever x is started.
+  const projectDirectory = dirname(configFile ?? file);
+  const host = Object.assign(ts.createCompilerHost(compilerOptions), probes, { getCurrentDirectory: () => projectDirectory });
   const program = ts.createProgram({ rootNames: [file], options: compilerOptions, host });
   const diagnostics = program
     .getSourceFiles()
@@ -85,7 +88,7 @@ export async function typecheckSite(file: string, cwd: string): Promise<'checked
 
 /**
  * What a cached check must match besides TypeScript's file system answers: the site as named and as
- * it really is, the working directory (relative names resolve from it), the TypeScript build (its
+ * it really is, the TypeScript build (its
  * version and its file's identity: a patched typescript.js is another build) and x's own options.
  * Undefined when the site or TypeScript cannot be identified: then nothing is cached.
  */
@@ -97,7 +100,6 @@ function checkKey(file: string, typescript: string): CheckKey | undefined {
     return {
       site: realpathSync(file),
       file,
-      cwd: process.cwd(),
       typescript: `${typescript} ${manifest.version} ${build.size} ${build.mtimeMs} ${build.ino}`,
       options: JSON.stringify({ defaults, overrides }),
     };

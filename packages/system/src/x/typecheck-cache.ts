@@ -106,7 +106,7 @@ export class ProbeRecorder {
   }
 }
 
-/** What identifies a check besides the probes: the site, the TypeScript build, the options, the cwd. */
+/** What identifies a check besides the probes: the site, the TypeScript build, the options. */
 export type CheckKey = Record<string, string>;
 
 interface Entry {
