@@ -2,8 +2,9 @@
 // process a run left behind: each run carries a unique environment variable that x's contexts and the
 // commands they start inherit, so /proc tells which processes belong to it, whoever their parent is.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -89,4 +90,18 @@ export async function until(predicate: () => boolean, ms = 20_000): Promise<void
 /** The --json lines of a run, parsed. */
 export function jsonLines(stdout: string): Record<string, any>[] {
   return stdout.trimEnd().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>);
+}
+
+/** Each file and directory under `dir` with its type, mode, owner and content, hashed: equal when nothing changed. */
+export function treeHash(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (path: string, name: string) => {
+    const info = lstatSync(path);
+    hash.update(`${name}\0${info.mode}\0${info.uid}:${info.gid}\0`);
+    if (info.isDirectory()) for (const entry of readdirSync(path).sort()) walk(join(path, entry), `${name}/${entry}`);
+    else if (info.isSymbolicLink()) hash.update(readlinkSync(path));
+    else hash.update(readFileSync(path));
+  };
+  walk(dir, '.');
+  return hash.digest('hex');
 }

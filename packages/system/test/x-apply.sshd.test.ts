@@ -4,14 +4,13 @@
 // `systemctl --root`, applied to several targets. --check before the first apply changes nothing and
 // reports what the apply then changes; the second apply and a --check after it report 0 changed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { type Sshd, type TestUser, createUser, skipPrivileged, startSshd } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, x } from './helpers.js';
+import { repoRoot, x, treeHash } from './helpers.js';
 
 useLeakCheck();
 
@@ -20,19 +19,6 @@ const skip = skipPrivileged('the x apply over ssh tests', spawnSync('sh', ['-c',
 /** Three targets; each logs in as its own account, so that on this one machine each has its own tree, account and package. */
 const targets = [1, 2, 3];
 
-/** Each file and directory under `dir` with its type, mode, owner and content, hashed. */
-function treeHash(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (path: string, name: string) => {
-    const info = lstatSync(path);
-    hash.update(`${name}\0${info.mode}\0${info.uid}:${info.gid}\0`);
-    if (info.isDirectory()) for (const entry of readdirSync(path).sort()) walk(join(path, entry), `${name}/${entry}`);
-    else if (info.isSymbolicLink()) hash.update(readlinkSync(path));
-    else hash.update(readFileSync(path));
-  };
-  walk(dir, '.');
-  return hash.digest('hex');
-}
 
 /** What the machine's accounts and packages look like, beside the tree: check mode must leave them alone too. */
 function systemState(): string {

@@ -1,14 +1,14 @@
 // `x apply` against local contexts through the real binary: each resource's line as it completes, the
 // recap, diffs, --json, check mode (nothing changes on disk, and it reports what the apply then
 // changes), idempotency, a failing resource stopping its target only, exit statuses and usage errors.
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ttyCreateChild } from '@x/process';
 import { useLeakCheck } from '@x/test-env';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectNoneLeft, jsonLines, repoRoot, x, xBin } from './helpers.js';
+import { expectNoneLeft, jsonLines, repoRoot, x, xBin, treeHash } from './helpers.js';
 
 useLeakCheck();
 
@@ -58,19 +58,6 @@ export default async function site() {
 `;
 }
 
-/** Each file and directory under `dir` with its type, mode and content, hashed: equal when nothing changed. */
-function treeHash(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (path: string, name: string) => {
-    const info = lstatSync(path);
-    hash.update(`${name}\0${info.mode}\0${info.uid}:${info.gid}\0`);
-    if (info.isDirectory()) for (const entry of readdirSync(path).sort()) walk(join(path, entry), `${name}/${entry}`);
-    else if (info.isSymbolicLink()) hash.update(readlinkSync(path));
-    else hash.update(readFileSync(path));
-  };
-  walk(dir, '.');
-  return hash.digest('hex');
-}
 
 /** The `status  resource name` of each of a target's resource lines on stdout, in order. */
 function resourceLines(stdout: string, target = 'local'): string[] {
