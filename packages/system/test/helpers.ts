@@ -105,3 +105,14 @@ export function treeHash(dir: string): string {
   walk(dir, '.');
   return hash.digest('hex');
 }
+
+/** The `status  resource name` of each of a target's resource lines on stdout, in order. */
+export function resourceLines(stdout: string, target = 'local'): string[] {
+  return stdout
+    .split('\n')
+    // Names are padded to the longest target's.
+    .filter((line) => line.startsWith(`${target} `) && /^ *\| /.test(line.slice(target.length)))
+    .map((line) => line.slice(line.indexOf('| ') + 2))
+    .filter((line) => /^(ok|changed|failed) /.test(line))
+    .map((line) => line.replace(/ {2}\(.*\)$/, '').replace(/ +/, ' '));
+}

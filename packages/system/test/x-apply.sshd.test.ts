@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
 import { type Sshd, type TestUser, createUser, skipPrivileged, startSshd } from '@x/test-env/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, x, treeHash } from './helpers.js';
+import { repoRoot, x, resourceLines, treeHash } from './helpers.js';
 
 useLeakCheck();
 
@@ -26,16 +26,6 @@ function systemState(): string {
   return `${readFileSync('/etc/passwd', 'utf8')}\0${readFileSync('/etc/group', 'utf8')}\0${packages}`;
 }
 
-/** The `status resource name` lines of one target, in order. */
-function resourceLines(stdout: string, target: string): string[] {
-  return stdout
-    .split('\n')
-    // Names are padded to the longest target's.
-    .filter((line) => line.startsWith(`${target} `) && /^ *\| /.test(line.slice(target.length)))
-    .map((line) => line.slice(line.indexOf('| ') + 2))
-    .filter((line) => /^(ok|changed|failed) /.test(line))
-    .map((line) => line.replace(/ {2}\(.*\)$/, '').replace(/ +/, ' '));
-}
 
 function cleanUp(): void {
   for (const n of targets) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ttyCreateChild } from '@x/process';
 import { useLeakCheck } from '@x/test-env';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectNoneLeft, jsonLines, repoRoot, x, xBin, treeHash } from './helpers.js';
+import { expectNoneLeft, jsonLines, repoRoot, x, xBin, resourceLines, treeHash } from './helpers.js';
 
 useLeakCheck();
 
@@ -59,16 +59,6 @@ export default async function site() {
 }
 
 
-/** The `status  resource name` of each of a target's resource lines on stdout, in order. */
-function resourceLines(stdout: string, target = 'local'): string[] {
-  return stdout
-    .split('\n')
-    // Names are padded to the longest target's.
-    .filter((line) => line.startsWith(`${target} `) && /^ *\| /.test(line.slice(target.length)))
-    .map((line) => line.slice(line.indexOf('| ') + 2))
-    .filter((line) => /^(ok|changed|failed) /.test(line))
-    .map((line) => line.replace(/ {2}\(.*\)$/, '').replace(/ +/, ' '));
-}
 
 describe('x apply', () => {
   it('prints each resource as it completes and a recap; a second apply changes nothing', async () => {
