@@ -30,7 +30,18 @@ export interface BenchRecord {
   ratio: number;
   /** What ours and peer are: milliseconds when absent. */
   unit?: 'ms' | 'bytes';
+  /** The 1-minute load average when the case started and when it ended ("0.42 to 1.10"). */
+  load?: string;
 }
+
+/** Below this 1-minute load average a figure is a result. */
+export declare const QUIET_LOAD: number;
+
+/**
+ * Waits (up to `limitMs`, default 3 minutes or X_BENCH_SETTLE_MS) for the load average to fall below
+ * QUIET_LOAD and returns the load the case starts at. compare and compareBatches call it first.
+ */
+export declare function settle(limitMs?: number): Promise<number>;
 
 /** Times ours against the peer, alternately in one process, and records medians and their ratio. */
 export declare function compare(options: CompareOptions): Promise<BenchRecord>;
@@ -69,6 +80,8 @@ export declare function recordFigures(options: {
   ours: number[];
   peers: { name: string; figures: number[] }[];
   describe?: (figure: number) => string;
+  /** The load when the case started (settle()'s result); the current load when absent. */
+  load?: number;
 }): BenchRecord[];
 
 /** A batch for compareBatches: runs `fn` once and gives the milliseconds it took. */

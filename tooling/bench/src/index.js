@@ -2,6 +2,8 @@
 // alternately, round after round, in one process, so drift in the machine (turbo
 // clocks, another process) falls on both sides alike.
 import { appendFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
@@ -20,11 +22,37 @@ async function roundMedian(bench, taskName) {
   return result.latency.p50;
 }
 
+/** Below this 1-minute load average a figure is a result; above it the machine is busy with something else. */
+export const QUIET_LOAD = 1.5;
+
+/**
+ * Waits (up to `limitMs`) for the 1-minute load average to fall below QUIET_LOAD, so a case does not start
+ * in the wake of the one before it (an ssh case's targets leave the load near 2-8 for a minute). Returns
+ * the load the case starts at, which its record carries.
+ */
+const currentLoad = () => Number(loadavg()[0].toFixed(2));
+
+export async function settle(limitMs = Number(process.env.X_BENCH_SETTLE_MS ?? 180_000)) {
+  const deadline = Date.now() + limitMs;
+  let announced = false;
+  while (loadavg()[0] >= QUIET_LOAD && Date.now() < deadline) {
+    if (!announced) console.log(`  (waiting for the load average, ${loadavg()[0].toFixed(2)}, to fall below ${QUIET_LOAD})`);
+    announced = true;
+    await sleep(2000);
+  }
+  return currentLoad();
+}
+
+function writeRecord(record) {
+  if (process.env.X_BENCH_OUT) appendFileSync(process.env.X_BENCH_OUT, `${JSON.stringify(record)}\n`);
+}
+
 /**
  * Times `ours.fn` against `peer.fn` and records the medians and their ratio.
  * Each round runs both, in alternating order; a case's figure is the median of its round medians.
  */
 export async function compare({ name, ours, peer, rounds = 8, timeMs = 150, warmupMs = 50 }) {
+  const load = await settle();
   const oursLabel = `x: ${ours.name ?? 'ours'}`;
   const peerLabel = `${peer.name}: ${peer.label ?? peer.name}`;
   const oursMedians = [];
@@ -43,12 +71,12 @@ export async function compare({ name, ours, peer, rounds = 8, timeMs = 150, warm
   }
   const oursMs = median(oursMedians);
   const peerMs = median(peerMedians);
-  const record = { case: name, ours: oursMs, peer: peerMs, peerName: peer.name, ratio: peerMs / oursMs };
+  const record = { case: name, ours: oursMs, peer: peerMs, peerName: peer.name, ratio: peerMs / oursMs, load: `${load} to ${currentLoad()}` };
   console.log(
     `${name}: x ${formatDuration(oursMs)}, ${peer.name} ${formatDuration(peerMs)}, ` +
-      `ratio ${record.ratio.toFixed(2)} (above 1: x is faster)`,
+      `ratio ${record.ratio.toFixed(2)} (above 1: x is faster; load ${record.load})`,
   );
-  if (process.env.X_BENCH_OUT) appendFileSync(process.env.X_BENCH_OUT, `${JSON.stringify(record)}\n`);
+  writeRecord(record);
   return record;
 }
 
@@ -60,6 +88,7 @@ export async function compare({ name, ours, peer, rounds = 8, timeMs = 150, warm
  * Records the median figure of each side, one record per peer.
  */
 export async function compareBatches({ name, unit = 'ms', ours, peers, rounds = 5, warmup = 1, describe = () => '' }) {
+  const load = await settle();
   const sides = [{ name: 'x', ...ours }, ...peers];
   for (const side of sides) for (let k = 0; k < warmup; k++) await side.run();
   const figures = sides.map(() => []);
@@ -68,21 +97,22 @@ export async function compareBatches({ name, unit = 'ms', ours, peers, rounds = 
     if (round % 2) order.reverse();
     for (const index of order) figures[index].push(await sides[index].run());
   }
-  return recordFigures({ name, unit, ours: figures[0], peers: peers.map((peer, k) => ({ name: peer.name, figures: figures[k + 1] })), describe });
+  return recordFigures({ name, unit, ours: figures[0], peers: peers.map((peer, k) => ({ name: peer.name, figures: figures[k + 1] })), describe, load });
 }
 
 /**
  * Records figures gathered by the caller, one record per peer with the median of each side: for a second
  * figure taken from the same runs as a compareBatches case (the CPU time of commands timed for wall time).
  */
-export function recordFigures({ name, unit = 'ms', ours, peers, describe = () => '' }) {
+export function recordFigures({ name, unit = 'ms', ours, peers, describe = () => '', load = currentLoad() }) {
+  const loads = `${load} to ${currentLoad()}`;
   const show = (value) => `${unit === 'bytes' ? `${value.toFixed(1)} B` : formatDuration(value)}${describe(value)}`;
   const oursFigure = median(ours);
   return peers.map((peer) => {
     const peerFigure = median(peer.figures);
-    const record = { case: name, ours: oursFigure, peer: peerFigure, peerName: peer.name, ratio: peerFigure / oursFigure, unit };
-    console.log(`${name}: x ${show(oursFigure)}, ${peer.name} ${show(peerFigure)}, ratio ${record.ratio.toFixed(2)} (above 1: x is better)`);
-    if (process.env.X_BENCH_OUT) appendFileSync(process.env.X_BENCH_OUT, `${JSON.stringify(record)}\n`);
+    const record = { case: name, ours: oursFigure, peer: peerFigure, peerName: peer.name, ratio: peerFigure / oursFigure, unit, load: loads };
+    console.log(`${name}: x ${show(oursFigure)}, ${peer.name} ${show(peerFigure)}, ratio ${record.ratio.toFixed(2)} (above 1: x is better; load ${loads})`);
+    writeRecord(record);
     return record;
   });
 }

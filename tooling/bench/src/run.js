@@ -82,8 +82,8 @@ function render(results) {
     'Written by `pnpm bench`. Each figure is the median time of one operation or batch (or memory per item,',
     'in B); ours and the peer ran alternately in the same process run. Ratio = peer / ours: above 1 means x',
     "is faster (or smaller). Targets are the issues' (packages/*/bench/targets.json). The load is the",
-    "1-minute load average when the benchmark file started and when it ended: a figure taken above 1.5 is",
-    'not a result.',
+    "1-minute load average when the case started (each waits up to 3 minutes for it to fall below 1.5 first)",
+    'and when it ended: a figure that started above 1.5 is not a result.',
     '',
     '| package | case | ours | peer | ratio | target | met | machine | date |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -136,7 +136,8 @@ for (const { pkg, file } of benchFiles(only)) {
   const loadAtEnd = load();
   console.log(`# ${relative(root, file)} done (load ${loadAtEnd})`);
   if (existsSync(out)) {
-    for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) records.push({ package: pkg, ...JSON.parse(line), machine, load: `${loadAtStart} to ${loadAtEnd}`, date });
+    // A record carries the load of its own case (bench settle()); older records the file's.
+    for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) records.push({ package: pkg, load: `${loadAtStart} to ${loadAtEnd}`, ...JSON.parse(line), machine, date });
   }
 }
 rmSync(out, { force: true });
