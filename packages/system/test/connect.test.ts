@@ -1,22 +1,38 @@
 // connect(): what each hop of a chain is started with, from the target, its inventory entry and the
-// command line's defaults. The router here records the options instead of connecting; the sshd tests
-// run the same chains for real.
+// command line's defaults, and which hops several targets share. The router here records the options
+// instead of connecting; the sshd tests run the same chains for real.
 import type { Router } from '@x/remote';
 import { describe, expect, it } from 'vitest';
 import { type HopDefaults, connect } from '../src/x/connect.js';
+import { type Closable, SharedHops } from '../src/x/shared-hops.js';
 import type { Target } from '../src/x/targets.js';
 
-function recorder(): { router: Router; calls: [string, Record<string, unknown>][] } {
+/**
+ * A router that records each start's options and each context's shutdown; `failing` holds hostnames
+ * whose next ssh start fails (once each).
+ */
+function recorder(failing = new Set<string>()): { router: Router; calls: [string, Record<string, unknown>][]; shutdowns: string[] } {
   const calls: [string, Record<string, unknown>][] = [];
-  const method = (name: string) => (options: Record<string, unknown>) => {
+  const shutdowns: string[] = [];
+  const method = (name: string) => async (options: Record<string, unknown>) => {
     calls.push([name, { ...options, via: options['via'] === undefined ? undefined : '<context>' }]);
+    // A real start takes a while: the other targets come to wait on a shared one meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (failing.delete(String(options['hostname']))) throw Object.assign(new Error(`ssh to ${String(options['hostname'])} refused`), { code: 'ERR_X_REMOTE_CONNECTION_REFUSED' });
     const home = options['username'] === undefined ? '/root' : `/home/${String(options['username'])}`;
     // A context says which node it runs as the one it was told to run, found from its home.
     const execPath = String(options['nodePath'] ?? 'node').replace(/^~(?=\/)/, home);
-    return Promise.resolve({ name: options['name'], call: (module: URL, name: string) => Promise.resolve(module.href.endsWith('/ping-task.js') && name === 'execPath' ? execPath : undefined) });
+    return {
+      name: options['name'],
+      call: (module: URL, name: string) => Promise.resolve(module.href.endsWith('/ping-task.js') && name === 'execPath' ? execPath : undefined),
+      shutdown: () => {
+        shutdowns.push(String(options['name']));
+        return Promise.resolve();
+      },
+    };
   };
   const router = { local: method('local'), ssh: method('ssh'), sudo: method('sudo'), su: method('su') } as unknown as Router;
-  return { router, calls };
+  return { router, calls, shutdowns };
 }
 
 const chain: Target = {
@@ -99,5 +115,60 @@ describe('connect()', () => {
     const target: Target = { name: 'web1', hops: [{ method: 'ssh', alias: 'web1', hostname: 'web1', nodePath: '~/.nvm/node', checkHostKeys: 'strict' }] };
     const [[, options]] = (await hopsOf(target, { nodePath: '/usr/bin/node', checkHostKeys: 'ignore' })) as [[string, Record<string, unknown>]];
     expect(options).toMatchObject({ nodePath: '~/.nvm/node', checkHostKeys: 'strict' });
+  });
+
+  describe('with shared hops', () => {
+    const bastion = { method: 'ssh', alias: 'bastion', hostname: 'bastion' } as const;
+    const db1 = { method: 'ssh', alias: 'db1', hostname: 'db1', username: 'dba', port: 2222 } as const;
+    const targets: Target[] = [
+      { name: 'bastion/dba@db1:2222/sudo', hops: [bastion, db1, { method: 'sudo', username: 'root' }] },
+      { name: 'bastion/dba@db1:2222/sudo:app', hops: [bastion, db1, { method: 'sudo', username: 'app' }] },
+      { name: 'bastion/db2', hops: [bastion, { method: 'ssh', alias: 'db2', hostname: 'db2' }] },
+      { name: 'bastion', hops: [bastion] },
+    ];
+    const signal = new AbortController().signal;
+
+    it('starts the hops several chains begin with once, a chain’s last hop always its own, and shuts a shared hop down when its last holder lets go', async () => {
+      const { router, calls, shutdowns } = recorder();
+      const shared = new SharedHops();
+      const held: Closable[][] = targets.map(() => []);
+      const last = await Promise.all(targets.map((target, k) => connect(router, target, { signal, shared }, held[k]!)));
+      expect(last.map((context) => (context as unknown as { name: string }).name)).toEqual(targets.map((target) => target.name));
+      expect(calls.map(([method, options]) => `${method} ${String(options['name'])}`).sort()).toEqual([
+        // The bastion as the fourth target is that target's own context, not the shared hop.
+        'ssh bastion',
+        'ssh bastion',
+        'ssh bastion/db2',
+        'ssh bastion/dba@db1:2222',
+        'sudo bastion/dba@db1:2222/sudo',
+        'sudo bastion/dba@db1:2222/sudo:app',
+      ]);
+      const release = async (k: number): Promise<void> => {
+        for (const context of held[k]!.splice(0).reverse()) await context.shutdown();
+      };
+      await release(0);
+      expect(shutdowns).toEqual(['bastion/dba@db1:2222/sudo']);
+      await release(1);
+      expect(shutdowns).toEqual(['bastion/dba@db1:2222/sudo', 'bastion/dba@db1:2222/sudo:app', 'bastion/dba@db1:2222']);
+      await release(3);
+      await release(2);
+      expect(shutdowns.slice(3)).toEqual(['bastion', 'bastion/db2', 'bastion']);
+      // Let go of twice (a retry, then the end of the target): nothing is shut down twice.
+      await release(2);
+      expect(shutdowns).toHaveLength(6);
+    });
+
+    it('a shared hop that fails fails every target waiting on it, and the next try starts it afresh', async () => {
+      const { router, calls, shutdowns } = recorder(new Set(['bastion']));
+      const shared = new SharedHops();
+      const held: Closable[][] = [[], []];
+      const tries = await Promise.allSettled(targets.slice(0, 2).map((target, k) => connect(router, target, { signal, shared }, held[k]!)));
+      expect(tries.map((outcome) => outcome.status === 'rejected' && (outcome.reason as Error).message)).toEqual(['ssh to bastion refused', 'ssh to bastion refused']);
+      expect(calls).toHaveLength(1);
+      for (const holds of held) for (const context of holds.splice(0)) await context.shutdown();
+      expect(shutdowns).toEqual([]);
+      await connect(router, targets[0]!, { signal, shared }, held[0]!);
+      expect(calls.map(([method]) => method)).toEqual(['ssh', 'ssh', 'ssh', 'sudo']);
+    });
   });
 });

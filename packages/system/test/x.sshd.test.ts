@@ -110,6 +110,16 @@ describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
     expect(jsonLines(result.stdout)[0]).toMatchObject({ target: `${user.name}@loop/sudo:root`, ok: true, result: { uid: 0 } });
   });
 
+  it('targets whose chains begin with the same ssh login share it: one login serves every sudo behind it', async () => {
+    const chain = `${user.name}@loop/sudo`;
+    const result = await x(['run', '--on', `${chain}:root,${chain}:root,${chain}:${user.name}`, '--json', `${tasks}#hopPid`], { cwd });
+    expect(result.code, result.stderr).toBe(0);
+    const outcomes = jsonLines(result.stdout);
+    expect(outcomes.map((o) => o['target']).sort()).toEqual([`${chain}:root`, `${chain}:root#2`, `${chain}:${user.name}`]);
+    expect(outcomes.every((o) => o['ok'] === true)).toBe(true);
+    expect(new Set(outcomes.map((o) => o['result'])).size).toBe(1);
+  });
+
   it('x exec streams the command’s lines over ssh, prefixed and apart', async () => {
     const result = await x(['exec', '--on', '@pair', '--', 'sh', '-c', 'id -un; echo oops >&2'], { cwd });
     expect(result.code).toBe(0);

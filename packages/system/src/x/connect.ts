@@ -2,6 +2,7 @@
 // router's methods of the same names, looked up at run time.
 import type { Router } from '@x/remote';
 import { MethodUnavailableError } from './errors.js';
+import type { Closable, SharedHops } from './shared-hops.js';
 import type { Hop, Target } from './targets.js';
 
 /** The module x ping ships, which also says which node a context runs (a sibling of the built x.js). */
@@ -11,6 +12,12 @@ const pingTask = new URL('./ping-task.js', import.meta.url);
 export type Context = Awaited<ReturnType<Router['local']>>;
 
 type MethodOptions = Record<string, unknown>;
+
+/** A started hop: its context, and the node it was told to run (undefined: the method's default). */
+interface StartedHop {
+  context: Context;
+  nodePath: string | undefined;
+}
 type Method = (options: MethodOptions) => Promise<Context>;
 
 /**
@@ -39,36 +46,61 @@ export interface ConnectOptions {
   signal: AbortSignal;
   connectTimeoutMs?: number;
   defaults?: HopDefaults;
+  /** The command's shared hops: every hop but a chain's last is taken from here (see shared-hops.ts). */
+  shared?: SharedHops;
 }
 
 /**
  * Starts every context of `target`'s chain, each through the one before it, pushing each onto
- * `contexts` as soon as it is up (so the caller can shut down what started, even after a failure).
+ * `contexts` as soon as it is up (so the caller can shut down what started, even after a failure). With
+ * `options.shared`, the hops before the last are shared with the command's other targets whose chains
+ * begin the same way; what is pushed for those is this target's hold on them.
  *
  * @returns the last context: the one the command's work runs in.
  * @throws MethodUnavailableError (`ERR_X_METHOD_UNAVAILABLE`) for a method the router lacks.
  */
-export async function connect(router: Router, target: Target, options: ConnectOptions, contexts: Context[]): Promise<Context> {
+export async function connect(router: Router, target: Target, options: ConnectOptions, contexts: Closable[]): Promise<Context> {
   let via: Context | undefined;
   /** The node the previous hop was told to run: a sudo or su hop after it runs on the same host. */
   let nodePath: string | undefined;
   for (const [index, hop] of target.hops.entries()) {
     options.signal.throwIfAborted();
-    const name = index === target.hops.length - 1 ? target.name : `${target.name}[${index}]`;
+    const last = index === target.hops.length - 1;
+    const shared = last ? undefined : options.shared;
+    const name = last ? target.name : shared === undefined ? `${target.name}[${index}]` : chainName(target.hops.slice(0, index + 1));
     const common: MethodOptions = { name };
     if (options.connectTimeoutMs !== undefined) common['connectTimeoutMs'] = options.connectTimeoutMs;
     if (via) common['via'] = via;
-    let context: Context;
-    if (hop.method === 'local') {
-      context = await router.local(common as Parameters<Router['local']>[0]);
-      nodePath = undefined;
+    const previous = via === undefined ? undefined : nodePath;
+    const startHop = (): Promise<StartedHop> =>
+      hop.method === 'local'
+        ? router.local(common as Parameters<Router['local']>[0]).then((context) => ({ context, nodePath: undefined }))
+        : start(router, hop, common, options.defaults ?? {}, previous);
+    let started: StartedHop;
+    if (shared === undefined) {
+      started = await startHop();
+      contexts.push(started.context);
     } else {
-      ({ context, nodePath } = await start(router, hop, common, options.defaults ?? {}, via === undefined ? undefined : nodePath));
+      // The hold is taken before the start is awaited, so a target given up meanwhile still lets go of it.
+      const { started: sharedStart, lease } = shared.acquire(JSON.stringify(target.hops.slice(0, index + 1)), startHop);
+      contexts.push(lease);
+      started = await sharedStart;
     }
-    contexts.push(context);
-    via = context;
+    ({ nodePath } = started);
+    via = started.context;
   }
   return via!;
+}
+
+/** A shared hop's name: the chain up to it as `--on` writes it (`deploy@bastion:2222/sudo:root`). */
+function chainName(hops: Hop[]): string {
+  return hops
+    .map((hop) => {
+      if (hop.method === 'local') return 'local';
+      if (hop.method !== 'ssh') return `${hop.method}:${hop.username}`;
+      return `${hop.username === undefined ? '' : `${hop.username}@`}${hop.alias}${hop.port === undefined ? '' : `:${hop.port}`}`;
+    })
+    .join('/');
 }
 
 /**
@@ -82,7 +114,7 @@ async function start(
   common: MethodOptions,
   defaults: HopDefaults,
   previous: string | undefined,
-): Promise<{ context: Context; nodePath: string | undefined }> {
+): Promise<StartedHop> {
   const method = (router as unknown as Record<string, unknown>)[hop.method];
   if (typeof method !== 'function') throw new MethodUnavailableError(hop.method);
   const options: MethodOptions = { ...common };

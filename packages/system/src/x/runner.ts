@@ -7,6 +7,7 @@ import type { Router } from '@x/remote';
 import { connect, type Context, type HopDefaults } from './connect.js';
 import type { Display } from './display.js';
 import { CancelledError, TargetTimeoutError } from './errors.js';
+import { type Closable, SharedHops } from './shared-hops.js';
 import type { Target } from './targets.js';
 
 /** How one target ended. */
@@ -90,6 +91,8 @@ export async function runTargets(targets: Target[], work: Work, options: RunOpti
   const batches = Math.ceil(targets.length / batchSize);
   // Set once a batch's failures passed --max-fail-percent: nothing starts after that.
   let halted: CancelledError | undefined;
+  // Hops that several targets' chains begin with are started once (a bastion, the ssh login before sudo).
+  const shared = new SharedHops();
   for (let first = 0; first < targets.length; first += batchSize) {
     const end = Math.min(first + batchSize, targets.length);
     let next = first;
@@ -105,7 +108,7 @@ export async function runTargets(targets: Target[], work: Work, options: RunOpti
           continue;
         }
         options.onStart?.(target);
-        const outcome = await runOne(target, work, options, stop);
+        const outcome = await runOne(target, work, options, stop, shared);
         outcomes[index] = outcome;
         if (outcome.status === 'failed' || outcome.status === 'timeout') failed++;
         let tipped: string | undefined;
@@ -131,16 +134,17 @@ function cancelReason(signal: AbortSignal): unknown {
   return signal.reason instanceof CancelledError ? signal.reason : new CancelledError('the command was interrupted', 'interrupted');
 }
 
-async function runOne(target: Target, work: Work, options: RunOptions, stop: AbortSignal): Promise<Outcome> {
+async function runOne(target: Target, work: Work, options: RunOptions, stop: AbortSignal, shared: SharedHops): Promise<Outcome> {
   const started = performance.now();
   const timeout = new AbortController();
   const signal = AbortSignal.any([stop, timeout.signal]);
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(new TargetTimeoutError(options.timeoutMs!)), options.timeoutMs);
-  const contexts: Context[] = [];
+  const contexts: Closable[] = [];
   let attempts = 0;
   const task = (async () => {
     const connectOptions = {
       signal,
+      shared,
       ...(options.timeoutMs === undefined ? {} : { connectTimeoutMs: options.timeoutMs }),
       ...(options.hopDefaults === undefined ? {} : { defaults: options.hopDefaults }),
     };
@@ -208,8 +212,8 @@ function untilAborted<T>(task: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Shuts the contexts of a chain down, the last first (a context's children go with it anyway). */
-async function shutdownAll(contexts: Context[]): Promise<void> {
+/** Shuts the contexts of a chain down, the last first (a context's children go with it anyway); a shared hop is only let go of. */
+async function shutdownAll(contexts: Closable[]): Promise<void> {
   const taken = contexts.splice(0).reverse();
   for (const context of taken) await context.shutdown({ timeoutMs: shutdownTimeoutMs }).catch(() => {});
 }
