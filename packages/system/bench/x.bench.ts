@@ -4,7 +4,8 @@
 //   (reading a CA bundle costs every Node start tens of ms of CPU), each peer run the same way.
 // - over ssh to 16 targets behind one loopback sshd: `x exec -- true` and `x run` against parallel-ssh
 //   (and a bash loop of `ssh &`) running `true` on the same 16, wall time and the controller's CPU time.
-// - `x run` on one ssh target against `ssh host true`.
+// - `x run` on one ssh target against `ssh host true`, with the environment as it is and with
+//   NODE_EXTRA_CA_CERTS unset, as for local*16.
 // CPU time is /usr/bin/time's user + system of the command and every child it waited for: on the
 // controller that is x and its ssh clients (or pssh and its ssh clients); the targets' sshd sessions and
 // remote Node processes are sshd's children, so the CPU they spend on this machine is not counted.
@@ -96,9 +97,9 @@ async function wallAndCpu(name: string, ours: Side, peers: Side[], cpu = true): 
   });
 }
 
-// local*16, with the environment as it is and, when it sets one, without NODE_EXTRA_CA_CERTS.
+// local*16 and one ssh target, with the environment as it is and, when it sets one, without NODE_EXTRA_CA_CERTS.
 const environments: { suffix: string; env: NodeJS.ProcessEnv }[] = [{ suffix: '', env: process.env }];
-if (process.env['NODE_EXTRA_CA_CERTS'] === undefined) console.log('the NODE_EXTRA_CA_CERTS-unset row is skipped: this environment does not set it');
+if (process.env['NODE_EXTRA_CA_CERTS'] === undefined) console.log('the NODE_EXTRA_CA_CERTS-unset rows are skipped: this environment does not set it');
 else {
   const env = { ...process.env };
   delete env['NODE_EXTRA_CA_CERTS'];
@@ -147,7 +148,10 @@ if (unavailable !== undefined) {
     const patience = ['--timeout', '600000'];
     await wallAndCpu(`x exec --on ${sshTargets} ssh targets on loopback -- true`, x(['exec', '--on', '@fleet', '--json', ...patience, '--', 'true'], { cwd }), fleetPeers());
     await wallAndCpu(`x run --on ${sshTargets} ssh targets on loopback of a trivial function`, x(['run', '--on', '@fleet', '--json', ...patience, trivial], { cwd }), fleetPeers());
-    await wallAndCpu('x run on one ssh target of a trivial function', x(['run', '--on', 'loop', '--json', ...patience, trivial], { cwd }), [side('ssh host true', () => measure(sshTrue[0], [...sshTrue[1]], { cwd }))], false);
+    for (const { suffix, env } of environments) {
+      const sshHostTrue = side('ssh host true', () => measure(sshTrue[0], [...sshTrue[1]], { cwd, env }));
+      await wallAndCpu(`x run on one ssh target of a trivial function${suffix}`, x(['run', '--on', 'loop', '--json', ...patience, trivial], { cwd, env }), [sshHostTrue], false);
+    }
   } finally {
     await sshd.stop();
     rmSync(cwd, { recursive: true, force: true });

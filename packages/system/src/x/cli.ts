@@ -169,7 +169,9 @@ async function runCommand(command: Command, argv: string[], context: MainContext
   const targets = values.limit === undefined ? named : limitTargets(named, values.limit, inventory);
   if (batchSize) common.batchSize = batchSize(targets.length);
   const display = new Display({ json: common.json, quiet: common.quiet, verbose: common.verbose });
-  const job = await command.prepare(positionals, common, display, own);
+  // The check is esbuild's work, in its own process (module-check.ts starts it before prepare's first
+  // await): this thread loads @x/remote meanwhile. No target is contacted before both are done.
+  const [job] = await Promise.all([command.prepare(positionals, common, display, own), import('@x/remote')]);
 
   await askPasswords(connection);
   const router = connection.maxMessageSize === undefined ? context.router : await ownRouter(connection.maxMessageSize);

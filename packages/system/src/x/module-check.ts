@@ -2,12 +2,14 @@
 // (TypeScript too), its static imports resolve (local files and packages, as @x/remote's module server
 // will resolve them), and it exports the name as a function. esbuild reads the module graph without
 // running it (importing it here would run its top-level code in x itself).
-import { isBuiltin } from 'node:module';
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as esbuild from 'esbuild';
 import { ModuleCheckError } from './errors.js';
+
+const require = createRequire(import.meta.url);
 
 /** Marks a resolution the plugin asks for itself, so that it does not intercept its own question. */
 const RESOLVING = Symbol('x-module-check');
@@ -20,7 +22,9 @@ interface Missing {
 
 /**
  * Resolves `path` against `cwd` and checks that the module exists, parses, that every static import
- * resolves and that `exportName` is an export that may be a function.
+ * resolves and that `exportName` is an export that may be a function. Synchronous up to the build's
+ * start: once it returns its promise, esbuild's process is at work, and the caller's thread is free
+ * for what it does meanwhile (cli.ts loads @x/remote).
  *
  * @returns the module's file URL.
  * @throws ModuleCheckError `ERR_X_MODULE_NOT_FOUND` (the module, or a file or package it imports),
@@ -28,10 +32,9 @@ interface Missing {
  */
 export async function checkModule(path: string, exportName: string, cwd: string): Promise<URL> {
   const file = resolve(cwd, path);
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new ModuleCheckError('ERR_X_MODULE_NOT_FOUND', `${path}: no such module (looked for ${file}).`);
+  if (!isFile(file)) throw new ModuleCheckError('ERR_X_MODULE_NOT_FOUND', `${path}: no such module (looked for ${file}).`);
   const shown = (name: string): string => relative(cwd, name) || name;
-  const { build } = await import('esbuild');
+  const { build } = require('esbuild') as typeof esbuild;
   const missing: Missing[] = [];
   let result: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] };
   try {
@@ -80,6 +83,14 @@ export async function checkModule(path: string, exportName: string, cwd: string)
     throw new ModuleCheckError('ERR_X_EXPORT_NOT_FOUND', `${shown(file)} exports '${exportName}' as ${kind}, not a function: x run calls a function (export one that returns what you need).`);
   }
   return pathToFileURL(file);
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**
