@@ -100,6 +100,8 @@ export class Router extends RouterCore {
   readonly #started = new Set<Context>();
   /** Per context, the last call still waiting for its module graph; close() stops the module server after them. */
   readonly #preparing = new Map<number, Promise<PreparedCall>>();
+  /** preload()s in flight: close() stops the module server after them too. */
+  readonly #preloading = new Set<Promise<unknown>>();
   readonly #closeTimeoutMs: number;
   /** Aborted by close(): starts in flight kill what they started and reject. Each listens on it while it runs. */
   readonly #stopStarts = unlimitedListeners(new AbortController());
@@ -265,6 +267,23 @@ export class Router extends RouterCore {
   }
 
   /**
+   * Builds the module graph of `moduleUrl` now (TypeScript transformed, imports resolved, packages bundled), so that
+   * the first call into it, on any context, only ships it: a program that knows what it will call can do this while
+   * its contexts connect. The graph is kept as a call keeps it, and made again once the module's file changes.
+   * @throws ERR_X_INVALID_ARG for a `moduleUrl` that is not a file URL or absolute path; ModuleError as a call into
+   *   the module would throw it (that call throws it again).
+   */
+  async preload(moduleUrl: string | URL): Promise<void> {
+    const graph = this.#graph(moduleHref(moduleUrl));
+    this.#preloading.add(graph);
+    try {
+      await graph;
+    } finally {
+      this.#preloading.delete(graph);
+    }
+  }
+
+  /**
    * Ends every context: pending calls and receivers fail with a 'shutdown' ChannelError at once, each
    * context runs its cleanup and gets `closeTimeoutMs` before it is killed. Idempotent.
    */
@@ -284,7 +303,7 @@ export class Router extends RouterCore {
     this.#stopStarts.abort(new ChannelError('shutdown', 'The router was closed while a context was starting.'));
     this.failAllHandlers('The router was closed before the answer came.');
     await Promise.all([...[...this.#started].map((context) => context.shutdown({ timeoutMs: this.#closeTimeoutMs })), ...this.#starting]);
-    await Promise.allSettled([...this.#preparing.values()]);
+    await Promise.allSettled([...this.#preparing.values(), ...this.#preloading]);
     await this.#server.close();
   }
 
@@ -314,16 +333,7 @@ export class Router extends RouterCore {
     const entry = this.#graphs.get(href);
     const ahead = this.#preparing.get(context.id);
     if (ahead === undefined && entry !== undefined && fresh(entry)) return this.#ship(context, entry.graph);
-    const build = (): Promise<PreparedCall> => {
-      const ready = this.#graphs.get(href);
-      if (ready !== undefined && fresh(ready)) return Promise.resolve(this.#ship(context, ready.graph));
-      return this.#server.graph(href).then((graph) => {
-        const path = fileURLToPath(href);
-        const stats = statSync(path, { throwIfNoEntry: false });
-        if (stats !== undefined) this.#graphs.set(href, { graph, path, mtimeMs: stats.mtimeMs, size: stats.size, checkedAt: performance.now() });
-        return this.#ship(context, graph);
-      });
-    };
+    const build = (): Promise<PreparedCall> => this.#graph(href).then((graph) => this.#ship(context, graph));
     const preparing = ahead === undefined ? build() : ahead.then(build, build);
     this.#preparing.set(context.id, preparing);
     const forget = (): void => {
@@ -331,6 +341,18 @@ export class Router extends RouterCore {
     };
     preparing.then(forget, forget);
     return preparing;
+  }
+
+  /** The graph of the module at `href`: the one kept while its file is unchanged, else made (and kept). */
+  #graph(href: string): Promise<ModuleGraph> {
+    const ready = this.#graphs.get(href);
+    if (ready !== undefined && fresh(ready)) return Promise.resolve(ready.graph);
+    return this.#server.graph(href).then((graph) => {
+      const path = fileURLToPath(href);
+      const stats = statSync(path, { throwIfNoEntry: false });
+      if (stats !== undefined) this.#graphs.set(href, { graph, path, mtimeMs: stats.mtimeMs, size: stats.size, checkedAt: performance.now() });
+      return graph;
+    });
   }
 
   /**

@@ -192,7 +192,7 @@ async function runCommand(command: Command, argv: string[], context: MainContext
     }
   });
   display.start(`x ${command.name}`, targets.length, Math.max(...targets.map((target) => target.name.length)));
-  outcomes = await runTargets(targets, job.work, {
+  const running = runTargets(targets, job.work, {
     router,
     display,
     parallel: common.parallel,
@@ -225,6 +225,10 @@ async function runCommand(command: Command, argv: string[], context: MainContext
       display.update();
     },
   });
+  // While the first targets connect (their ssh logins are this thread's idle time): a failure is the
+  // call's to report, when it makes the graph again.
+  for (const url of job.modules ?? []) router.preload(url).catch(() => {});
+  outcomes = await running;
   disposeInterrupt();
   display.finish();
   // Interrupted: the process is ending by the signal; the cleanup has said what it cancels.

@@ -23,6 +23,8 @@ export interface CommonOptions {
 /** What a command does once its input is checked: the work per target and how results are shown. */
 export interface Job {
   work: Work;
+  /** The modules `work` calls: their graphs are built while the targets connect (router.preload). */
+  modules?: URL[];
   /** Shows one finished target as it comes (not with --json). Failures are shown by the caller. */
   report?(display: Display, outcome: Outcome): void;
   /** The summary table's last column for a target that succeeded. */

@@ -102,6 +102,7 @@ Examples:
         }
         return summary;
       },
+      modules: [entry],
       describe: (outcome) => recapCounts(outcome.result as ApplySummary),
       jsonExtra: (outcome) => ({ type: 'summary', summary: counts.get(outcome.target.name) ?? { ok: 0, changed: 0, failed: 0 } }),
       summary(display, outcomes) {

@@ -36,6 +36,7 @@ Examples:
     const args = rawArgs.map(parseArgument);
     return {
       work: (context, _target, session) => context.withOptions({ signal: session.signal }).call(url, exportName, ...args),
+      modules: [url],
       report(display, outcome) {
         if (outcome.result === undefined) return;
         const colors = display.colors(display.stdout);
