@@ -47,6 +47,7 @@ Examples:
     const execOptions = await optionsOf(own);
     const collected = new Map<string, { stdout: string; stderr: string }>();
     return {
+      modules: [execTask],
       async work(context, target, session) {
         const rx = session.router.receiver<OutputChunk>();
         const lines = options.json ? undefined : new Lines(session.display, target.name);
