@@ -136,7 +136,7 @@ describe('the module and export of x run', () => {
   it('an export that does not exist is a usage error listing the exports, before any target is contacted', async () => {
     const contacts = join(scratch, 'missing-export');
     const result = await x(['run', '--on', 'local*2', `${tasks}#nope`], { env: preload(contacts) });
-    expectUsageError(result, /has no export named 'nope' \(its exports: chatty, echo, fail, hold, sleep, whoami\)/);
+    expectUsageError(result, /has no export named 'nope' \(its exports: chatty, echo, fail, hold, hopPid, sleep, whoami\)/);
     expect(readContacts(contacts)).toEqual([]);
   });
 
