@@ -10,13 +10,15 @@ import { formatDuration } from './index.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const tsx = fileURLToPath(import.meta.resolve('tsx'));
 
-function benchFiles(only) {
+function benchFiles(only, fileFilter) {
   const files = [];
   for (const pkg of readdirSync(join(root, 'packages')).sort()) {
     if (only.length && !only.includes(pkg)) continue;
     const dir = join(root, 'packages', pkg, 'bench');
     if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).sort()) if (name.endsWith('.bench.ts')) files.push({ pkg, file: join(dir, name) });
+    for (const name of readdirSync(dir).sort()) {
+      if (name.endsWith('.bench.ts') && (fileFilter === undefined || name.includes(fileFilter))) files.push({ pkg, file: join(dir, name) });
+    }
   }
   return files;
 }
@@ -107,7 +109,10 @@ if (process.argv.includes('--render')) {
 }
 
 // `pnpm bench [package ...]`: only the named packages run; the others keep their recorded results.
+// `--file=TEXT`: only the bench files whose names hold TEXT run, and their cases replace what those
+// files recorded before (and cases of the same name and peer); the package's other files' are kept.
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const fileFilter = process.argv.find((arg) => arg.startsWith('--file='))?.slice('--file='.length);
 const unknown = only.filter((pkg) => !existsSync(join(root, 'packages', pkg, 'bench')));
 if (unknown.length) {
   console.error(`No benchmarks for ${unknown.join(', ')}: name packages by their folder (packages/<name>/bench).`);
@@ -123,7 +128,7 @@ const date = new Date().toISOString().slice(0, 10);
 /** The 1-minute load average: benchmarks run alone, so a figure taken under load is not a result. */
 const load = () => loadavg()[0].toFixed(2);
 console.log(`load average at the start: ${loadavg().map((figure) => figure.toFixed(2)).join(', ')}`);
-for (const { pkg, file } of benchFiles(only)) {
+for (const { pkg, file } of benchFiles(only, fileFilter)) {
   const loadAtStart = load();
   console.log(`\n# ${relative(root, file)} (load ${loadAtStart})`);
   rmSync(out, { force: true });
@@ -137,13 +142,17 @@ for (const { pkg, file } of benchFiles(only)) {
   console.log(`# ${relative(root, file)} done (load ${loadAtEnd})`);
   if (existsSync(out)) {
     // A record carries the load of its own case (bench settle()); older records the file's.
-    for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) records.push({ package: pkg, load: `${loadAtStart} to ${loadAtEnd}`, ...JSON.parse(line), machine, date });
+    for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) records.push({ package: pkg, load: `${loadAtStart} to ${loadAtEnd}`, ...JSON.parse(line), machine, date, file: relative(root, file) });
   }
 }
 rmSync(out, { force: true });
 mkdirSync(join(root, 'bench'), { recursive: true });
 const ran = new Set(records.map((r) => r.package));
-const results = [...previous.filter((r) => !ran.has(r.package)), ...records].sort((a, b) => a.package.localeCompare(b.package));
+const key = (r) => `${r.package}\n${r.case}\n${r.peerName}`;
+const replaced = new Set(records.map(key));
+const reran = new Set(records.map((r) => r.file));
+const kept = fileFilter === undefined ? previous.filter((r) => !ran.has(r.package)) : previous.filter((r) => !replaced.has(key(r)) && !reran.has(r.file));
+const results = [...kept, ...records].sort((a, b) => a.package.localeCompare(b.package));
 writeFileSync(join(root, 'bench', 'RESULTS.md'), render(results));
 writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwrote bench/RESULTS.md (${records.length} cases); load average at the end: ${loadavg().map((figure) => figure.toFixed(2)).join(', ')}`);
