@@ -59,6 +59,15 @@ describe('ssh', () => {
     expect(ignore).toEqual(expect.arrayContaining(['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'ServerAliveInterval=5', 'ServerAliveCountMax=2', '-C']));
   });
 
+  it('with become, has the login run sudo -n to the account before the first stage: one process on the far side', () => {
+    const plan = sshPlan({ hostname: 'web1', become: { username: 'app' }, nodePath: '~/.nvm/node' });
+    expect(plan.argv(stage).at(-1)).toBe(shellCommand(['sudo', '-n', '-u', 'app', '--', ...stage], '~/.nvm/node'));
+    expect(plan.where).toBe('ssh web1, sudo to app');
+    expect(plan.defaultName).toBe('ssh:web1/sudo:app');
+    expect(sshPlan({ hostname: 'web1', become: {} }).argv(stage).at(-1)).toBe(shellJoin(['sudo', '-n', '-u', 'root', '--', ...stage]));
+    for (const become of [null, 'root', { username: '-u' }, { sudoPath: '' }]) expect(() => sshPlan({ hostname: 'h', become } as never)).toThrow(InvalidArgumentError);
+  });
+
   it('refuses a password through via: a context has no terminal to type it on', () => {
     const via = { id: 1, call: () => Promise.resolve() } as never;
     expect(() => sshPlan({ hostname: 'h', password: 'pw', via })).toThrow(/absent when ssh runs through via/);

@@ -11,7 +11,7 @@ import type { Target } from '../src/x/targets.js';
  * A router that records each start's options and each context's shutdown; `failing` holds hostnames
  * whose next ssh start fails (once each).
  */
-function recorder(failing = new Set<string>()): { router: Router; calls: [string, Record<string, unknown>][]; shutdowns: string[] } {
+function recorder(failing = new Set<string>(), sudoRefuses = false): { router: Router; calls: [string, Record<string, unknown>][]; shutdowns: string[] } {
   const calls: [string, Record<string, unknown>][] = [];
   const shutdowns: string[] = [];
   const method = (name: string) => async (options: Record<string, unknown>) => {
@@ -19,6 +19,7 @@ function recorder(failing = new Set<string>()): { router: Router; calls: [string
     // A real start takes a while: the other targets come to wait on a shared one meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 5));
     if (failing.delete(String(options['hostname']))) throw Object.assign(new Error(`ssh to ${String(options['hostname'])} refused`), { code: 'ERR_X_REMOTE_CONNECTION_REFUSED' });
+    if (sudoRefuses && options['become'] !== undefined) throw Object.assign(new Error('ssh exited with status 1 before the first stage started'), { code: 'ERR_X_REMOTE_EOF', stderrTail: 'sudo: a password is required' });
     const home = options['username'] === undefined ? '/root' : `/home/${String(options['username'])}`;
     // A context says which node it runs as the one it was told to run, found from its home.
     const execPath = String(options['nodePath'] ?? 'node').replace(/^~(?=\/)/, home);
@@ -115,6 +116,43 @@ describe('connect()', () => {
     const target: Target = { name: 'web1', hops: [{ method: 'ssh', alias: 'web1', hostname: 'web1', nodePath: '~/.nvm/node', checkHostKeys: 'strict' }] };
     const [[, options]] = (await hopsOf(target, { nodePath: '/usr/bin/node', checkHostKeys: 'ignore' })) as [[string, Record<string, unknown>]];
     expect(options).toMatchObject({ nodePath: '~/.nvm/node', checkHostKeys: 'strict' });
+  });
+
+  describe('ssh then sudo', () => {
+    const sudo = { method: 'sudo', username: 'root' } as const;
+    const login = (nodePath?: string): Target['hops'][number] => ({ method: 'ssh', alias: 'web1', hostname: 'web1', ...(nodePath === undefined ? {} : { nodePath }) });
+    const web1: Target = { name: 'web1/sudo', hops: [login('/usr/bin/node'), sudo] };
+    const signal = new AbortController().signal;
+    const methods = (calls: [string, Record<string, unknown>][]) => calls.map(([method, options]) => `${method} ${String(options['name'])}${options['become'] ? ' +sudo' : ''}`);
+
+    it('start as one context, sudo run by the login (sudo -n), when nothing else needs the login', async () => {
+      const { router, calls } = recorder();
+      await connect(router, web1, { signal }, []);
+      expect(calls).toEqual([['ssh', { name: 'web1/sudo', hostname: 'web1', nodePath: '/usr/bin/node', become: { username: 'root' }, via: undefined }]]);
+      // ~ is expanded by the login's shell, as the sudo hop would have been told the login's node.
+      const { router: tilde, calls: tildeCalls } = recorder();
+      await connect(tilde, { ...web1, hops: [login('~/.nvm/node'), sudo] }, { signal }, []);
+      expect(methods(tildeCalls)).toEqual(['ssh web1/sudo +sudo']);
+    });
+
+    it('start as two when sudo refuses, a become password is to be typed, the node is looked up in PATH, or other targets share the login', async () => {
+      const refused = recorder(new Set(), true);
+      const held: Closable[] = [];
+      await connect(refused.router, web1, { signal }, held);
+      expect(methods(refused.calls)).toEqual(['ssh web1/sudo +sudo', 'ssh web1/sudo[0]', 'sudo web1/sudo']);
+      expect(held).toHaveLength(2);
+      const typed = recorder();
+      await connect(typed.router, web1, { signal, defaults: { becomePassword: 'pw' } }, []);
+      expect(methods(typed.calls)).toEqual(['ssh web1/sudo[0]', 'sudo web1/sudo']);
+      const inPath = recorder();
+      await connect(inPath.router, { ...web1, hops: [login(), sudo] }, { signal }, []);
+      expect(methods(inPath.calls)).toEqual(['ssh web1/sudo[0]', 'sudo web1/sudo']);
+      const app: Target = { name: 'web1/sudo:app', hops: [web1.hops[0]!, { method: 'sudo', username: 'app' }] };
+      const both = recorder();
+      const shared = new SharedHops([web1.hops, app.hops]);
+      await Promise.all([connect(both.router, web1, { signal, shared }, []), connect(both.router, app, { signal, shared }, [])]);
+      expect(methods(both.calls).sort()).toEqual(['ssh web1', 'sudo web1/sudo', 'sudo web1/sudo:app']);
+    });
   });
 
   describe('with shared hops', () => {

@@ -110,6 +110,26 @@ describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
     expect(jsonLines(result.stdout)[0]).toMatchObject({ target: `${user.name}@loop/sudo:root`, ok: true, result: { uid: 0 } });
   });
 
+  it('a chain of ssh then sudo is one Node process on the far side: the login runs sudo', async () => {
+    const result = await x(['run', '--on', `${user.name}@loop/sudo:root`, '--json', `${tasks}#hopPid`], { cwd });
+    expect(result.code, result.stderr).toBe(0);
+    const [outcome] = jsonLines(result.stdout);
+    expect(outcome).toMatchObject({ ok: true });
+    // sudo's parent is the login's sshd session (or its shell), not a Node context.
+    const parent = readFileSync(`/proc/${String(outcome!['result'])}/cmdline`, 'latin1');
+    expect(parent).not.toMatch(/node/);
+  });
+
+  it('where sudo wants a password and none is given, the chain falls back to a sudo hop, which says so', async () => {
+    const result = await x(['run', '--on', `ssh://${pwUser.name}@127.0.0.1:${sshd.port}/sudo`, '--json', '-i', sshd.clientKey, '--check-host-keys', 'ignore', '--node-path', process.execPath, `${tasks}#whoami`], { cwd });
+    expect(result.code).toBe(1);
+    const [outcome] = jsonLines(result.stdout);
+    expect(outcome).toMatchObject({ ok: false });
+    // The sudo hop's own error, as before sudo ran in the login: typed, and saying what to do.
+    expect(outcome!['error']).toMatchObject({ name: 'PasswordError', code: 'ERR_X_REMOTE_PASSWORD' });
+    expect(outcome!['error'].message).toMatch(/sudo asked for a password .* but none was given/);
+  });
+
   it('targets whose chains begin with the same ssh login share it: one login serves every sudo behind it', async () => {
     const chain = `${user.name}@loop/sudo`;
     const result = await x(['run', '--on', `${chain}:root,${chain}:root,${chain}:${user.name}`, '--json', `${tasks}#hopPid`], { cwd });

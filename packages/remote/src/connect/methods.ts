@@ -51,6 +51,14 @@ export interface SshOptions extends MethodOptions {
   keepaliveCount?: number;
   /** ssh compression (`-C`; default false: it costs CPU and gains little on fast links). */
   compression?: boolean;
+  /**
+   * Become another account on the far side in the same command: the login's shell runs
+   * `sudo -n -u <username> -- <the first stage>`, so the context is one Node process running as that
+   * account, not a login context with a sudo context behind it. `-n`: sudo never prompts; where it
+   * wants a password it fails at once ("sudo: a password is required"), and a sudo hop through `via`
+   * (`router.sudo`), which can type one, is the way there.
+   */
+  become?: { username?: string; sudoPath?: string };
 }
 
 export interface SudoOptions extends MethodOptions {
@@ -161,7 +169,7 @@ function execCommand(words: string[], nodePath: string): string[] {
 
 export function sshPlan(options: SshOptions): MethodPlan {
   const common = checkCommon(options);
-  const { hostname, username, port, identityFile, checkHostKeys, password, sshArgs = [], sshPath = 'ssh', keepaliveIntervalMs = 15_000, keepaliveCount = 3, compression = false } = options;
+  const { hostname, username, port, identityFile, checkHostKeys, password, sshArgs = [], sshPath = 'ssh', keepaliveIntervalMs = 15_000, keepaliveCount = 3, compression = false, become } = options;
   if (typeof hostname !== 'string' || !/^[^\s-][^\s]*$/.test(hostname)) throw new InvalidArgumentError('hostname', 'a host name or address (no spaces, not starting with -)', hostname);
   if (username !== undefined && (typeof username !== 'string' || !/^[^\s-@][^\s@]*$/.test(username))) throw new InvalidArgumentError('username', 'a login name (no spaces or @, not starting with -)', username);
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new InvalidArgumentError('port', 'an integer from 1 to 65535', port);
@@ -175,6 +183,13 @@ export function sshPlan(options: SshOptions): MethodPlan {
   if (!Number.isInteger(keepaliveIntervalMs) || keepaliveIntervalMs < 1000) throw new InvalidArgumentError('keepaliveIntervalMs', 'an integer number of milliseconds >= 1000', keepaliveIntervalMs);
   if (!Number.isInteger(keepaliveCount) || keepaliveCount < 1) throw new InvalidArgumentError('keepaliveCount', 'an integer >= 1', keepaliveCount);
   if (typeof compression !== 'boolean') throw new InvalidArgumentError('compression', 'a boolean', compression);
+  if (become !== undefined && (typeof become !== 'object' || become === null)) throw new InvalidArgumentError('become', 'an object: { username?, sudoPath? }', become);
+  const becomeUser = become?.username ?? 'root';
+  const becomePath = become?.sudoPath ?? 'sudo';
+  if (become !== undefined) {
+    checkUser(becomeUser);
+    checkPath('become.sudoPath', becomePath);
+  }
   if (password !== undefined && common.via !== undefined) {
     // A password needs a terminal for ssh, and a context has no way to open one without native code.
     throw new InvalidArgumentError('password', 'absent when ssh runs through via (use a key: a context cannot open the terminal ssh reads passwords from)', '<a password>');
@@ -186,11 +201,12 @@ export function sshPlan(options: SshOptions): MethodPlan {
     ignore: ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null'],
   }[checkHostKeys];
   const where = `${username === undefined ? '' : `${username}@`}${hostname}${port === undefined ? '' : `:${port}`}`;
+  const becoming = become === undefined ? '' : `, sudo to ${becomeUser}`;
   return {
     ...common,
     method: 'ssh',
-    where: `ssh ${where}`,
-    defaultName: `ssh:${where}`,
+    where: `ssh ${where}${becoming}`,
+    defaultName: `ssh:${where}${become === undefined ? '' : `/sudo:${becomeUser}`}`,
     terminal: password !== undefined,
     // "user@host: Permission denied (publickey)." or, after a password, "Permission denied, please try
     // again."; a remote shell's "node: Permission denied" is neither.
@@ -211,7 +227,7 @@ export function sshPlan(options: SshOptions): MethodPlan {
       '-T',
       '--',
       hostname,
-      shellCommand(firstStage, common.nodePath),
+      shellCommand(become === undefined ? firstStage : [becomePath, '-n', '-u', becomeUser, '--', ...firstStage], common.nodePath),
     ],
   };
 }

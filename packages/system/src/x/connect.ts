@@ -2,7 +2,7 @@
 // router's methods of the same names, looked up at run time.
 import type { Router } from '@x/remote';
 import { MethodUnavailableError } from './errors.js';
-import type { Closable, SharedHops } from './shared-hops.js';
+import { type Closable, type SharedHops, prefixKey } from './shared-hops.js';
 import type { Hop, Target } from './targets.js';
 
 /** The module x ping ships, which also says which node a context runs (a sibling of the built x.js). */
@@ -72,6 +72,14 @@ export async function connect(router: Router, target: Target, options: ConnectOp
     if (options.connectTimeoutMs !== undefined) common['connectTimeoutMs'] = options.connectTimeoutMs;
     if (via) common['via'] = via;
     const previous = via === undefined ? undefined : nodePath;
+    const become = target.hops[index + 1];
+    if (hop.method === 'ssh' && index + 2 === target.hops.length && become?.method === 'sudo' && becomesInOne(hop, options, prefixKey(target.hops, index + 1))) {
+      const context = await startBecoming(router, hop, become.username, { ...common, name: target.name }, options.defaults ?? {});
+      if (context !== undefined) {
+        contexts.push(context);
+        return context;
+      }
+    }
     const startHop = (): Promise<StartedHop> =>
       hop.method === 'local'
         ? router.local(common as Parameters<Router['local']>[0]).then((context) => ({ context, nodePath: undefined }))
@@ -82,7 +90,7 @@ export async function connect(router: Router, target: Target, options: ConnectOp
       contexts.push(started.context);
     } else {
       // The hold is taken before the start is awaited, so a target given up meanwhile still lets go of it.
-      const { started: sharedStart, lease } = shared.acquire(JSON.stringify(target.hops.slice(0, index + 1)), startHop);
+      const { started: sharedStart, lease } = shared.acquire(prefixKey(target.hops, index + 1), startHop);
       contexts.push(lease);
       started = await sharedStart;
     }
@@ -90,6 +98,32 @@ export async function connect(router: Router, target: Target, options: ConnectOp
     via = started.context;
   }
   return via!;
+}
+
+/**
+ * Whether an ssh hop and the sudo hop that ends the chain can be one process on the far side (the login
+ * runs `sudo -n`, as Ansible's become does): no other target shares the login, no become password is
+ * to be typed (sudo -n never prompts), and the node is named by a path the login's shell resolves as the
+ * sudo hop would have been told it (absolute, or under a home with `~`), not looked up in sudo's PATH.
+ */
+function becomesInOne(hop: Extract<Hop, { method: 'ssh' }>, options: ConnectOptions, key: string): boolean {
+  const nodePath = hop.nodePath ?? options.defaults?.nodePath;
+  return (options.shared?.expected(key) ?? 1) <= 1 && options.defaults?.becomePassword === undefined && nodePath !== undefined && /^[/~]/.test(nodePath);
+}
+
+/**
+ * Starts the ssh hop with sudo in its command: the target's one context. Undefined when sudo refused
+ * (a password is required, the account may not sudo...): the caller then starts the two hops apart, so
+ * the sudo hop prompts or fails with its own error.
+ */
+async function startBecoming(router: Router, hop: Extract<Hop, { method: 'ssh' }>, username: string, common: MethodOptions, defaults: HopDefaults): Promise<Context | undefined> {
+  try {
+    return (await start(router, hop, common, defaults, undefined, username)).context;
+  } catch (error) {
+    const tail = (error as { stderrTail?: unknown }).stderrTail;
+    if (typeof tail === 'string' && /^sudo: /m.test(tail)) return undefined;
+    throw error;
+  }
 }
 
 /** A shared hop's name: the chain up to it as `--on` writes it (`deploy@bastion:2222/sudo:root`). */
@@ -114,6 +148,7 @@ async function start(
   common: MethodOptions,
   defaults: HopDefaults,
   previous: string | undefined,
+  become?: string,
 ): Promise<StartedHop> {
   const method = (router as unknown as Record<string, unknown>)[hop.method];
   if (typeof method !== 'function') throw new MethodUnavailableError(hop.method);
@@ -146,6 +181,7 @@ async function start(
   if (checkHostKeys !== undefined) options['checkHostKeys'] = checkHostKeys;
   // Only an ssh started here has a terminal to type a password on; one in a context reads files there too.
   if (common['via'] === undefined && defaults.sshPassword !== undefined) options['password'] = defaults.sshPassword;
+  if (become !== undefined) options['become'] = { username: become };
   return { context: await (method as Method).call(router, options), nodePath };
 }
 

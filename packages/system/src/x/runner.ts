@@ -92,7 +92,7 @@ export async function runTargets(targets: Target[], work: Work, options: RunOpti
   // Set once a batch's failures passed --max-fail-percent: nothing starts after that.
   let halted: CancelledError | undefined;
   // Hops that several targets' chains begin with are started once (a bastion, the ssh login before sudo).
-  const shared = new SharedHops();
+  const shared = new SharedHops(targets.map((target) => target.hops));
   for (let first = 0; first < targets.length; first += batchSize) {
     const end = Math.min(first + batchSize, targets.length);
     let next = first;

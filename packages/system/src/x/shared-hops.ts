@@ -18,8 +18,29 @@ interface Entry {
   users: number;
 }
 
+/** The key of a chain's first `length` hops: the hops as data, so equal options make equal keys. */
+export function prefixKey(hops: readonly unknown[], length: number): string {
+  return JSON.stringify(hops.slice(0, length));
+}
+
 export class SharedHops {
   readonly #entries = new Map<string, Entry>();
+  /** How many of the command's chains begin with each prefix (a chain's own last hop excluded). */
+  readonly #expected = new Map<string, number>();
+
+  constructor(chains: readonly (readonly unknown[])[] = []) {
+    for (const hops of chains) {
+      for (let length = 1; length < hops.length; length++) {
+        const key = prefixKey(hops, length);
+        this.#expected.set(key, (this.#expected.get(key) ?? 0) + 1);
+      }
+    }
+  }
+
+  /** How many of the command's targets begin their chains with the hops of `key`. */
+  expected(key: string): number {
+    return this.#expected.get(key) ?? 0;
+  }
 
   /**
    * The hop `key` names (the chain up to it, as data), started by `start` on its first use and shared
