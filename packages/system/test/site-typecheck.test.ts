@@ -52,13 +52,18 @@ function project(): { dir: string; write: (name: string, text: string) => string
 
 const check = (site: string, dir: string) => typecheckSite(site, dir);
 
+/** Checks `site` twice: the first check runs TypeScript, the second is a cache hit. */
+async function checkedThenCached(site: string, dir: string): Promise<void> {
+  expect(await check(site, dir)).toBe('checked');
+  expect(await check(site, dir)).toBe('cached');
+}
+
 describe('the site typecheck cache', () => {
   it('a second check of an unchanged site is a hit; an edit to the site is a miss, and its type error is caught', async () => {
     const { dir, write } = project();
     const site = write('site.ts', `import { port } from './conf.js';\nexport default function site(): number { return port; }\n`);
     write('conf.ts', 'export const port: number = 8080;\n');
-    expect(await check(site, dir)).toBe('checked');
-    expect(await check(site, dir)).toBe('cached');
+    await checkedThenCached(site, dir);
     // The entry is private to the user.
     expect(statSync(join(cache, 'x')).mode & 0o777).toBe(0o700);
     for (const name of readdirSync(join(cache, 'x'))) expect(statSync(join(cache, 'x', name)).mode & 0o777).toBe(0o600);
@@ -73,8 +78,7 @@ describe('the site typecheck cache', () => {
     const { dir, write } = project();
     const site = write('site.ts', `import { port } from './lib/conf.js';\nexport default function site(): number { return port; }\n`);
     write('lib/conf.ts', 'export const port: number = 8080;\n');
-    expect(await check(site, dir)).toBe('checked');
-    expect(await check(site, dir)).toBe('cached');
+    await checkedThenCached(site, dir);
     write('lib/conf.ts', "export const port: string = '8080';\n");
     await expect(check(site, dir)).rejects.toMatchObject({ code: 'ERR_X_SITE_TYPE' });
   });
@@ -83,8 +87,7 @@ describe('the site typecheck cache', () => {
     const { dir, write } = project();
     write('tsconfig.json', JSON.stringify({ compilerOptions: { strict: false, module: 'nodenext', types: ['node'] } }));
     const site = write('site.ts', 'export default function site(x) { return x; }\n');
-    expect(await check(site, dir)).toBe('checked');
-    expect(await check(site, dir)).toBe('cached');
+    await checkedThenCached(site, dir);
     write('tsconfig.json', JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', types: ['node'] } }));
     await expect(check(site, dir)).rejects.toMatchObject({ code: 'ERR_X_SITE_TYPE', message: expect.stringContaining("implicitly has an 'any' type") });
   });
@@ -94,8 +97,7 @@ describe('the site typecheck cache', () => {
     write('tsconfig.json', JSON.stringify({ compilerOptions: { strict: true, module: 'preserve', moduleResolution: 'bundler', noEmit: true } }));
     const site = write('site.ts', `import { port } from './conf';\nexport default function site(): number { return port; }\n`);
     write('conf/index.ts', 'export const port: number = 8080;\n');
-    expect(await check(site, dir)).toBe('checked');
-    expect(await check(site, dir)).toBe('cached');
+    await checkedThenCached(site, dir);
     // conf.ts now shadows conf/index.ts, which did not change.
     write('conf.ts', "export const port: string = '8080';\n");
     await expect(check(site, dir)).rejects.toMatchObject({ code: 'ERR_X_SITE_TYPE' });
@@ -106,8 +108,7 @@ describe('the site typecheck cache', () => {
     write('node_modules/pkg/package.json', JSON.stringify({ name: 'pkg', version: '1.0.0', types: 'index.d.ts' }));
     write('node_modules/pkg/index.d.ts', 'export declare const port: number;\n');
     const site = write('sub/site.ts', `import { port } from 'pkg';\nexport default function site(): number { return port; }\n`);
-    expect(await check(site, dir)).toBe('checked');
-    expect(await check(site, dir)).toBe('cached');
+    await checkedThenCached(site, dir);
     // sub/node_modules/pkg is now found first; no file the check read changed.
     write('sub/node_modules/pkg/package.json', JSON.stringify({ name: 'pkg', version: '2.0.0', types: 'index.d.ts' }));
     write('sub/node_modules/pkg/index.d.ts', 'export declare const port: string;\n');
@@ -127,8 +128,7 @@ describe('the site typecheck cache', () => {
     corrupt.push(JSON.stringify(valid));
     for (const text of corrupt) {
       writeFileSync(path, text);
-      expect(await check(site, dir)).toBe('checked');
-      expect(await check(site, dir)).toBe('cached');
+      await checkedThenCached(site, dir);
     }
   });
 
@@ -142,8 +142,7 @@ describe('the site typecheck cache', () => {
     const tmp = temporary('x-typecheck-tmp-');
     process.env.TMPDIR = tmp;
     const site = write('site.ts', 'export default function site(): number { return 1; }\n');
-    expect(await check(site, dir)).toBe('checked');
-    expect(await check(site, dir)).toBe('cached');
+    await checkedThenCached(site, dir);
     const [own] = readdirSync(tmp);
     expect(own).toMatch(/^x-cache-/);
     expect(statSync(join(tmp, own ?? '')).mode & 0o777).toBe(0o700);
