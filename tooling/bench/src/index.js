@@ -25,18 +25,18 @@ async function roundMedian(bench, taskName) {
 /** Below this 1-minute load average a figure is a result; above it the machine is busy with something else. */
 export const QUIET_LOAD = 1.5;
 
+const currentLoad = () => Number(loadavg()[0].toFixed(2));
+
 /**
  * Waits (up to `limitMs`) for the 1-minute load average to fall below QUIET_LOAD, so a case does not start
  * in the wake of the one before it (an ssh case's targets leave the load near 2-8 for a minute). Returns
  * the load the case starts at, which its record carries.
  */
-const currentLoad = () => Number(loadavg()[0].toFixed(2));
-
 export async function settle(limitMs = Number(process.env.X_BENCH_SETTLE_MS ?? 180_000)) {
   const deadline = Date.now() + limitMs;
   let announced = false;
-  while (loadavg()[0] >= QUIET_LOAD && Date.now() < deadline) {
-    if (!announced) console.log(`  (waiting for the load average, ${loadavg()[0].toFixed(2)}, to fall below ${QUIET_LOAD})`);
+  while (currentLoad() >= QUIET_LOAD && Date.now() < deadline) {
+    if (!announced) console.log(`  (waiting for the load average, ${currentLoad()}, to fall below ${QUIET_LOAD})`);
     announced = true;
     await sleep(2000);
   }
