@@ -141,8 +141,8 @@ for (const { pkg, file } of benchFiles(only, fileFilter)) {
   const loadAtEnd = load();
   console.log(`# ${relative(root, file)} done (load ${loadAtEnd})`);
   if (existsSync(out)) {
-    // Each record carries the load of its own case (the harness's settle()).
-    for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) records.push({ package: pkg, ...JSON.parse(line), machine, date, file: relative(root, file) });
+    // A record from the harness carries the load of its own case (settle()); one a bench file wrote itself, the file's.
+    for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) records.push({ package: pkg, load: `${loadAtStart} to ${loadAtEnd}`, ...JSON.parse(line), machine, date, file: relative(root, file) });
   }
 }
 rmSync(out, { force: true });
