@@ -77,7 +77,7 @@ export {
   NodeNotFoundError,
   PasswordError,
 } from './connect/connect-errors.js';
-export type { DockerOptions, HostKeyPolicy, KubectlOptions, MethodOptions, SshOptions, SudoOptions, SuOptions } from './connect/methods.js';
+export type { DockerOptions, HostKeyPolicy, KubectlOptions, MethodOptions, SshMultiplex, SshOptions, SudoOptions, SuOptions } from './connect/methods.js';
 
 /**
  * A message from a context refused before decoding (`ERR_X_REMOTE_BAD_PAYLOAD`, with `reason` 'depth',

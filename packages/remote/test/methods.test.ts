@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIRST_STAGE } from '../src/connect/first-stage.js';
 import { InvalidArgumentError } from '../src/index.js';
@@ -72,6 +75,42 @@ describe('ssh', () => {
     const via = { id: 1, call: () => Promise.resolve() } as never;
     expect(() => sshPlan({ hostname: 'h', password: 'pw', via })).toThrow(/absent when ssh runs through via/);
     expect(sshPlan({ hostname: 'h', via }).terminal).toBe(false);
+  });
+
+  it('with multiplex, shares a master per set of connection options in a private directory it makes', () => {
+    const base = mkdtempSync(join(tmpdir(), 'x-mux-'));
+    try {
+      const directory = join(base, 'ssh');
+      const options = (plan: ReturnType<typeof sshPlan>) => plan.argv(stage).filter((word) => /^Control/.test(word));
+      const shared = options(sshPlan({ hostname: 'web1', username: 'deploy', multiplex: { directory } }));
+      expect(statSync(directory).mode & 0o777).toBe(0o700);
+      expect(shared).toEqual(['ControlMaster=auto', expect.stringMatching(new RegExp(`^ControlPath=${directory}/[0-9a-f]{32}$`)), 'ControlPersist=60']);
+      // The same options share a socket; any option that changes how the login is made or checked does not.
+      expect(options(sshPlan({ hostname: 'web1', username: 'deploy', multiplex: { directory, persistSeconds: 5 } }))[1]).toBe(shared[1]);
+      for (const other of [{ checkHostKeys: 'ignore' }, { identityFile: '/k' }, { port: 2222 }, { sshArgs: ['-o', 'ProxyJump=b'] }, { username: 'root' }] as const) {
+        expect(options(sshPlan({ hostname: 'web1', username: 'deploy', ...other, multiplex: { directory } }))[1]).not.toBe(shared[1]);
+      }
+      // A % in the directory is ssh's token character: written %%.
+      const percent = join(base, 'a%b');
+      expect(options(sshPlan({ hostname: 'h', multiplex: { directory: percent } }))[1]).toMatch(/a%%b\/[0-9a-f]{32}$/);
+
+      mkdirSync(join(base, 'open'), { mode: 0o755 });
+      chmodSync(join(base, 'open'), 0o755);
+      symlinkSync(directory, join(base, 'link'));
+      const via = { id: 1, call: () => Promise.resolve() } as never;
+      for (const [multiplex, message] of [
+        [{ directory: join(base, 'open') }, /has mode 755: group or others may reach the sockets \(chmod 700 it\)/],
+        [{ directory: join(base, 'link') }, /is not a directory/],
+        [{ directory: 'relative/ssh' }, /an absolute path/],
+        [{ directory: `/${'d'.repeat(60)}` }, /at most 57 bytes/],
+        [{ directory, persistSeconds: 0 }, /persistSeconds/],
+      ] as const) {
+        expect(() => sshPlan({ hostname: 'h', multiplex } as never)).toThrow(message);
+      }
+      expect(() => sshPlan({ hostname: 'h', via, multiplex: { directory } })).toThrow(/absent when ssh runs through via/);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 
   it('rejects bad options with ERR_X_INVALID_ARG', () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
@@ -97,6 +97,35 @@ describe.skipIf(skip)('router.ssh, sudo and su over a real sshd', () => {
     const { pid, pgid, parent } = await ctx.call<{ pid: number; pgid: number; parent: string }>(hops, 'processInfo');
     expect(parent).toMatch(/^sshd/);
     expect(pgid).toBe(pid);
+  });
+
+  it('with multiplex, later logins are sessions on the first one, which outlives its contexts until ssh -O exit', async () => {
+    const directory = join(dir, 'mux');
+    const options = to('xrkey', { multiplex: { directory, persistSeconds: 30 } });
+    const parentOf = async (ctx: Context) => (await ctx.call<{ ppid: number }>(hops, 'processInfo')).ppid;
+    let socket: string;
+    {
+      await using router = quietRouter();
+      // Logins started together before any master exists would each make their own: the first goes alone.
+      const first = await router.ssh(options);
+      const [second, again, unshared] = await Promise.all([router.ssh(options), router.ssh(options), router.ssh(to('xrkey'))]);
+      // One sshd connection process is the parent of every shared context's Node; an unshared login has its own.
+      const parents = await Promise.all([first, second, again, unshared].map(parentOf));
+      expect(new Set(parents.slice(0, 3)).size).toBe(1);
+      expect(parents[3]).not.toBe(parents[0]);
+      const sockets = readdirSync(directory);
+      expect(sockets).toHaveLength(1);
+      socket = join(directory, sockets[0]!);
+    }
+    // The master stays up after its last context; a new router's login uses it.
+    expect(execFileSync('ssh', ['-O', 'check', '-o', `ControlPath=${socket}`, 'x'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe('');
+    await using router = quietRouter();
+    const ctx = await router.ssh(options);
+    expect(await ctx.call(hops, 'echo', 'shared')).toBe('shared');
+    const master = await parentOf(ctx);
+    await router.close();
+    execFileSync('ssh', ['-O', 'exit', '-o', `ControlPath=${socket}`, 'x'], { stdio: 'ignore' });
+    expect(await eventually(() => !alive(master) && readdirSync(directory).length === 0)).toBe(true);
   });
 
   it('types a password once on a pty, and never logs it', async () => {

@@ -5,6 +5,9 @@ export { firstStageArgv } from './first-stage.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Context } from '../calls/context.js';
 import type { PromptRules } from './stdio-connect.js';
+import { multiplexArgs, type SshMultiplex } from './ssh-multiplex.js';
+
+export type { SshMultiplex } from './ssh-multiplex.js';
 
 /** Options every method takes. */
 export interface MethodOptions {
@@ -59,6 +62,14 @@ export interface SshOptions extends MethodOptions {
    * (`router.sudo`), which can type one, is the way there.
    */
   become?: { username?: string; sudoPath?: string };
+  /**
+   * Share one ssh connection per destination between contexts and between programs (OpenSSH's ControlMaster
+   * and ControlPersist): the first login stays up as a master for `persistSeconds` after its last session
+   * and later ones open a session on it, with no new key exchange or authentication. Only for ssh run by
+   * this process (not through `via`). Connections are shared only when every option that decides how a
+   * connection is made and checked is the same (host, port, user, key, host-key policy, sshArgs...).
+   */
+  multiplex?: SshMultiplex;
 }
 
 export interface SudoOptions extends MethodOptions {
@@ -169,7 +180,7 @@ function execCommand(words: string[], nodePath: string): string[] {
 
 export function sshPlan(options: SshOptions): MethodPlan {
   const common = checkCommon(options);
-  const { hostname, username, port, identityFile, checkHostKeys, password, sshArgs = [], sshPath = 'ssh', keepaliveIntervalMs = 15_000, keepaliveCount = 3, compression = false, become } = options;
+  const { hostname, username, port, identityFile, checkHostKeys, password, sshArgs = [], sshPath = 'ssh', keepaliveIntervalMs = 15_000, keepaliveCount = 3, compression = false, become, multiplex } = options;
   if (typeof hostname !== 'string' || !/^[^\s-][^\s]*$/.test(hostname)) throw new InvalidArgumentError('hostname', 'a host name or address (no spaces, not starting with -)', hostname);
   if (username !== undefined && (typeof username !== 'string' || !/^[^\s-@][^\s@]*$/.test(username))) throw new InvalidArgumentError('username', 'a login name (no spaces or @, not starting with -)', username);
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new InvalidArgumentError('port', 'an integer from 1 to 65535', port);
@@ -200,6 +211,10 @@ export function sshPlan(options: SshOptions): MethodPlan {
     accept: ['-o', 'StrictHostKeyChecking=accept-new'],
     ignore: ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null'],
   }[checkHostKeys];
+  if (multiplex !== undefined && common.via !== undefined) {
+    throw new InvalidArgumentError('multiplex', 'absent when ssh runs through via (its control sockets would be on the via host)', multiplex);
+  }
+  const sharing = multiplex === undefined ? [] : multiplexArgs(multiplex, [sshPath, hostname, port, username, identityFile, checkHostKeys, sshArgs, compression, password !== undefined]);
   const where = `${username === undefined ? '' : `${username}@`}${hostname}${port === undefined ? '' : `:${port}`}`;
   const becoming = become === undefined ? '' : `, sudo to ${becomeUser}`;
   return {
@@ -224,6 +239,7 @@ export function sshPlan(options: SshOptions): MethodPlan {
       ...(port === undefined ? [] : ['-p', String(port)]),
       ...(username === undefined ? [] : ['-l', username]),
       ...(compression ? ['-C'] : []),
+      ...sharing,
       '-T',
       '--',
       hostname,
