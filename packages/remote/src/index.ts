@@ -78,6 +78,8 @@ export {
   PasswordError,
 } from './connect/connect-errors.js';
 export type { DockerOptions, HostKeyPolicy, KubectlOptions, MethodOptions, SshMultiplex, SshOptions, SudoOptions, SuOptions } from './connect/methods.js';
+/** Makes an ssh `multiplex.directory` (mode 0700) when missing and checks it is private; throws InvalidArgumentError saying what is wrong. */
+export { checkMultiplexDirectory } from './connect/methods.js';
 
 /**
  * A message from a context refused before decoding (`ERR_X_REMOTE_BAD_PAYLOAD`, with `reason` 'depth',

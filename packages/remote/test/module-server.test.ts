@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -374,10 +375,19 @@ describe('ModuleServer.resolve() for a context', () => {
       expect(sent).toMatchObject({ code: 'ERR_X_REMOTE_MODULE_SYNTAX', file: error.file });
       expect(sent.cause).toBeUndefined();
     }
-    // The parser's own error stays here, for the caller of a module with a syntax error (plain JavaScript is
-    // checked by acorn, whose message places the error without quoting it: module-syntax.ts).
-    expect(script.cause).toBeInstanceOf(SyntaxError);
-    expect(String((script.cause as Error).message)).toContain('(2:');
+    // The parser's own error stays here, for the caller of a module with a syntax error: esbuild's (loaded
+    // in this process, so plain JavaScript is checked by it too: module-syntax.ts), placing it at line 2.
+    expect((script.cause as { errors?: { location?: { line: number } }[] }).errors?.[0]?.location?.line).toBe(2);
+  });
+
+  it('checks plain JavaScript with acorn in a program that never loaded esbuild, with the same error', async () => {
+    using dir = workspace();
+    const child = spawnSync(process.execPath, [fileURLToPath(new URL('./fixtures/syntax-check.mjs', import.meta.url)), join(dir.app, 'broken.mjs')], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.status, child.stderr).toBe(0);
+    const reported = JSON.parse(child.stdout) as Record<string, unknown>;
+    expect(reported).toMatchObject({ code: 'ERR_X_REMOTE_MODULE_SYNTAX', file: join(dir.app, 'broken.mjs'), line: 2, acorn: true, esbuildLoaded: false });
+    expect(reported['message']).toMatch(new RegExp(`^${join(dir.app, 'broken.mjs')}:2:\\d+: syntax error`));
+    expect(reported['message']).not.toContain(dir.marker.replaceAll('-', '_'));
   });
 
   it('rejects moduleRoots that are not absolute directory paths', () => {

@@ -7,7 +7,7 @@ import type { Context } from '../calls/context.js';
 import type { PromptRules } from './stdio-connect.js';
 import { multiplexArgs, type SshMultiplex } from './ssh-multiplex.js';
 
-export type { SshMultiplex } from './ssh-multiplex.js';
+export { checkMultiplexDirectory, type SshMultiplex } from './ssh-multiplex.js';
 
 /** Options every method takes. */
 export interface MethodOptions {

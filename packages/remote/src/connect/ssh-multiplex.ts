@@ -42,7 +42,7 @@ export function multiplexArgs(multiplex: SshMultiplex, identity: readonly unknow
     throw new InvalidArgumentError('multiplex.directory', `a path of at most ${MAX_DIRECTORY_BYTES} bytes (a control socket's path is limited to 107)`, directory);
   }
   if (!Number.isInteger(persistSeconds) || persistSeconds < 1) throw new InvalidArgumentError('multiplex.persistSeconds', 'an integer number of seconds >= 1', persistSeconds);
-  checkPrivate(directory);
+  checkMultiplexDirectory(directory);
   const digest = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 32);
   return [
     '-o', 'ControlMaster=auto',
@@ -52,9 +52,18 @@ export function multiplexArgs(multiplex: SshMultiplex, identity: readonly unknow
   ];
 }
 
-function checkPrivate(directory: string): void {
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
-  const found = lstatSync(directory);
+/**
+ * Makes `directory` (mode 0700) when missing and checks that it is private to this user.
+ * @throws InvalidArgumentError (`ERR_X_INVALID_ARG`, argument `multiplex.directory`) saying what is wrong.
+ */
+export function checkMultiplexDirectory(directory: string): void {
+  let found;
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    found = lstatSync(directory);
+  } catch (error) {
+    throw new InvalidArgumentError('multiplex.directory', `a directory this user can make and use (${(error as Error).message})`, directory);
+  }
   const uid = process.getuid?.();
   const problem =
     !found.isDirectory() ? 'is not a directory (a symbolic link is refused too)'

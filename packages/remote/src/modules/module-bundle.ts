@@ -40,6 +40,22 @@ export function loadEsbuild(): Promise<typeof esbuild> {
   return loading;
 }
 
+/**
+ * esbuild when this process has it already (this module loaded it, or the program required it: x's module
+ * check), so using it costs no load; undefined otherwise.
+ */
+export function loadedEsbuild(): Promise<typeof esbuild> | undefined {
+  if (loading !== undefined) return loading;
+  const require = createRequire(import.meta.url);
+  let resolved: string;
+  try {
+    resolved = require.resolve('esbuild');
+  } catch {
+    return undefined;
+  }
+  return require.cache[resolved] === undefined ? undefined : loadEsbuild();
+}
+
 /** Stops esbuild's service (a child process) if esbuild was ever loaded. */
 export async function stopEsbuild(): Promise<void> {
   if (loading !== undefined) await (await loading).stop();

@@ -304,7 +304,7 @@ export class ModuleServer {
     }
     let source = text;
     const loader = loaderOf(file);
-    if (loader === 'js') checkModuleSyntax(text, file);
+    if (loader === 'js') await checkModuleSyntax(text, file);
     else {
       const { transform } = await loadEsbuild();
       try {
