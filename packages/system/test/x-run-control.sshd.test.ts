@@ -74,7 +74,8 @@ describe.skipIf(skip)('x and an sshd past its MaxStartups', () => {
   it('--retries 0 turns the default retry off: the dropped login fails the target at once', async () => {
     const held = await holdStartupSlot(sshd.port);
     try {
-      const run = startX(['ping', '--on', 'loop', '--retries', '0', '--json'], { cwd });
+      // Unshared: the test before left its login up (--ssh-persist), which would carry this one past sshd's limit.
+      const run = startX(['ping', '--on', 'loop', '--retries', '0', '--ssh-persist', '0', '--json'], { cwd });
       const result = await run.result;
       await expectNoneLeft(result.marker);
       expect(result.code).toBe(1);

@@ -3,7 +3,7 @@
 // write, x copy --fetch through a chain, and Ctrl+C during x exec.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
@@ -118,6 +118,50 @@ describe.skipIf(skip)('x over ssh (loopback sshd)', () => {
     // sudo's parent is the login's sshd session (or its shell), not a Node context.
     const parent = readFileSync(`/proc/${String(outcome!['result'])}/cmdline`, 'latin1');
     expect(parent).not.toMatch(/node/);
+  });
+
+  it('shares a login between x commands for --ssh-persist seconds (default 60) in a private directory; 0 turns it off', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'x-persist-home-'));
+    const env = { HOME: home, XDG_RUNTIME_DIR: undefined };
+    const login = async (...flags: string[]) => {
+      const result = await x(['run', '--on', `${user.name}@loop`, '--json', ...flags, `${tasks}#hopPid`], { cwd, env });
+      expect(result.code, result.stderr).toBe(0);
+      return Number(jsonLines(result.stdout)[0]!['result']);
+    };
+    const sockets = join(home, '.x', 'ssh');
+    try {
+      // The far side's sshd connection process: the same one while the login is shared.
+      const first = await login();
+      expect(statSync(sockets).mode & 0o777).toBe(0o700);
+      expect(readdirSync(sockets)).toHaveLength(1);
+      expect(await login()).toBe(first);
+      expect(await login('--ssh-persist', '0')).not.toBe(first);
+      // Other options make another login, never one made with weaker checks.
+      expect(await login('--check-host-keys', 'ignore')).not.toBe(first);
+      expect(readdirSync(sockets)).toHaveLength(2);
+    } finally {
+      for (const socket of readdirSync(sockets)) execFileSync('ssh', ['-O', 'exit', '-o', `ControlPath=${join(sockets, socket)}`, 'x'], { stdio: 'ignore' });
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('connects unshared, and says why, when the socket directory is not private', async () => {
+    const runtime = mkdtempSync(join(tmpdir(), 'x-persist-run-'));
+    try {
+      mkdirSync(join(runtime, 'x', 'ssh'), { recursive: true, mode: 0o755 });
+      chmodSync(join(runtime, 'x', 'ssh'), 0o755);
+      const result = await x(['run', '--on', `${user.name}@loop`, '--json', `${tasks}#hopPid`], { cwd, env: { XDG_RUNTIME_DIR: runtime } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(
+        `x: ssh logins are not shared (--ssh-persist; 0 turns it off): Expected \`multiplex.directory\` to be a private directory of this user (this one has mode 755: group or others may reach the sockets (chmod 700 it)), got '${join(runtime, 'x', 'ssh')}'`,
+      );
+      expect(readdirSync(join(runtime, 'x', 'ssh'))).toEqual([]);
+      const refused = await x(['run', '--on', `${user.name}@loop`, '--ssh-persist', 'soon', `${tasks}#hopPid`], { cwd });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain("--ssh-persist takes a number of seconds (0 turns sharing off), got 'soon'.");
+    } finally {
+      rmSync(runtime, { recursive: true, force: true });
+    }
   });
 
   it('where sudo wants a password and none is given, the chain falls back to a sudo hop, which says so', async () => {

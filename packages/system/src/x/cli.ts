@@ -13,7 +13,7 @@ import { exec } from './commands/exec.js';
 import { inventory, inventoryHelp } from './commands/inventory.js';
 import { ping } from './commands/ping.js';
 import { run } from './commands/run.js';
-import { askPasswords, connectionHelp, connectionOptions, parseConnectionFlags } from './connection-flags.js';
+import { askPasswords, connectionHelp, connectionOptions, parseConnectionFlags, shareSshLogins } from './connection-flags.js';
 import { Display, formatDuration } from './display.js';
 import { UsageError } from './errors.js';
 import { limitTargets } from './host-pattern.js';
@@ -171,7 +171,11 @@ async function runCommand(command: Command, argv: string[], context: MainContext
   const display = new Display({ json: common.json, quiet: common.quiet, verbose: common.verbose });
   // The check is esbuild's work, in its own process (module-check.ts starts it before prepare's first
   // await): this thread loads @x/remote meanwhile. No target is contacted before both are done.
-  const [job] = await Promise.all([command.prepare(positionals, common, display, own), import('@x/remote')]);
+  const [job, remote] = await Promise.all([command.prepare(positionals, common, display, own), import('@x/remote')]);
+  if (targets.some((target) => target.hops.some((hop) => hop.method === 'ssh'))) {
+    const unshared = shareSshLogins(connection, remote.checkMultiplexDirectory);
+    if (unshared !== undefined) process.stderr.write(`x: ${unshared}\n`);
+  }
 
   await askPasswords(connection);
   const router = connection.maxMessageSize === undefined ? context.router : await ownRouter(connection.maxMessageSize);

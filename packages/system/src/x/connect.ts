@@ -40,6 +40,8 @@ export interface HopDefaults {
   sshPassword?: string;
   /** Typed at every sudo and su prompt. */
   becomePassword?: string;
+  /** Shared ssh logins (`--ssh-persist`), for every ssh started here (not one started in a context). */
+  multiplex?: { directory: string; persistSeconds: number };
 }
 
 export interface ConnectOptions {
@@ -181,6 +183,8 @@ async function start(
   if (checkHostKeys !== undefined) options['checkHostKeys'] = checkHostKeys;
   // Only an ssh started here has a terminal to type a password on; one in a context reads files there too.
   if (common['via'] === undefined && defaults.sshPassword !== undefined) options['password'] = defaults.sshPassword;
+  // A control socket is a path on the host ssh runs on: only one started here has x's directory.
+  if (common['via'] === undefined && defaults.multiplex !== undefined) options['multiplex'] = defaults.multiplex;
   if (become !== undefined) options['become'] = { username: become };
   return { context: await (method as Method).call(router, options), nodePath };
 }

@@ -2,7 +2,7 @@
 // --ask-pass): how they parse, what `x --help` says of them, and the passwords they ask for.
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { askPassword } from './ask-password.js';
 import type { HopDefaults } from './connect.js';
@@ -16,6 +16,7 @@ export const connectionOptions = {
   'max-message-size': { type: 'string' },
   'ask-become-pass': { type: 'boolean', short: 'K' },
   'ask-pass': { type: 'boolean' },
+  'ssh-persist': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 export const connectionHelp = `  -i, --identity FILE
@@ -35,6 +36,11 @@ export const connectionHelp = `  -i, --identity FILE
                      ask once for the sudo/su password (no echo), typed at every sudo and su hop
   --ask-pass         ask once for the ssh login password (no echo), for the first ssh hop of
                      each target (a later hop's ssh has no terminal: use keys there)
+  --ssh-persist SECONDS
+                     keep each ssh login up SECONDS after its last use, so the next x command
+                     (or target) to the same host, user and options skips the login, as
+                     Ansible's ControlPersist does (default 60; 0: every login its own).
+                     Sockets in $XDG_RUNTIME_DIR/x/ssh or ~/.x/ssh, which must be private
   These apply to every hop that does not name its own: the target (user@host:port) wins,
   then the inventory's entry for the host, then its defaults, then these flags, then
   ~/.ssh/config. On a chain's later hop (db1 in bastion/db1) ssh runs on the host before
@@ -47,6 +53,8 @@ type Values = {
 /** What the connection options ask, checked; nothing is asked on the terminal yet. */
 export interface ConnectionFlags {
   defaults: HopDefaults;
+  /** How long an ssh login stays up after its last session (0: not shared). */
+  sshPersistSeconds: number;
   maxMessageSize?: number;
   askBecomePass: boolean;
   askPass: boolean;
@@ -81,9 +89,30 @@ export function parseConnectionFlags(values: Values, cwd: string): ConnectionFla
     if (policy !== 'strict' && policy !== 'accept' && policy !== 'ignore') throw new UsageError(`--check-host-keys takes strict, accept or ignore, got '${policy}'.`);
     defaults.checkHostKeys = policy;
   }
-  const flags: ConnectionFlags = { defaults, askBecomePass: values['ask-become-pass'] ?? false, askPass: values['ask-pass'] ?? false };
+  const persist = values['ssh-persist'] ?? '60';
+  if (!/^\d{1,6}$/.test(persist)) throw new UsageError(`--ssh-persist takes a number of seconds (0 turns sharing off), got '${persist}'.`);
+  const flags: ConnectionFlags = { defaults, sshPersistSeconds: Number(persist), askBecomePass: values['ask-become-pass'] ?? false, askPass: values['ask-pass'] ?? false };
   if (values['max-message-size'] !== undefined) flags.maxMessageSize = parseSize('--max-message-size', values['max-message-size']);
   return flags;
+}
+
+/**
+ * Puts the shared ssh logins `--ssh-persist` asks for into `flags.defaults`, their sockets in
+ * `$XDG_RUNTIME_DIR/x/ssh` or `~/.x/ssh` once `check` (@x/remote's checkMultiplexDirectory) finds that
+ * directory private. Sharing is only a saving: where the directory will not do, logins go unshared.
+ * @returns why logins are not shared though asked to be, for a warning; undefined otherwise.
+ */
+export function shareSshLogins(flags: ConnectionFlags, check: (directory: string) => void): string | undefined {
+  if (flags.sshPersistSeconds === 0) return undefined;
+  const runtime = process.env['XDG_RUNTIME_DIR'];
+  const directory = runtime !== undefined && isAbsolute(runtime) ? join(runtime, 'x', 'ssh') : join(homedir(), '.x', 'ssh');
+  try {
+    check(directory);
+  } catch (error) {
+    return `ssh logins are not shared (--ssh-persist; 0 turns it off): ${(error as Error).message}`;
+  }
+  flags.defaults.multiplex = { directory, persistSeconds: flags.sshPersistSeconds };
+  return undefined;
 }
 
 /** Asks the passwords the flags call for, once each, on the terminal; they go into `flags.defaults`. */
