@@ -10,8 +10,10 @@
 // itself and then sudo to root, the shape of a fleet where every host is a login plus become. Ansible
 // runs with its defaults plus what makes it fastest on this site: forks for all ten targets at once,
 // pipelining, no fact gathering (the site uses none), a fixed python interpreter (no discovery). Its
-// ssh ControlPersist (60 s by default) is kept, so after the first round its connections may be warm:
-// that only favours it. x apply typechecks the site before it contacts a target (TypeScript resolves
+// ssh ControlPersist (60 s by default) is kept, and so are x's shared logins (--ssh-persist, 60 s by
+// default, the same OpenSSH mechanism): after the warm-up round both tools' logins are warm, as when a
+// user runs them again within the minute. A row with `x apply --ssh-persist 0` gives x with a new login
+// per target per run, beside the login floor. x apply typechecks the site before it contacts a target (TypeScript resolves
 // from bench/), which each of its runs pays once; a second pair of cases leaves that out
 // (--no-typecheck) to set the run itself beside the hand-written x run, which typechecks nothing.
 // X_OPS_BENCH_TARGETS and X_OPS_BENCH_ROUNDS make a smaller run for a smoke test.
@@ -174,6 +176,7 @@ try {
   );
   const x = (command: string, ...args: string[]) => () => runCommand(process.execPath, [xBin, command, '--on', '@fleet', '--json', '--timeout', '600000', ...args], cwd);
   const ours: Side = { name: 'x apply', run: x('apply', here('./site.ts')), changes: applyChanges };
+  const unshared: Side = { name: 'x apply --ssh-persist 0 (a new login per target per run)', run: x('apply', '--ssh-persist', '0', here('./site.ts')), changes: applyChanges };
   const untyped: Side = { name: 'x apply --no-typecheck', run: x('apply', '--no-typecheck', here('./site.ts')), changes: applyChanges };
   const plain: Side = { name: 'x run of the same work by hand (plain.ts)', run: x('run', `${here('./plain.ts')}#site`), changes: plainChanges };
   const peers = [plain];
@@ -250,7 +253,7 @@ try {
     await compareBatches({
       name: `ops: x apply of ${about}, ${run}`,
       ours: batch(ours, expected, first),
-      peers: [...peers.map((peer) => batch(peer, expected, first)), floor],
+      peers: [...peers.map((peer) => batch(peer, expected, first)), batch(unshared, expected, first), floor],
       rounds,
     });
     await compareBatches({

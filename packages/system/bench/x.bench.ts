@@ -144,8 +144,9 @@ if (unavailable !== undefined) {
     ];
     if (psshPath === undefined) console.log('skipped: the parallel-ssh peer (Debian package pssh is not installed)');
     // The peers wait for ssh however long a login takes; x is given the same patience (its --timeout is
-    // also the connect timeout, 30 s by default).
-    const patience = ['--timeout', '600000'];
+    // also the connect timeout, 30 s by default). Every peer here logs in afresh each time, so x does too:
+    // its shared logins (--ssh-persist, on by default) would skip the logins of every round after the first.
+    const patience = ['--timeout', '600000', '--ssh-persist', '0'];
     await wallAndCpu(`x exec --on ${sshTargets} ssh targets on loopback -- true`, x(['exec', '--on', '@fleet', '--json', ...patience, '--', 'true'], { cwd }), fleetPeers());
     await wallAndCpu(`x run --on ${sshTargets} ssh targets on loopback of a trivial function`, x(['run', '--on', '@fleet', '--json', ...patience, trivial], { cwd }), fleetPeers());
     for (const { suffix, env } of environments) {
