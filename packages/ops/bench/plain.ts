@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { siteFiles, siteLines, siteRoot } from './spec.js';
 
@@ -45,6 +46,13 @@ async function replace(path: string, content: string, mode: number): Promise<voi
   }
   await handle.close();
   await rename(temporary, path);
+  // The rename is durable once the directory is flushed too, as @x/ops's writes are.
+  const directory = await open(dirname(path), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
 }
 
 async function file(path: string, content: string, mode: number): Promise<boolean> {

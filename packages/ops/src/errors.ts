@@ -152,3 +152,17 @@ export class NoSuchFileError extends Error {
   }
 }
 brandClass(NoSuchFileError, 'NoSuchFileError');
+
+/**
+ * Thrown by `apply()` called while another apply() runs in the same process: resources find their run
+ * through the process, so two at once could not tell whose resource is whose. Await the first, or run
+ * the second in another context (x apply gives each target its own).
+ */
+export class ApplyRunningError extends Error {
+  readonly code = 'ERR_X_OPS_APPLY_RUNNING';
+
+  constructor() {
+    super('apply() is already running in this process: run one site at a time (await the first), or the other in a context of its own.');
+  }
+}
+brandClass(ApplyRunningError, 'ApplyRunningError');

@@ -37,6 +37,7 @@ export type { SymlinkOptions } from './resources/symlink.js';
 export { user } from './resources/user.js';
 export type { UserOptions, UserResult } from './resources/user.js';
 export {
+  ApplyRunningError,
   CommandFailedError,
   InvalidArgumentError,
   NoSuchFileError,

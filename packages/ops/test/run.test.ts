@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { useLeakCheck } from '@x/test-env';
 import { describe, expect, it } from 'vitest';
-import { apply, command, directory, facts, file, isCheckMode, line, type ResourceEvent } from '../src/index.js';
+import { apply, ApplyRunningError, command, directory, facts, file, isCheckMode, line, type ResourceEvent } from '../src/index.js';
 import { useScratch } from './tree.js';
 
 useLeakCheck();
@@ -49,18 +49,24 @@ describe('apply()', () => {
     expect(fs.readFileSync(path.join(scratch.dir, 'f'), 'utf8')).toBe('x');
   });
 
-  it('keeps the check mode of each run to its own resources when runs overlap', async () => {
+  it('refuses a second apply while one runs, leaving the first and later ones whole', async () => {
+    let second: Promise<unknown> | undefined;
     const seen: boolean[] = [];
-    await Promise.all([
-      apply(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        seen.push(isCheckMode());
-      }, { check: true }),
-      apply(async () => {
-        seen.push(isCheckMode());
-      }),
-    ]);
-    expect(seen.sort()).toEqual([false, true]);
+    const first = apply(async () => {
+      second = apply(async () => seen.push(isCheckMode()));
+      second.catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      seen.push(isCheckMode());
+      await file(path.join(scratch.dir, 'h'), { content: 'x' });
+    }, { check: true });
+    expect(await first).toEqual({ ok: 0, changed: 1, failed: 0 });
+    await expect(second).rejects.toSatisfy((error) => error instanceof ApplyRunningError && (error as ApplyRunningError).code === 'ERR_X_OPS_APPLY_RUNNING');
+    expect(seen).toEqual([true]);
+    expect(fs.existsSync(path.join(scratch.dir, 'h'))).toBe(false);
+    // The first one's end (or failure) lets the next run.
+    await expect(apply(() => { throw new Error('site broke'); })).rejects.toThrow('site broke');
+    expect(await apply(async () => isCheckMode(), { check: true })).toEqual({ ok: 0, changed: 0, failed: 0 });
+    expect(isCheckMode()).toBe(false);
   });
 
   it('shares its run with another loaded copy of @x/ops', async () => {
