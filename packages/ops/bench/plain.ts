@@ -1,6 +1,7 @@
 // The benchmark's site written by hand with node:fs, what `x run` of a careful TypeScript function
 // does without @x/ops: the same checks, and the same writes (a file replaced whole through a
-// temporary file, flushed, then renamed over it). Gives how many of the 9 tasks changed something.
+// temporary file, flushed, then renamed over it, then the directory flushed so that the rename is
+// durable, as @x/ops's writes are). Gives how many of the 9 tasks changed something.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
