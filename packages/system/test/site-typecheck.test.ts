@@ -2,7 +2,7 @@
 // could change the result (the site, a file it imports, tsconfig.json, a new file that resolution now
 // finds first, a package added) is a miss, and a type error is still caught after it; a corrupt cache
 // entry is a miss; an unwritable home still checks (and caches in the temporary directory).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useLeakCheck } from '@x/test-env';
@@ -80,6 +80,23 @@ describe('the site typecheck cache', () => {
     write('lib/conf.ts', 'export const port: number = 8080;\n');
     await checkedThenCached(site, dir);
     write('lib/conf.ts', "export const port: string = '8080';\n");
+    await expect(check(site, dir)).rejects.toMatchObject({ code: 'ERR_X_SITE_TYPE' });
+  });
+
+  it('trusts a settled file by its stamp, and still sees a rewrite that kept its size and modification time', async () => {
+    const { dir, write } = project();
+    const conf = write('conf.ts', 'export const port: number = 8080;\n');
+    const site = write('site.ts', `import { port } from './conf.js';\nexport default function site(): number { return port; }\n`);
+    // Stamps are kept for files unchanged for a second before they were read.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await checkedThenCached(site, dir);
+    const [entry] = readdirSync(join(cache, 'x')).map((name) => JSON.parse(readFileSync(join(cache, 'x', name), 'utf8')) as { stamps: [string, string][] });
+    expect(new Map(entry!.stamps).has(conf)).toBe(true);
+    // Same length, same mtime: only the change time (which utimes cannot set back) tells.
+    const before = statSync(conf);
+    writeFileSync(conf, 'export const port: string = 8080;\n');
+    utimesSync(conf, before.atime, before.mtime);
+    expect(statSync(conf).size).toBe(before.size);
     await expect(check(site, dir)).rejects.toMatchObject({ code: 'ERR_X_SITE_TYPE' });
   });
 

@@ -7,14 +7,18 @@
 // so when every probe answers the same again the check would pass again. That covers what a list of
 // the program's files alone would miss: a new `foo.ts` shadowing `foo/index.ts`, or a package added to
 // node_modules, changes the answer of a probe that resolution made (`foo.ts` did not exist). Verifying
-// needs no TypeScript: a cache hit costs a stat per probe and a hash of each file read.
+// needs no TypeScript: a cache hit costs a stat per probe, and a hash of each file read unless its stamp
+// (device, inode, size, modification and change times to the nanosecond) is the one seen when it was
+// read. The change time is the kernel's, moved by any write and by no utimes(2); a stamp is kept only
+// for a file unchanged for a second before it was read, since a write within the file system's clock
+// tick of the read could leave the stamp as it was (git's "racy" files).
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
 /** Bumped when what an entry records, or how a probe answers, changes: older entries are then misses. */
-const format = 2;
+const format = 3;
 
 /** Each kind of probe with the function that answers it, the same when recording and when verifying. */
 const probes = {
@@ -64,6 +68,18 @@ function read(path: string): Buffer | undefined {
   }
 }
 
+/** A file's stamp, when it has one worth keeping: unchanged for a second before now. */
+function stampOf(path: string, requireSettled: boolean): string | undefined {
+  try {
+    const info = statSync(path, { bigint: true, throwIfNoEntry: false });
+    if (info === undefined || !info.isFile()) return undefined;
+    if (requireSettled && BigInt(Date.now()) * 1_000_000n - info.ctimeNs < 1_000_000_000n) return undefined;
+    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function digest(bytes: Buffer): string {
   return createHash('sha1').update(bytes).digest('hex');
 }
@@ -86,6 +102,8 @@ function decode(bytes: Buffer): string {
  */
 export class ProbeRecorder {
   readonly answers: { [K in Kind]: Map<string, Answer> } = { exists: new Map(), dirs: new Map(), listings: new Map(), realpaths: new Map(), files: new Map() };
+  /** The stamps of files read, taken before each read (a write after it changes the stamp). */
+  readonly stamps = new Map<string, string>();
   unstable = false;
 
   readonly fileExists = (path: string): boolean => this.note('exists', path, probes.exists(path));
@@ -93,6 +111,8 @@ export class ProbeRecorder {
   readonly getDirectories = (path: string): string[] => this.note('listings', path, probes.listings(path));
   readonly realpath = (path: string): string => this.note('realpaths', path, probes.realpaths(path));
   readonly readFile = (path: string): string | undefined => {
+    const stamp = this.stamps.has(path) ? undefined : stampOf(path, true);
+    if (stamp !== undefined) this.stamps.set(path, stamp);
     const bytes = read(path);
     this.note('files', path, bytes === undefined ? null : digest(bytes));
     return bytes === undefined ? undefined : decode(bytes);
@@ -113,6 +133,7 @@ interface Entry {
   format: number;
   key: string;
   answers: { [K in Kind]: [string, Answer][] };
+  stamps: [string, string][];
 }
 
 /**
@@ -161,6 +182,8 @@ function isEntry(value: unknown): value is Entry {
     realpaths: (answer) => typeof answer === 'string',
     files: (answer) => answer === null || (typeof answer === 'string' && /^[0-9a-f]{40}$/.test(answer)),
   };
+  const pairsOfStrings = (pairs: unknown) => Array.isArray(pairs) && pairs.every((pair: unknown) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string');
+  if (!pairsOfStrings(entry.stamps)) return false;
   return (Object.keys(shapes) as Kind[]).every((kind) => {
     const pairs: unknown = entry.answers?.[kind];
     return Array.isArray(pairs) && pairs.every((pair: unknown) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && shapes[kind](pair[1]));
@@ -179,8 +202,14 @@ export function isCached(key: CheckKey): boolean {
   }
   if (!isEntry(entry) || entry.key !== serialize(key)) return false;
   // Contents last: hashing is the costly probe, and any other changed answer decides it first.
-  const order: Kind[] = ['exists', 'dirs', 'realpaths', 'listings', 'files'];
-  return order.every((kind) => entry.answers[kind].every(([path, answer]) => JSON.stringify(probes[kind](path)) === JSON.stringify(answer)));
+  const order: Kind[] = ['exists', 'dirs', 'realpaths', 'listings'];
+  if (!order.every((kind) => entry.answers[kind].every(([path, answer]) => JSON.stringify(probes[kind](path)) === JSON.stringify(answer)))) return false;
+  const stamps = new Map(entry.stamps);
+  return entry.answers.files.every(([path, answer]) => {
+    const stamp = stamps.get(path);
+    if (stamp !== undefined && answer !== null && stampOf(path, false) === stamp) return true;
+    return probes.files(path) === answer;
+  });
 }
 
 /** Records a passed check (best effort: a cache that cannot be written only costs the next check). */
@@ -198,6 +227,7 @@ export function recordPassed(key: CheckKey, recorder: ProbeRecorder): void {
       realpaths: [...recorder.answers.realpaths],
       files: [...recorder.answers.files],
     },
+    stamps: [...recorder.stamps],
   };
   const path = entryPath(dir, key);
   // Written aside and renamed over: a reader sees the old entry or the new, never half of one.
