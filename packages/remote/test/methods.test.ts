@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIRST_STAGE } from '../src/connect/first-stage.js';
-import { InvalidArgumentError } from '../src/index.js';
+import { InvalidArgumentError, type SshOptions } from '../src/index.js';
 import { SUDO_PROMPT, dockerPlan, firstStageArgv, kubectlPlan, shellCommand, shellJoin, sshPlan, suPlan, sudoPlan } from '../src/connect/methods.js';
 
 // The argv builders: what each method runs. No container engine runs in these tests; the ssh, sudo
@@ -87,7 +87,8 @@ describe('ssh', () => {
       expect(shared).toEqual(['ControlMaster=auto', expect.stringMatching(new RegExp(`^ControlPath=${directory}/[0-9a-f]{32}$`)), 'ControlPersist=60']);
       // The same options share a socket; any option that changes how the login is made or checked does not.
       expect(options(sshPlan({ hostname: 'web1', username: 'deploy', multiplex: { directory, persistSeconds: 5 } }))[1]).toBe(shared[1]);
-      for (const other of [{ checkHostKeys: 'ignore' }, { identityFile: '/k' }, { port: 2222 }, { sshArgs: ['-o', 'ProxyJump=b'] }, { username: 'root' }] as const) {
+      const others: Partial<SshOptions>[] = [{ checkHostKeys: 'ignore' }, { identityFile: '/k' }, { port: 2222 }, { sshArgs: ['-o', 'ProxyJump=b'] }, { username: 'root' }];
+      for (const other of others) {
         expect(options(sshPlan({ hostname: 'web1', username: 'deploy', ...other, multiplex: { directory } }))[1]).not.toBe(shared[1]);
       }
       // A % in the directory is ssh's token character: written %%.
