@@ -16,8 +16,9 @@ import { InvalidArgumentError } from '../errors.js';
 export interface SshMultiplex {
   /**
    * Where the control sockets live: an absolute path, made (mode 0700) when missing, that must be a directory
-   * owned by this process's user with no access for group or others. At most 49 bytes: a socket path is
-   * limited to 107 and ssh adds a 17-byte suffix while it makes the master.
+   * owned by this process's user with no access for group or others. At most 57 bytes: a socket path is
+   * limited to 107, and the socket's 32-character name and ssh's 17-byte suffix while it makes the master
+   * come after it.
    */
   directory: string;
   /** How long a master stays up after its last session ends, in seconds (default 60, as Ansible's ControlPersist). */

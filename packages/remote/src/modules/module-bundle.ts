@@ -28,6 +28,7 @@ const PATHS_BANNER = 'import { fileURLToPath as __xRemoteFileURLToPath } from "n
 const ADDON_LOADERS = /^(bindings|node-gyp-build|node-gyp-build-optional-packages|node-pre-gyp|@mapbox\/node-pre-gyp|prebuild-install)$/;
 
 let loading: Promise<typeof esbuild> | undefined;
+const requireHere = createRequire(import.meta.url);
 
 /**
  * esbuild, loaded on first use: loading it costs tens of ms of CPU, which a program that ships only plain
@@ -36,7 +37,7 @@ let loading: Promise<typeof esbuild> | undefined;
  * names), and it shares the instance, so the service, with a program that required it first (x's module check).
  */
 export function loadEsbuild(): Promise<typeof esbuild> {
-  loading ??= Promise.resolve().then(() => createRequire(import.meta.url)('esbuild') as typeof esbuild);
+  loading ??= Promise.resolve().then(() => requireHere('esbuild') as typeof esbuild);
   return loading;
 }
 
@@ -46,14 +47,13 @@ export function loadEsbuild(): Promise<typeof esbuild> {
  */
 export function loadedEsbuild(): Promise<typeof esbuild> | undefined {
   if (loading !== undefined) return loading;
-  const require = createRequire(import.meta.url);
   let resolved: string;
   try {
-    resolved = require.resolve('esbuild');
+    resolved = requireHere.resolve('esbuild');
   } catch {
     return undefined;
   }
-  return require.cache[resolved] === undefined ? undefined : loadEsbuild();
+  return requireHere.cache[resolved] === undefined ? undefined : loadEsbuild();
 }
 
 /** Stops esbuild's service (a child process) if esbuild was ever loaded. */

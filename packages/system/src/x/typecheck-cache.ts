@@ -182,12 +182,10 @@ function isEntry(value: unknown): value is Entry {
     realpaths: (answer) => typeof answer === 'string',
     files: (answer) => answer === null || (typeof answer === 'string' && /^[0-9a-f]{40}$/.test(answer)),
   };
-  const pairsOfStrings = (pairs: unknown) => Array.isArray(pairs) && pairs.every((pair: unknown) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string');
-  if (!pairsOfStrings(entry.stamps)) return false;
-  return (Object.keys(shapes) as Kind[]).every((kind) => {
-    const pairs: unknown = entry.answers?.[kind];
-    return Array.isArray(pairs) && pairs.every((pair: unknown) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && shapes[kind](pair[1]));
-  });
+  /** `[path, value]` pairs whose values `shape` accepts. */
+  const pathPairs = (pairs: unknown, shape: (value: unknown) => boolean) =>
+    Array.isArray(pairs) && pairs.every((pair: unknown) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && shape(pair[1]));
+  return pathPairs(entry.stamps, (stamp) => typeof stamp === 'string') && (Object.keys(shapes) as Kind[]).every((kind) => pathPairs(entry.answers?.[kind], shapes[kind]));
 }
 
 /** Whether a passed check of `key` is recorded and every probe it made answers the same now. */
